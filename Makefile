@@ -1,0 +1,31 @@
+# The two set-up commands of the README: `make report` and `make test`.
+# Both create .venv on first use and install the tested versions (constraints.txt).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+export MPLCONFIGDIR := $(CURDIR)/.mplconfig
+export MPLBACKEND := Agg
+
+.PHONY: report test venv clean data
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+report: $(STAMP)
+	$(VENV)/bin/ssereport analyze data/sse_films_reference.csv --json reports/sse_films_reference.results.json
+
+test: $(STAMP)
+	$(PY) -m pytest --basetemp=$(CURDIR)/.pytest-tmp -p no:cacheprovider $(PYTEST_ARGS)
+
+data: $(STAMP)
+	$(PY) data/generate_reference.py
+
+clean:
+	rm -rf $(VENV) .pytest-tmp .mplconfig

@@ -1,0 +1,131 @@
+"""The ``ssereport`` command.
+
+Every error a user can cause (bad data, bad options) ends with one readable
+message on stderr and exit code 2; no traceback, no output file. Set
+``SSEREPORT_DEBUG=1`` to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="ssereport",
+    help="Statistical quality reports for solid-state-electrolyte (SSE) films "
+         "(PCA, K-means quality classes, Kruskal-Wallis, log-ANOVA, linear SVM), "
+         "after Chen, Duquesnoy et al., ACS Energy Lett. 2021.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_DATA = 2
+
+
+def _fail(message: str, code: int = EXIT_DATA) -> None:
+    sys.stderr.write(f"ssereport: error: {message}\n")
+    raise typer.Exit(code)
+
+
+DataArg = Annotated[Path, typer.Argument(help="Film table: CSV (comma, semicolon or tab) or XLSX.",
+                                         show_default=False)]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML file with analysis settings.")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name (default: the first).")]
+DropOpt = Annotated[bool, typer.Option("--drop-invalid", help="Exclude invalid rows (each is listed with its "
+                                       "reason in the results) instead of stopping.")]
+MaxOpt = Annotated[float, typer.Option("--max-file-mb", help="Refuse input files larger than this (MB).")]
+SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides the config).")]
+
+
+def _load(data: Path, sheet, drop_invalid, max_file_mb):
+    from .io import load_films
+
+    return load_films(data, sheet=sheet, drop_invalid=drop_invalid, max_file_mb=max_file_mb)
+
+
+@app.command()
+def validate(data: DataArg, sheet: SheetOpt = None, drop_invalid: DropOpt = False,
+             max_file_mb: MaxOpt = 50.0) -> None:
+    """Check a film table against the input contract, without analysing it."""
+    table = _load(data, sheet, drop_invalid, max_file_mb)
+    print(f"{table.source}: {table.n_analyzed} valid film(s) of {table.n_rows} row(s)")
+    for e in table.excluded:
+        print(f"  excluded row {e.row} ({e.sample_id}): {e.reason}")
+    for note in table.notes:
+        print(f"  note: {note}")
+
+
+@app.command()
+def analyze(
+    data: DataArg,
+    json_out: Annotated[Optional[Path], typer.Option("--json", "-o", help="Write the results JSON here "
+                                                     "(default: print a summary only).")] = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Run the analysis and write the results as strict JSON."""
+    from .config import load_config
+    from .files import atomic_write
+    from .pipeline import analyze as run
+
+    cfg = load_config(config, seed=seed)
+    table = _load(data, sheet, drop_invalid, max_file_mb)
+    results = run(table, cfg)
+    if json_out is not None:
+        atomic_write(json_out, results.to_json())
+    if not quiet:
+        print(results.summary())
+        for e in table.excluded:
+            print(f"excluded row {e.row} ({e.sample_id}): {e.reason}")
+        if json_out is not None:
+            print(f"results written to {json_out}")
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
+    if version:
+        from . import __version__
+
+        print(f"ssereport {__version__}")
+        raise typer.Exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning user errors into one message and exit code 2."""
+    from .errors import ConfigError, DataError
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (DataError, ConfigError) as exc:
+        sys.stderr.write(f"ssereport: error: {exc}\n")
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        sys.stderr.write("ssereport: interrupted; no output was written\n")
+        return 130
+    except Exception as exc:  # click usage errors and anything unexpected
+        if isinstance(exc, typer.Abort):
+            return 130
+        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):  # click usage error
+            exc.show()
+            return EXIT_DATA
+        if os.environ.get("SSEREPORT_DEBUG"):
+            raise
+        sys.stderr.write(f"ssereport: internal error: {type(exc).__name__}: {exc}\n"
+                         "Please report it with the input file; set SSEREPORT_DEBUG=1 to see the traceback.\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

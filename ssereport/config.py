@@ -1,0 +1,143 @@
+"""Analysis settings: one frozen object, passed explicitly, loadable from TOML."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .schema import FILM_VARIABLES
+
+__all__ = ["Config", "load_config"]
+
+_KW_DEFAULT = ("conductivity_s_cm", "rd", "polymer_wt_pct", "ls_ratio", "xylene_vol_pct",
+               "thickness_um", "density_g_cm3", "resistance_ohm", "dot_um")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of the analysis; the defaults follow Chen, Duquesnoy et al. (2021).
+
+    Parameters
+    ----------
+    seed : int, default 42
+        Seed of every random step (K-means starts, bootstrap, split, oversampling, CV).
+    pca_variance : float, default 0.90
+        K-means runs on the first principal components that explain at least this share.
+    n_clusters : int, default 3
+        Number of quality classes.
+    kmeans_n_init : int, default 10
+        K-means restarts (the best inertia is kept).
+    n_bootstrap : int, default 50
+        Bootstrap resamples for the stability (mean adjusted Rand index) of the classes.
+    kruskal_variables : tuple of str
+        Variables compared between classes by Kruskal-Wallis.
+    alpha : float, default 0.05
+        Significance level (Dunn post-hoc is run where Kruskal-Wallis p ≤ alpha).
+    anova_type : {1, 2, 3}, default 2
+        Sums of squares for the ANOVA of log(RD) ~ X:B * L:S.
+    test_size : float, default 0.2
+        Share of films held out to test the classifier (stratified).
+    svm_c : float, default 1.0
+        Regularisation C of the linear SVM.
+    cv_splits, cv_repeats : int, default 5, 10
+        Repeated stratified K-fold cross-validation of the classifier.
+    grid_size : int, default 41
+        Points per axis of decision maps and contour grids.
+    min_films : int, default 10
+        Fewest films the analysis accepts.
+    """
+
+    seed: int = 42
+    pca_variance: float = 0.90
+    n_clusters: int = 3
+    kmeans_n_init: int = 10
+    n_bootstrap: int = 50
+    kruskal_variables: tuple[str, ...] = _KW_DEFAULT
+    alpha: float = 0.05
+    anova_type: int = 2
+    test_size: float = 0.2
+    svm_c: float = 1.0
+    cv_splits: int = 5
+    cv_repeats: int = 10
+    grid_size: int = 41
+    min_films: int = 10
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.seed, int) and self.seed >= 0, "seed", self.seed, "an integer ≥ 0")
+        _check(_num(self.pca_variance) and 0 < self.pca_variance <= 1, "pca_variance", self.pca_variance,
+               "a number in (0, 1]")
+        _check(_int(self.n_clusters) and 2 <= self.n_clusters <= 10, "n_clusters", self.n_clusters,
+               "an integer from 2 to 10")
+        _check(_int(self.kmeans_n_init) and self.kmeans_n_init >= 1, "kmeans_n_init", self.kmeans_n_init,
+               "an integer ≥ 1")
+        _check(_int(self.n_bootstrap) and self.n_bootstrap >= 0, "n_bootstrap", self.n_bootstrap,
+               "an integer ≥ 0")
+        bad = [v for v in self.kruskal_variables if v not in FILM_VARIABLES]
+        _check(not bad and len(self.kruskal_variables) > 0, "kruskal_variables", list(self.kruskal_variables),
+               f"a non-empty list of {list(FILM_VARIABLES)}")
+        _check(_num(self.alpha) and 0 < self.alpha < 1, "alpha", self.alpha, "a number in (0, 1)")
+        _check(self.anova_type in (1, 2, 3), "anova_type", self.anova_type, "1, 2 or 3")
+        _check(_num(self.test_size) and 0.05 <= self.test_size <= 0.5, "test_size", self.test_size,
+               "a number from 0.05 to 0.5")
+        _check(_num(self.svm_c) and self.svm_c > 0, "svm_c", self.svm_c, "a number > 0")
+        _check(_int(self.cv_splits) and 2 <= self.cv_splits <= 20, "cv_splits", self.cv_splits,
+               "an integer from 2 to 20")
+        _check(_int(self.cv_repeats) and 1 <= self.cv_repeats <= 100, "cv_repeats", self.cv_repeats,
+               "an integer from 1 to 100")
+        _check(_int(self.grid_size) and 5 <= self.grid_size <= 201, "grid_size", self.grid_size,
+               "an integer from 5 to 201")
+        _check(_int(self.min_films) and self.min_films >= 6, "min_films", self.min_films, "an integer ≥ 6")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        d["kruskal_variables"] = list(self.kruskal_variables)
+        return d
+
+    def replace(self, **changes: Any) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+
+def _num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _check(ok: bool, name: str, value: Any, expected: str) -> None:
+    if not ok:
+        raise ConfigError(f"config option {name!r}: got {value!r}, expected {expected}")
+
+
+_FIELDS = {f.name for f in dataclasses.fields(Config)} - {"extra"}
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
+    """Read a TOML config (keys at top level or under ``[analysis]``).
+
+    Unknown keys are an error, so that a misspelt option never goes unnoticed.
+    """
+    values: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {str(p)!r}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{p.name}: not valid TOML ({exc})") from None
+        section = raw.get("analysis", raw)
+        if not isinstance(section, dict):
+            raise ConfigError(f"{p.name}: [analysis] must be a table")
+        for key, value in section.items():
+            if key not in _FIELDS:
+                raise ConfigError(f"{p.name}: unknown option {key!r}; expected one of {sorted(_FIELDS)}")
+            values[key] = tuple(value) if isinstance(value, list) else value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Config(**values)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLCONFIGDIR", str(Path(tempfile.gettempdir()) / "ssereport-mpl"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_CSV = ROOT / "data" / "sse_films_reference.csv"
+REF_DIR = Path(__file__).resolve().parent / "reference"
+
+
+@pytest.fixture(scope="session")
+def reference_path() -> Path:
+    return REFERENCE_CSV
+
+
+@pytest.fixture(scope="session")
+def reference_table():
+    from ssereport import load_films
+
+    return load_films(REFERENCE_CSV)
+
+
+@pytest.fixture(scope="session")
+def reference_results(reference_table):
+    from ssereport import analyze
+
+    return analyze(reference_table)
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text to a CSV file and return its path."""
+
+    def _write(text: str, name: str = "films.csv", encoding: str = "utf-8") -> Path:
+        p = tmp_path / name
+        p.write_bytes(text.encode(encoding))
+        return p
+
+    return _write
+
+
+@pytest.fixture(scope="session")
+def reference_text() -> str:
+    return REFERENCE_CSV.read_text(encoding="utf-8")
