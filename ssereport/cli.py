@@ -90,6 +90,81 @@ def analyze(
             print(f"results written to {json_out}")
 
 
+@app.command()
+def fit(
+    data: DataArg,
+    model: Annotated[Path, typer.Option("--model", "-m", help="Where to write the model JSON.")] = Path(
+        "models/reference.json"),
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Fit the reference model on a study table and save it as plain JSON."""
+    from .config import load_config
+    from .model import fit_model, save_model
+    from .pipeline import analyze as run
+
+    cfg = load_config(config, seed=seed)
+    results = run(_load(data, sheet, drop_invalid, max_file_mb), cfg)
+    save_model(fit_model(results), model)
+    if not quiet:
+        print(results.summary())
+        print(f"model written to {model}")
+
+
+@app.command()
+def batch(
+    batch_files: Annotated[list[Path], typer.Argument(help="One or more batch tables (CSV/XLSX); a file "
+                                                      "with a batch_id column is split by batch.",
+                                                      show_default=False)],
+    model: Annotated[Path, typer.Option("--model", "-m", help="Reference model from `ssereport fit`.")] = Path(
+        "models/reference.json"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, "
+                                                 "thickness_min, thickness_max, min_pass_fraction).")] = None,
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")] = "html,pdf,json",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes.")] = 1,
+    max_file_mb: MaxOpt = 50.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Judge production batches against the reference model: a pass/fail report per batch and an index."""
+    from .batch import load_spec
+    from .batch_run import run_batches
+    from .model import load_model
+
+    m = load_model(model)
+    sp = load_spec(spec) if spec is not None else None
+    fmts = _formats(formats, {"json", "html", "pdf"})
+    outcomes = run_batches(batch_files, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb,
+                           model_path=model)
+    failed = [o for o in outcomes if o["error"]]
+    if not quiet:
+        for o in outcomes:
+            if o["error"]:
+                print(f"ERROR  {o['source']}: {o['error']}")
+            else:
+                print(f"{o['verdict'].upper():5}  {o['batch_id']}: {o['counts']['pass']}/{o['counts']['films']} "
+                      f"films pass -> {', '.join(o['files'])}")
+        print(f"index: {out / 'index.html'}")
+    if failed:
+        for o in failed:
+            sys.stderr.write(f"ssereport: error: {o['error']}\n")
+        raise typer.Exit(EXIT_DATA)
+
+
+def _formats(text: str, allowed: set[str]) -> tuple[str, ...]:
+    from .errors import ConfigError
+
+    items = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in items if f not in allowed]
+    if bad or not items:
+        raise ConfigError(f"--format: got {text!r}, expected a comma-separated list of {sorted(allowed)}")
+    return items
+
+
 @app.callback(invoke_without_command=True)
 def _root(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
     if version:
@@ -101,13 +176,13 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Show the vers
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning user errors into one message and exit code 2."""
-    from .errors import ConfigError, DataError
+    from .errors import ConfigError, DataError, ModelError
 
     try:
         app(args=argv, standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
-    except (DataError, ConfigError) as exc:
+    except (DataError, ConfigError, ModelError) as exc:
         sys.stderr.write(f"ssereport: error: {exc}\n")
         return EXIT_DATA
     except KeyboardInterrupt:

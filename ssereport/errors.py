@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "DataError", "Problem"]
+__all__ = ["ConfigError", "DataError", "ModelError", "Problem"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +77,7 @@ class DataError(ValueError):
 
 class ConfigError(ValueError):
     """An option or configuration value is not valid."""
+
+
+class ModelError(ValueError):
+    """A model file is missing, not a model, of another version, truncated or edited."""

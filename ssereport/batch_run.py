@@ -1,0 +1,107 @@
+"""Running many batch files: splitting, parallel judging and rendering, the index."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .batch import BATCH_SCHEMA, Spec, judge_batch
+from .errors import ConfigError, DataError, ModelError
+from .files import atomic_write, safe_stem
+from .model import ReferenceModel
+
+__all__ = ["run_batches", "write_index"]
+
+
+def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None, formats: tuple[str, ...],
+                  max_file_mb: float, model_path: Path | None) -> list[dict[str, Any]]:
+    from .io import FilmTable, load_films
+
+    try:
+        table = load_films(path, max_file_mb=max_file_mb)
+        d = table.data
+        if "batch_id" in d.columns and d["batch_id"].nunique() > 1:
+            parts = [(str(b), FilmTable(data=g, source=table.source, sha256=table.sha256, n_rows=len(g),
+                                        excluded=(), notes=table.notes, path=table.path))
+                     for b, g in d.groupby("batch_id", sort=True)]
+        else:
+            parts = [(None, table)]
+        outcomes = []
+        for batch_id, part in parts:
+            result = judge_batch(model, part, spec=spec, batch_id=batch_id)
+            files = _write_batch(result, out, formats, model_path)
+            outcomes.append({"source": table.source, "batch_id": result.batch_id, "verdict": result.verdict,
+                             "counts": result.counts, "files": [f.name for f in files], "error": None})
+        return outcomes
+    except (DataError, ConfigError, ModelError) as exc:
+        return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
+                 "error": str(exc)}]
+
+
+def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path | None) -> list[Path]:
+    stem = safe_stem(result.batch_id, default="batch")
+    written = []
+    json_path = out / f"{stem}.json"
+    if "json" in formats or "pdf" in formats:
+        written.append(atomic_write(json_path, result.to_json()))
+    if "html" in formats or "pdf" in formats:
+        from .report.batch import render_batch_html, render_batch_pdf
+
+        html = render_batch_html(result)
+        if "html" in formats:
+            written.append(atomic_write(out / f"{stem}.html", html))
+        if "pdf" in formats:
+            attachments = [p for p in (Path(result.table.path) if result.table.path else None, json_path)
+                           if p is not None and p.exists()]
+            written.append(render_batch_pdf(html, out / f"{stem}.pdf", result=result, attachments=attachments))
+    return written
+
+
+def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = None,
+                formats: tuple[str, ...] = ("json", "html", "pdf"), jobs: int = 1,
+                max_file_mb: float = 50.0, model_path: Path | None = None) -> list[dict[str, Any]]:
+    """Judge and render every batch file; one bad file never stops the others.
+
+    Returns one outcome dict per batch (or per failed file, with ``error`` set)
+    and rewrites ``out/index.html``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [Path(f) for f in files]
+    args = [(f, model, out, spec, formats, max_file_mb, model_path) for f in files]
+    if jobs > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+            results = list(pool.map(_process_file, *zip(*args)))
+    else:
+        results = [_process_file(*a) for a in args]
+    outcomes = [o for group in results for o in group]
+    write_index(out, errors=[o for o in outcomes if o["error"]], model=model)
+    return outcomes
+
+
+def collect_reports(out: Path) -> list[dict[str, Any]]:
+    """Every batch JSON in ``out`` (newest schema only), in time order."""
+    items = []
+    for p in sorted(Path(out).glob("*.json")):
+        try:
+            d = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(d, dict) and d.get("schema_version") == BATCH_SCHEMA:
+            d["_stem"] = p.stem
+            items.append(d)
+    items.sort(key=lambda d: (d.get("cast_date") or "9999", d.get("batch_id") or ""))
+    return items
+
+
+def write_index(out: Path, *, errors: list[dict[str, Any]] | None = None,
+                model: ReferenceModel | None = None) -> Path:
+    """Rewrite ``out/index.html`` from the batch JSON files in ``out``."""
+    from .report.batch import render_index_html
+
+    reports = collect_reports(out)
+    studies = sorted(p.name for p in Path(out).glob("*.results.json"))
+    html = render_index_html(reports, errors or [], studies=studies, out=Path(out), model=model)
+    return atomic_write(Path(out) / "index.html", html)

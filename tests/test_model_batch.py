@@ -1,0 +1,165 @@
+"""Reference model round trip and batch judging."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssereport import DataError, load_films
+from ssereport.analysis.control import imr_chart, western_electric
+from ssereport.batch import Spec, capability, judge_batch, load_spec
+from ssereport.errors import ConfigError, ModelError
+from ssereport.model import MODEL_SCHEMA, fit_model, load_model, save_model
+
+from .conftest import ROOT
+
+BATCHES = sorted((ROOT / "data" / "batches").glob("*.csv"))
+
+
+@pytest.fixture(scope="module")
+def model_path(reference_results, tmp_path_factory):
+    p = tmp_path_factory.mktemp("model") / "reference.json"
+    save_model(fit_model(reference_results), p)
+    return p
+
+
+@pytest.fixture(scope="module")
+def model(model_path):
+    return load_model(model_path)
+
+
+def test_model_is_plain_json_with_schema(model_path):
+    d = json.loads(model_path.read_text())
+    assert d["schema_version"] == MODEL_SCHEMA
+    assert d["checksum"].startswith("sha256:")
+    assert set(d) >= {"pca", "kmeans", "svm", "ranges", "class1", "info"}
+    assert d["info"]["data"]["sha256"] and d["info"]["data"]["n_films"] == 110
+
+
+def test_loaded_model_reproduces_every_reference_film(model, reference_results):
+    d = reference_results.table.data
+    np.testing.assert_array_equal(model.observed_class(d), reference_results.clusters.labels.to_numpy())
+    pred, margin = model.predict(d)
+    k = reference_results.classifier
+    np.testing.assert_array_equal(pred, k.model.predict(d[list(k.features)].to_numpy()))
+    pred2, margin2 = k.predict(d)
+    np.testing.assert_allclose(margin, margin2, rtol=1e-12)
+    # and on the whole decision-map grid
+    dm = reference_results.decision_map
+    gx, gy = np.meshgrid(dm.ls, dm.xb)
+    for i, p in enumerate(dm.polymer_levels):
+        frame = pd.DataFrame({"polymer_wt_pct": p, "ls_ratio": gx.ravel(), "xylene_vol_pct": gy.ravel()})
+        np.testing.assert_array_equal(model.predict(frame)[0].reshape(gx.shape), dm.predicted[i])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda t: t[: len(t) // 2], "not JSON, or truncated"),
+        (lambda t: t.replace('"ssereport-model/1"', '"ssereport-model/9"'), "schema_version 'ssereport-model/9'"),
+        (lambda t: t.replace('"rd": [', '"rd": [0.5, ', 1), "checksum mismatch"),
+        (lambda t: '{"hello": 1}', "not an ssereport model"),
+        (lambda t: "", "not JSON"),
+    ],
+)
+def test_bad_model_files(model_path, tmp_path, mutate, message):
+    p = tmp_path / "m.json"
+    p.write_text(mutate(model_path.read_text()))
+    with pytest.raises(ModelError, match=message):
+        load_model(p)
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(ModelError, match="model file not found.*ssereport fit"):
+        load_model(tmp_path / "none.json")
+
+
+def test_example_batches(model):
+    verdicts = {}
+    for f in BATCHES:
+        b = judge_batch(model, load_films(f))
+        verdicts[b.batch_id] = b
+        d = b.to_dict()
+        json.dumps(d, allow_nan=False)
+        assert {"batch_id", "verdict", "counts", "films", "provenance"} <= set(d)
+        assert len(d["films"]) == len(b.table.data)
+        assert set(d["films"][0]) >= {"sample_id", "observed_class", "predicted_class", "margin", "pass",
+                                       "out_of_range", "reasons"}
+    assert verdicts["2026-03-02_A"].verdict == "pass"
+    c = verdicts["2026-03-16_C"]
+    assert c.verdict == "fail"
+    assert (c.films["observed_class"] == 3).all()
+    assert all(any("observed class 3" in r for r in reasons) for reasons in c.films["reasons"])
+
+
+def test_out_of_range_is_flagged_not_hidden(model, reference_table):
+    d = reference_table.data.head(5).copy()
+    d.iloc[0, d.columns.get_loc("conductivity_s_cm")] = 2e-3
+    b = judge_batch(model, d.reset_index(drop=True), batch_id="x")
+    film = b.films.iloc[0]
+    assert "conductivity_s_cm" in film["out_of_range"]
+    assert any("extrapolation" in r for r in film["reasons"])
+
+
+def test_spec_limits_and_capability(model, tmp_path):
+    p = tmp_path / "spec.toml"
+    p.write_text("[spec]\nsigma_min = 4e-4\nrd_max = 0.1\nthickness_min = 20\nthickness_max = 80\n")
+    spec = load_spec(p)
+    b = judge_batch(model, load_films(BATCHES[0]), spec=spec)
+    cap = b.capability
+    assert set(cap) == {"conductivity_s_cm", "rd", "thickness_um"}
+    x = b.table.data["thickness_um"].to_numpy()
+    sd = np.std(x, ddof=1)
+    np.testing.assert_allclose(cap["thickness_um"]["pp"], 60 / (6 * sd))
+    np.testing.assert_allclose(cap["thickness_um"]["ppk"], min(80 - x.mean(), x.mean() - 20) / (3 * sd))
+    assert cap["conductivity_s_cm"]["cp"] is None  # one-sided
+    expected = ((b.table.data["conductivity_s_cm"] >= 4e-4) & (b.table.data["rd"] <= 0.1)
+                & b.table.data["thickness_um"].between(20, 80)).to_numpy()
+    np.testing.assert_array_equal(b.films["pass"].to_numpy(), expected)
+
+
+def test_capability_known_values():
+    x = np.array([10.0, 12.0, 11.0, 13.0, 12.0])
+    c = capability(x, 5.0, 17.0)
+    mr_bar = np.mean([2, 1, 2, 1])
+    np.testing.assert_allclose(c["cp"], 12 / (6 * mr_bar / 1.128))
+    np.testing.assert_allclose(c["ppk"], (17 - 11.6) / (3 * np.std(x, ddof=1)))
+
+
+def test_spec_errors(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text("sigma_mn = 1\n")
+    with pytest.raises(ConfigError, match="unknown spec option 'sigma_mn'"):
+        load_spec(p)
+    p.write_text("rd_max = 'low'\n")
+    with pytest.raises(ConfigError, match="'rd_max': got 'low', expected a number"):
+        load_spec(p)
+
+
+def test_unit_mistakes_are_named(model, reference_table):
+    d = reference_table.data.head(6).reset_index(drop=True)
+    with pytest.raises(DataError, match="X:B looks like a fraction"):
+        judge_batch(model, d.assign(xylene_vol_pct=d["xylene_vol_pct"] / 100), batch_id="f")
+    with pytest.raises(DataError, match="about 1000× the reference range.*unit mistake"):
+        judge_batch(model, d.assign(ls_ratio=d["ls_ratio"] * 1000), batch_id="f")
+
+
+def test_single_film_batch(model, reference_table):
+    with pytest.raises(DataError, match="the batch has 1 film; a batch report needs at least 2"):
+        judge_batch(model, reference_table.data.head(1).reset_index(drop=True), batch_id="one")
+
+
+def test_western_electric_rules():
+    x = np.array([0, 0, 3.5, 0, 2.5, 2.5, 0, 1.5, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 0.5])
+    v = western_electric(x, 0.0, 1.0)
+    assert v[2] == [1]
+    assert 2 in v[5]
+    assert 3 in v[10]
+    assert 4 in v[14]  # 8 in a row above the center: indices 7..14
+    assert 0 not in v and 1 not in v
+    ch = imr_chart("rd", [1.0, 2.0, 4.0], ["a", "b", "c"], center=2.0, sigma=1.0)
+    np.testing.assert_allclose(ch.moving_range, [1.0, 2.0])
+    assert ch.ucl == 5.0 and ch.lcl == -1.0
