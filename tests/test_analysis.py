@@ -159,3 +159,17 @@ def test_anova_rejects_nonpositive_rd(reference_table):
     d.iloc[4, d.columns.get_loc("rd")] = 0.0
     with pytest.raises(DataError, match="log\\(rd\\) needs every rd > 0"):
         log_anova(d)
+
+
+def test_process_maps_match_griddata(reference_results):
+    from scipy.interpolate import griddata
+
+    m = reference_results.maps
+    d = reference_results.table.data
+    gx, gy = np.meshgrid(m.ls, m.xb)
+    for i, p in enumerate(m.polymer_levels):
+        sub = d[d["polymer_wt_pct"] == p].groupby(["ls_ratio", "xylene_vol_pct"])["dot_um"].mean().reset_index()
+        ref = griddata(sub[["ls_ratio", "xylene_vol_pct"]].to_numpy(), sub["dot_um"].to_numpy(), (gx, gy),
+                       method="linear", rescale=True)
+        np.testing.assert_allclose(m.values["dot_um"][i], ref, rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(m.dot_mean, m.values["dot_um"].mean(axis=0))

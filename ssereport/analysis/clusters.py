@@ -31,7 +31,9 @@ class ClusterResult:
         Mean silhouette width (−1…1) of the classes in the clustered PC space.
     stability_ari : float
         Mean adjusted Rand index between the classes and those of K-means refitted
-        on bootstrap resamples (1 = identical every time; near 0 = noise).
+        on bootstrap resamples and applied to all films (1 = identical every
+        time; near 0 = noise). Refits use :func:`lloyd_kmeans` with the same
+        number of k-means++ starts.
     stability_ari_all : numpy.ndarray
         The ARI of every resample.
     """
@@ -73,6 +75,41 @@ def renumber(raw: np.ndarray, conductivity: np.ndarray, rd: np.ndarray) -> dict[
     rest = sorted((i for i in ids if i != worst), key=lambda i: (med_r[i], i))
     order = rest + [worst]
     return {int(raw_id): pos + 1 for pos, raw_id in enumerate(order)}
+
+
+def _kmeans_pp(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ seeding (Arthur & Vassilvitskii 2007)."""
+    centers = [x[rng.integers(len(x))]]
+    d2 = ((x - centers[0]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        total = d2.sum()
+        i = rng.choice(len(x), p=d2 / total) if total > 0 else rng.integers(len(x))
+        centers.append(x[i])
+        d2 = np.minimum(d2, ((x - x[i]) ** 2).sum(axis=1))
+    return np.array(centers)
+
+
+def lloyd_kmeans(x: np.ndarray, k: int, *, n_init: int = 10, rng: np.random.Generator,
+                 max_iter: int = 300) -> np.ndarray:
+    """Centroids of the best of ``n_init`` Lloyd runs from k-means++ starts (lowest inertia).
+
+    A small, dependency-free K-means used for the bootstrap refits, where
+    scikit-learn's per-call overhead dominates on lab-sized tables.
+    """
+    best, best_inertia = None, np.inf
+    for _ in range(n_init):
+        c = _kmeans_pp(x, k, rng)
+        for _ in range(max_iter):
+            lab = ((x[:, None, :] - c[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+            new = np.array([x[lab == j].mean(axis=0) if np.any(lab == j) else c[j] for j in range(k)])
+            if np.allclose(new, c, rtol=0, atol=1e-12):
+                c = new
+                break
+            c = new
+        inertia = ((x - c[lab]) ** 2).sum()
+        if inertia < best_inertia:
+            best, best_inertia = c, inertia
+    return best
 
 
 def kmeans_classes(
@@ -127,10 +164,11 @@ def kmeans_classes(
     sil = float(silhouette_score(x, labels))
     rng = np.random.default_rng(random_state)
     aris = []
-    for b in range(n_bootstrap):
+    for _ in range(n_bootstrap):
         idx = rng.integers(0, n, n)
-        boot = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state + 1 + b).fit(x[idx])
-        aris.append(adjusted_rand_score(labels, boot.predict(x)))
+        centers = lloyd_kmeans(x[idx], n_clusters, n_init=n_init, rng=rng)
+        pred = ((x[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        aris.append(adjusted_rand_score(labels, pred))
     aris_arr = np.asarray(aris, dtype=float)
     return ClusterResult(
         labels=pd.Series(labels, index=scores.index, name="class"),

@@ -39,16 +39,27 @@ class ProcessMaps:
     n_films: tuple[int, ...]
 
 
+def _barycentric(tri_pts: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Barycentric coordinates of points ``q`` (n, 2) in triangles ``tri_pts`` (n, 3, 2)."""
+    a, b, c = tri_pts[:, 0], tri_pts[:, 1], tri_pts[:, 2]
+    v0, v1, v2 = b - a, c - a, q - a
+    den = v0[:, 0] * v1[:, 1] - v1[:, 0] * v0[:, 1]
+    wb = (v2[:, 0] * v1[:, 1] - v1[:, 0] * v2[:, 1]) / den
+    wc = (v0[:, 0] * v2[:, 1] - v2[:, 0] * v0[:, 1]) / den
+    return np.column_stack([1 - wb - wc, wb, wc])
+
+
 def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "conductivity_s_cm"),
                  grid_size: int = 41) -> ProcessMaps:
     """Interpolate each variable linearly over L:S × X:B, one surface per P% level.
 
     Replicate films at the same conditions are averaged first. Interpolation is
-    linear on a Delaunay triangulation of the (rescaled) design points, as
+    linear (barycentric) on a Delaunay triangulation of the design points
+    rescaled to the unit square, the same as
     ``scipy.interpolate.griddata(method="linear", rescale=True)``; a level with
     fewer than 3 distinct, non-collinear conditions gives an all-NaN surface.
     """
-    from scipy.interpolate import griddata
+    from scipy.spatial import Delaunay
 
     variables = tuple(variables)
     ls = np.linspace(data["ls_ratio"].min(), data["ls_ratio"].max(), grid_size)
@@ -64,12 +75,20 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
         pts = means[["ls_ratio", "xylene_vol_pct"]].to_numpy(dtype=float)
         if len(pts) < 3 or np.linalg.matrix_rank(pts - pts.mean(axis=0)) < 2:
             continue
+        lo, span = pts.min(axis=0), np.ptp(pts, axis=0)
+        try:
+            tri = Delaunay((pts - lo) / span)
+        except Exception:  # degenerate triangulation (QhullError)
+            continue
+        q = np.column_stack([(gx.ravel() - lo[0]) / span[0], (gy.ravel() - lo[1]) / span[1]])
+        simplex = tri.find_simplex(q, tol=1e-9)
+        inside = simplex >= 0
+        vertices = tri.simplices[simplex[inside]]
+        weights = _barycentric(tri.points[vertices], q[inside])
         for v in variables:
-            try:
-                values[v][i] = griddata(pts, means[v].to_numpy(dtype=float), (gx, gy), method="linear",
-                                        rescale=True)
-            except Exception:  # degenerate triangulation (QhullError)
-                continue
+            z = np.full(q.shape[0], np.nan)
+            z[inside] = (means[v].to_numpy(dtype=float)[vertices] * weights).sum(axis=1)
+            values[v][i] = z.reshape(gx.shape)
     dot = values.get("dot_um")
     dot_mean = dot.mean(axis=0) if dot is not None and len(levels) else np.full(gx.shape, np.nan)
     return ProcessMaps(variables, tuple(levels), ls, xb, values, dot_mean, tuple(counts))
