@@ -235,3 +235,17 @@ def test_frame_validation_same_rules():
     df.loc[1, "ls_ratio"] = "x"
     with pytest.raises(DataError, match=r"<DataFrame>, row 3, column 'ls_ratio': got 'x'"):
         table_from_frame(df)
+
+
+def test_fast_and_careful_paths_give_identical_data(reference_text, tmp_path):
+    from ssereport.io import _csv_rows, validate_films
+
+    fast = load_films(REFERENCE_CSV)
+    header, body = _csv_rows(reference_text, ",")
+    careful, excluded, notes, n_rows = validate_films(header, body, source="x")
+    pd.testing.assert_frame_equal(fast.data, careful)
+    assert n_rows == fast.n_rows and excluded == ()
+    # semicolon + decimal comma too
+    p = tmp_path / "eu.csv"
+    p.write_text(reference_text.replace(",", ";").replace(".", ","), encoding="utf-8")
+    pd.testing.assert_frame_equal(load_films(p).data, fast.data)
