@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 report: $(STAMP)
-	$(VENV)/bin/ssereport analyze data/sse_films_reference.csv --json reports/sse_films_reference.results.json
+	$(VENV)/bin/ssereport report data/sse_films_reference.csv --out reports
 
 test: $(STAMP)
 	$(PY) -m pytest --basetemp=$(CURDIR)/.pytest-tmp -p no:cacheprovider $(PYTEST_ARGS)

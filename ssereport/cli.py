@@ -91,6 +91,97 @@ def analyze(
 
 
 @app.command()
+def report(
+    data: DataArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf (the results JSON is "
+                                         "always written).")] = "html,pdf",
+    config: ConfigOpt = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
+    author: Annotated[Optional[str], typer.Option("--author", help="Author shown in the report and PDF.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="weasyprint (default) or quarto (needs the quarto "
+                                        "binary on PATH).")] = "weasyprint",
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Analyse a film table and write the report: <stem>.html, <stem>.pdf (PDF/A-3b) and <stem>.results.json."""
+    from .config import load_config
+    from .errors import ConfigError
+
+    fmts = _formats(formats, {"html", "pdf"})
+    if engine not in ("weasyprint", "quarto"):
+        raise ConfigError(f"--engine: got {engine!r}, expected 'weasyprint' or 'quarto'")
+    cfg = load_config(config, seed=seed)
+    if engine == "quarto":
+        _quarto(data, out, config)
+        return
+    with _Progress(quiet) as progress:
+        progress("load", f"Reading {data.name}")
+        table = _load(data, sheet, drop_invalid, max_file_mb)
+        progress("analyze", f"Analysing {table.n_analyzed} films (PCA, K-means, tests, SVM)")
+        from .pipeline import analyze as run
+
+        results = run(table, cfg)
+        from .report.render import render_report
+
+        labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
+        written = render_report(results, out, formats=fmts, title=title, author=author,
+                                progress=lambda step: progress(step, labels.get(step, step)))
+    if not quiet:
+        print(results.summary())
+        for kind, path in written.items():
+            print(f"{kind:5} {path}")
+
+
+class _Progress:
+    """A rich status line of the current step on stderr (silent with --quiet or when not a terminal)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.status = None
+
+    def __enter__(self):
+        if not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status("Starting")
+            self.status.__enter__()
+        return self
+
+    def __call__(self, step: str, text: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{text} …")
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+        return False
+
+
+def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
+    import shutil
+    import subprocess
+    from importlib import resources
+
+    from .errors import ConfigError
+
+    exe = shutil.which("quarto")
+    if exe is None:
+        raise ConfigError("--engine quarto needs the `quarto` program on PATH, and it was not found; install "
+                          "Quarto (https://quarto.org) or use the default engine, --engine weasyprint")
+    qmd = resources.files("ssereport") / "templates" / "report.qmd"
+    args = [exe, "render", str(qmd), "-P", f"data:{data.resolve()}", "--output-dir", str(out.resolve())]
+    if config is not None:
+        args += ["-P", f"config:{config.resolve()}"]
+    proc = subprocess.run(args, check=False)
+    if proc.returncode != 0:
+        raise ConfigError(f"quarto render failed with exit code {proc.returncode}")
+
+
+@app.command()
 def fit(
     data: DataArg,
     model: Annotated[Path, typer.Option("--model", "-m", help="Where to write the model JSON.")] = Path(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-__all__ = ["MISSING", "fmt_fixed", "fmt_int", "fmt_num", "fmt_p", "fmt_pct", "fmt_pm", "fmt_range"]
+__all__ = ["MISSING", "fmt_fixed", "fmt_int", "fmt_num", "fmt_p", "fmt_pct", "fmt_pm", "fmt_range", "fmt_sci"]
 
 #: What a missing or undefined value looks like.
 MISSING = "–"
@@ -62,7 +62,7 @@ def fmt_sci(x: float, digits: int = 3) -> str:
     return f"{_minus(mantissa)} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
 
 
-def fmt_num(x: object, digits: int = 3, *, sci: bool | None = None) -> str:
+def fmt_num(x: object, digits: int = 3, *, sci: bool | None = None, trim: bool = False) -> str:
     """Format a number with ``digits`` significant digits.
 
     Parameters
@@ -71,11 +71,14 @@ def fmt_num(x: object, digits: int = 3, *, sci: bool | None = None) -> str:
         The value; None or NaN give ``"–"``.
     digits : int, default 3
         Significant digits. Integer parts are never rounded away
-        (``fmt_num(1234.5) == "1235"``).
+        (``fmt_num(1234.6) == "1235"``).
     sci : bool, optional
         Force (True) or forbid (False) scientific notation; by default it is
         used for 0 < |x| < 10⁻³ and |x| ≥ 10⁵, e.g. conductivities
         (``fmt_num(5.113e-4) == "5.11 × 10⁻⁴"``).
+    trim : bool, default False
+        Drop trailing zeros of the fixed notation (``fmt_num(50.0, trim=True) == "50"``),
+        for grid positions and settings rather than estimates.
 
     Examples
     --------
@@ -92,9 +95,10 @@ def fmt_num(x: object, digits: int = 3, *, sci: bool | None = None) -> str:
     use_sci = sci if sci is not None else (v != 0 and (abs(v) < _SCI_LOW or abs(v) >= _SCI_HIGH))
     if use_sci and v != 0:
         return fmt_sci(v, digits)
-    if abs(v) >= 10 ** digits:
-        return _minus(f"{v:.0f}")
-    return _minus(_sig(v, digits))
+    text = f"{v:.0f}" if abs(v) >= 10 ** digits else _sig(v, digits)
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return _minus(text)
 
 
 def fmt_fixed(x: object, decimals: int = 2) -> str:
@@ -136,6 +140,8 @@ def fmt_p(p: object, *, prefix: bool = True) -> str:
     v = _finite(p)
     if v is None:
         return MISSING
+    if -1e-12 <= v < 0 or 1 < v <= 1 + 1e-12:  # floating-point noise
+        v = min(max(v, 0.0), 1.0)
     if not 0 <= v <= 1:
         raise ValueError(f"p-value: got {v!r}, expected a number from 0 to 1")
     if v < 0.001:
@@ -189,10 +195,10 @@ def fmt_pm(mean: object, sd: object, digits: int = 3) -> str:
     return f"{ms} ± {ss}"
 
 
-def fmt_range(low: object, high: object, digits: int = 3) -> str:
-    """A closed range with an en dash: ``0.60–1.20``; one value if low equals high."""
+def fmt_range(low: object, high: object, decimals: int = 2) -> str:
+    """A closed range with an en dash and fixed decimals: ``0.60–1.20``; one value if both ends agree."""
     lo, hi = _finite(low), _finite(high)
     if lo is None or hi is None:
         return MISSING
-    a, b = fmt_num(lo, digits), fmt_num(hi, digits)
+    a, b = fmt_fixed(lo, decimals), fmt_fixed(hi, decimals)
     return a if a == b else f"{a}–{b}"

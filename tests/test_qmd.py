@@ -1,0 +1,72 @@
+"""The Quarto template cannot rot: its Python cells run in order, as `quarto render` would run them.
+
+Quarto itself is not installed here; the cells are extracted from report.qmd,
+the parameters substituted (the reference data), and executed in one namespace.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+QMD = ROOT / "ssereport" / "templates" / "report.qmd"
+CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
+
+
+def _cells() -> list[str]:
+    return CELL.findall(QMD.read_text(encoding="utf-8"))
+
+
+def test_qmd_has_a_parameters_cell_first():
+    cells = _cells()
+    assert len(cells) >= 8
+    assert "#| tags: [parameters]" in cells[0]
+    ns: dict = {}
+    exec(compile(cells[0], f"{QMD}:parameters", "exec"), ns)
+    assert ns["data"] == "data/sse_films_reference.csv"
+    assert ns["config"] is None
+
+
+def test_quarto_project_renders_the_qmd_to_html_and_typst():
+    text = (ROOT / "_quarto.yml").read_text(encoding="utf-8")
+    assert "ssereport/templates/report.qmd" in text
+    assert "embed-resources: true" in text
+    assert re.search(r"^\s+typst:", text, re.M)
+    assert re.search(r"^\s+data: data/sse_films_reference.csv", text, re.M)
+    assert "execute-dir: project" in text
+
+
+def test_qmd_cells_execute_and_show_the_report(reference_path, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # figures are written beside the document, as Quarto would
+    cells = _cells()
+    ns: dict = {"__name__": "__quarto__"}
+    exec(compile(cells[0], f"{QMD}:cell1", "exec"), ns)
+    ns.update(data=str(reference_path), config=None)  # the -P parameters of `quarto render`
+    for i, cell in enumerate(cells[1:], start=2):
+        exec(compile(cell, f"{QMD}:cell{i}", "exec"), ns)
+    out = capsys.readouterr().out
+    ctx = ns["ctx"]
+    for i, (sid, title) in enumerate([(t["id"], t["title"]) for t in ctx["toc"]], start=1):
+        assert f"## {i}. {title}" in out
+    assert ns["md"](ctx["tests"]["kw_sentences"][0]) in out
+    assert ns["md"](ctx["classifier"]["result"]) in out
+    figs = sorted(p.name for p in (tmp_path / "_report_figures").glob("*.svg"))
+    assert len(figs) == 11
+    assert "](_report_figures/scree.svg){fig-alt=" in out
+    assert "SYNTHETIC" in out
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+    ("a|b *c* [d]", r"a\|b \*c\* \[d\]"),
+])
+def test_qmd_escapes_user_text_for_markdown(text, expected):
+    ns: dict = {}
+    setup = _cells()[1]
+    # Only the helper definitions, without running the analysis.
+    helpers = setup[setup.index("_MD_SPECIAL"):]
+    exec("import re as _re\nfrom pathlib import Path as _Path\n" + helpers, ns)
+    assert ns["md"](text) == expected

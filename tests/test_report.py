@@ -1,0 +1,259 @@
+"""HTML and PDF/A reports (ssereport.report): content, escaping, self-containment, attachments."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from ssereport.report.context import SECTIONS, build_context
+from ssereport.report.filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
+from ssereport.report.render import environment, render_html, render_pdf, render_report
+
+TITLE = "Reference films — σ, ρ, Ω & µm²"
+AUTHOR = "Test Author"
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def report(reference_results, tmp_path_factory):
+    """The reference report, rendered once for this module (HTML, PDF and results JSON)."""
+    out = tmp_path_factory.mktemp("report")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    paths = render_report(reference_results, out, title=TITLE, author=AUTHOR, timings=timings)
+    timings["total"] = time.perf_counter() - t0
+    return {"dir": out, "paths": paths, "timings": timings,
+            "html": paths["html"].read_text(encoding="utf-8")}
+
+
+@pytest.fixture(scope="module")
+def pdf(report):
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(report["paths"]["pdf"].read_bytes()))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_writes_the_three_files_with_the_input_stem(report):
+    names = {p.name for p in report["paths"].values()}
+    assert names == {"sse_films_reference.html", "sse_films_reference.pdf", "sse_films_reference.results.json"}
+    assert all(p.parent == report["dir"] and p.stat().st_size > 0 for p in report["paths"].values())
+
+
+def test_atomic_writes_leave_no_temporary_files(report):
+    leftovers = [p.name for p in report["dir"].iterdir() if p.name.endswith(".part") or p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_results_json_is_the_results(report, reference_results):
+    assert report["paths"]["json"].read_text(encoding="utf-8") == reference_results.to_json()
+
+
+def test_stem_is_made_safe_and_formats_are_checked(reference_results, tmp_path):
+    out = render_report(reference_results, tmp_path, formats=(), stem="../../etc/<b>passwd")
+    assert list(out) == ["json"]
+    assert out["json"].parent == tmp_path
+    assert out["json"].name == "etc_b_passwd.results.json"
+    with pytest.raises(ValueError, match=r"expected a subset of \['html', 'pdf'\]"):
+        render_report(reference_results, tmp_path, formats=("docx",))
+
+
+def test_templates_are_found_in_the_package():
+    names = set(environment().list_templates())
+    assert "report.html.j2" in names
+    for sid, _ in SECTIONS:
+        assert f"sections/_{sid}.html.j2" in names
+
+
+# --------------------------------------------------------------------------- HTML content
+
+
+def test_html_has_every_section_heading_in_order(report):
+    html = report["html"]
+    positions = [html.find(f'id="h-{sid}">{i}. {title}</h2>') for i, (sid, title) in enumerate(SECTIONS, 1)]
+    assert all(p > 0 for p in positions), positions
+    assert positions == sorted(positions)
+
+
+def _text(html: str) -> str:
+    """Visible text, roughly: no style, no SVG, no tags, entities decoded."""
+    from html import unescape
+
+    html = re.sub(r"<(svg|style)\b.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_html_shows_the_numbers_of_the_results_json(report, reference_results):
+    d = reference_results.to_dict()
+    text = _text(report["html"])
+    kw = {r["variable"]: r for r in d["kruskal_wallis"]}
+    sigma, rd = kw["conductivity_s_cm"], kw["rd"]
+    # The example sentence of the spec: "σ differed between classes, H(2) = 75.6, p < .001, ε² = 0.69"
+    assert (f"σ differed between classes, H(2) = {fmt_num(sigma['H'])}, {fmt_p(sigma['p_value'])}, "
+            f"ε² = {fmt_fixed(sigma['epsilon_squared'], 2)}.") in text
+    assert f"H(2) = {fmt_num(rd['H'])}" in text
+    svm = d["svm"]
+    assert f"macro F1 = {fmt_num(svm['test_f1_macro'])}" in text
+    assert f"mean macro F1 was {fmt_num(svm['cv_f1_macro_mean'])}" in text
+    lo, hi = svm["cv_f1_macro_ci95"]
+    assert f"between {fmt_num(lo)} and {fmt_num(hi)}" in text
+    for cls, n in d["classes"]["counts"].items():
+        assert f"{n} ({fmt_pct(n / d['input']['n_analyzed'])}) in class {cls}" in text
+    inter = next(r for r in d["log_anova"]["table"] if ":" in r["term"])
+    assert (f"The interaction X:B × L:S on log(RD) was significant, F(1, 106) = {fmt_num(inter['F'])}, "
+            f"{fmt_p(inter['p_value'])}, partial η² = {fmt_fixed(inter['partial_eta_squared'], 3)}.") in text
+    assert f"<td class=\"num\">{fmt_p(inter['p_value'], prefix=False)}</td>" in report["html"]
+    assert "<td class=\"num\">&lt; .001</td>" in report["html"]
+    assert "type II" in text
+    assert f"silhouette was {fmt_fixed(d['classes']['silhouette'], 2)}" in text
+    assert fmt_pct(sum(d["pca"]["explained_variance_ratio"])) in text
+    assert d["input"]["sha256"] in text
+    assert "SYNTHETIC" in text
+    assert "10.1021/acsenergylett.1c00332" in text
+    for sample_id in d["classes"]["sample_id"]:
+        assert f"<td>{sample_id}</td>" in report["html"]
+
+
+def test_html_process_window_comes_from_the_decision_map(report, reference_results):
+    ctx = build_context(reference_results, figures={})
+    window = ctx["summary"]["window"]
+    assert window["xb_levels"] == ["0", "50", "100"]
+    rows = window["table"]["rows"]
+    assert [r[0] for r in rows] == ["3", "4 *", "5", "6 *", "7", "8 *", "9 *", "10"]
+    for row in rows:
+        for cell in row[1:]:
+            assert re.fullmatch(r"(\d\.\d\d–\d\.\d\d)(, \d\.\d\d–\d\.\d\d)*|none", cell), cell
+            assert f"<td class=\"num\">{cell}</td>" in report["html"]
+
+
+def test_units_on_column_headers(report):
+    html = report["html"]
+    for head in ("σ (S/cm)", "thickness (µm)", "L:S (µL/mg)", "X:B (vol%)", "P% (wt%)", "ρ (g/cm³)", "Ω (Ω)"):
+        assert f"<th scope=\"col\">{head}</th>" in html or f"<td>{head}</td>" in html or \
+            f"<th scope=\"col\" class=\"num\">{head}</th>" in html, head
+
+
+def test_html_is_self_contained_small_and_without_scripts(report):
+    html = report["html"]
+    assert len(html.encode("utf-8")) <= 1_000_000
+    assert not re.search(r"""\b(src|href|xlink:href)\s*=\s*["']?\s*(https?:|//|file:)""", html, re.I)
+    assert not re.search(r"@import", html, re.I)
+    assert not re.search(r"""url\(\s*["']?\s*(https?:|//|file:)""", html, re.I)
+    assert "<link" not in html
+    assert not re.search(r"<script", html, re.I)
+    assert not re.search(r"\son[a-z]+\s*=", html, re.I)  # no inline event handlers
+
+
+def test_every_figure_has_alt_text_and_a_caption(report):
+    figures = re.findall(r"<figure\b[^>]*>.*?</figure>", report["html"], flags=re.S)
+    assert len(figures) == 11
+    for fig in figures:
+        label = re.search(r'aria-label="([^"]*)"', fig)
+        assert label and label.group(1).strip(), fig[:200]
+        assert 'role="img"' in fig
+        assert "<svg" in fig
+        assert re.search(r"<figcaption>\s*\S", fig)
+
+
+def test_title_and_sample_ids_are_escaped(reference_results):
+    import dataclasses
+
+    table = reference_results.table
+    data = table.data.copy()
+    data.iloc[0, data.columns.get_loc("sample_id")] = EVIL
+    results = dataclasses.replace(reference_results, table=dataclasses.replace(table, data=data))
+    html = render_html(results, title=EVIL, author=EVIL, figures={})
+    assert EVIL not in html
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+    assert '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>' in html  # the sample ID in the film table
+
+
+def test_missing_figures_are_reported_not_hidden(reference_results):
+    html = render_html(reference_results, figures={})
+    assert "<figure" not in html
+    assert html.count('class="missing"') == 11
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _outline_titles(outline) -> list[str]:
+    out = []
+    for item in outline:
+        if isinstance(item, list):
+            out.extend(_outline_titles(item))
+        else:
+            out.append(item.title)
+    return out
+
+
+def test_pdf_opens_with_bookmarks_and_metadata(pdf):
+    assert len(pdf.pages) >= 8
+    titles = _outline_titles(pdf.outline)
+    assert TITLE in titles
+    for i, (_, title) in enumerate(SECTIONS, 1):
+        assert f"{i}. {title}" in titles
+    meta = pdf.metadata
+    assert meta.title == TITLE
+    assert meta.author == AUTHOR
+    assert "films" in meta.subject
+    assert "Kruskal-Wallis" in meta["/Keywords"]
+    assert meta["/CreationDate"].startswith("D:20")
+    assert meta["/ModDate"].startswith("D:20")
+
+
+def test_pdf_is_pdf_a_3b(pdf):
+    xmp = pdf.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part(>|=\")3", xmp), xmp[:500]
+    assert re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert "/OutputIntents" in pdf.trailer["/Root"]
+
+
+def test_pdf_text_has_page_numbers_and_units(pdf):
+    n = len(pdf.pages)
+    first = pdf.pages[0].extract_text()
+    assert f"Page 1 of {n}" in first
+    text = "".join(page.extract_text() for page in pdf.pages[:4])
+    for token in ("µL/mg", "σ", "Ω", "ρ", "g/cm³", "ε²"):
+        assert token in text, token
+
+
+def test_pdf_embeds_the_input_and_the_results_once_byte_identical(pdf, report, reference_path):
+    json_path = report["paths"]["json"]
+    attachments = pdf.attachments
+    assert set(attachments) == {reference_path.name, json_path.name}
+    assert attachments[reference_path.name] == [reference_path.read_bytes()]
+    assert attachments[json_path.name] == [json_path.read_bytes()]
+    af = [ref.idnum for ref in pdf.trailer["/Root"]["/AF"]]
+    assert len(af) == 2 and len(set(af)) == 2  # WeasyPrint 70 lists each file twice without our fix
+
+
+def test_pdf_refuses_external_resources(reference_results, tmp_path):
+    from weasyprint.urls import FatalURLFetchingError
+
+    html = '<html><body><p>x</p><img src="https://example.invalid/x.png" alt="x"></body></html>'
+    with pytest.raises(FatalURLFetchingError):
+        render_pdf(html, results=reference_results, out_path=tmp_path / "x.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pdf_allows_data_urls(reference_results, tmp_path):
+    png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5"
+           "ErkJggg==")
+    html = f'<html><head><title>t</title></head><body><img src="{png}" alt="dot"></body></html>'
+    render_pdf(html, results=reference_results, out_path=tmp_path / "x.pdf")
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_render_times_are_recorded(report):
+    t = report["timings"]
+    assert {"figures", "html", "pdf"} <= set(t)
+    assert t["html"] < 5
