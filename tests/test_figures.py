@@ -94,11 +94,17 @@ def test_total_size_is_small(rendered):
     assert total < 600_000, f"{total / 1024:.0f} kB"
 
 
-def test_figures_do_not_import_pyplot(reference_results):
-    if "matplotlib.pyplot" in sys.modules:  # another test imported it; nothing to check
-        pytest.skip("pyplot already imported in this session")
-    F.render_figures(reference_results, keys=["scree"])
-    assert "matplotlib.pyplot" not in sys.modules
+def test_figures_do_not_import_pyplot():
+    # in a fresh interpreter: other tests (seaborn via scikit-posthocs) import pyplot in this one
+    import subprocess
+
+    from .conftest import REFERENCE_CSV
+
+    code = ("import sys, ssereport as s, ssereport.figures as F; "
+            f"r = s.analyze(s.load_films({str(REFERENCE_CSV)!r}), s.Config(n_bootstrap=0, cv_repeats=1)); "
+            "F.render_figures(r, keys=['scree', 'pc_scatter']); print('matplotlib.pyplot' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "False", proc.stderr
 
 
 def test_no_figures_left_open_and_rc_restored(reference_results, rendered):

@@ -1,0 +1,118 @@
+"""The HTML report in headless Chromium: loads with no failed request and no console error.
+
+Uses the Chrome DevTools Protocol. Skipped where Chromium is not installed,
+except in CI (CI=true), where .ci/run installs it and a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
+                                reason="chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def report_html(reference_results, tmp_path_factory):
+    from ssereport.report.render import render_report
+
+    out = tmp_path_factory.mktemp("browser")
+    return render_report(reference_results, out, formats=("html",))["html"]
+
+
+def _devtools(profile) -> tuple[subprocess.Popen, str]:
+    assert CHROMIUM, "chromium is required in CI"
+    proc = subprocess.Popen(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        m = re.search(r"DevTools listening on (ws://\S+)", line)
+        if m:
+            return proc, m.group(1)
+    proc.kill()
+    proc.wait()
+    proc.stderr.close()
+    pytest.fail("chromium did not start its DevTools endpoint")
+
+
+def test_html_loads_without_failed_requests_or_console_errors(report_html, tmp_path):
+    import urllib.request
+
+    import websocket
+
+    proc, browser_ws = _devtools(tmp_path / "profile")
+    try:
+        port = re.search(r":(\d+)/", browser_ws).group(1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
+            targets = json.loads(resp.read())
+        page = next(t for t in targets if t["type"] == "page")
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        msg_id = 0
+
+        def send(method, **params):
+            nonlocal msg_id
+            msg_id += 1
+            ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
+
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            send(f"{domain}.enable")
+        send("Page.navigate", url=report_html.resolve().as_uri())
+        failures, errors, requests = [], [], []
+        loaded = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not loaded:
+            event = json.loads(ws.recv())
+            method = event.get("method")
+            params = event.get("params", {})
+            if method == "Network.requestWillBeSent":
+                requests.append(params["request"]["url"][:60])
+            elif method == "Network.loadingFailed":
+                failures.append(params)
+            elif method == "Runtime.exceptionThrown":
+                errors.append(params)
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning"):
+                errors.append(params)
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                errors.append(params["entry"])
+            elif method == "Page.loadEventFired":
+                loaded = True
+        # read what arrives right after the load event
+        ws.settimeout(1.0)
+        try:
+            while True:
+                event = json.loads(ws.recv())
+                if event.get("method") in ("Network.loadingFailed", "Runtime.exceptionThrown"):
+                    failures.append(event["params"])
+        except websocket.WebSocketTimeoutException:
+            pass
+        send("Runtime.evaluate", expression="document.querySelectorAll('figure svg').length", returnByValue=True)
+        ws.settimeout(10)
+        n_svg = None
+        while n_svg is None:
+            event = json.loads(ws.recv())
+            if event.get("id") == msg_id:
+                n_svg = event["result"]["result"]["value"]
+        ws.close()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    assert loaded, "the page never finished loading"
+    assert failures == [], failures
+    assert errors == [], errors
+    # the only request is the file itself: everything else is inline
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    assert n_svg >= 10
