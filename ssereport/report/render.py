@@ -46,7 +46,7 @@ def _figures(results: StudyResults) -> dict[str, Any]:
 
 
 def render_html(results: StudyResults, *, title: str | None = None, author: str | None = None,
-                figures: dict[str, Any] | None = None) -> str:
+                figures: dict[str, Any] | None = None, figure_mode: str = "inline") -> str:
     """The report as one self-contained HTML document.
 
     Parameters
@@ -58,6 +58,9 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
     figures : dict, optional
         Pre-rendered figures (``key -> FigureOutput``); by default
         :func:`ssereport.figures.render_figures` draws them.
+    figure_mode : {"inline", "img"}
+        Inline SVG (for the HTML file) or ``<img>`` with a ``data:`` URI (the
+        source of the PDF: WeasyPrint lays it out much faster).
 
     Returns
     -------
@@ -68,7 +71,7 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
 
     if figures is None:
         figures = _figures(results)
-    ctx = build_context(results, title=title, author=author, figures=figures)
+    ctx = build_context(results, title=title, author=author, figures=figures, figure_mode=figure_mode)
     return environment().get_template("report.html.j2").render(**ctx)
 
 
@@ -227,6 +230,7 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
         step("pdf")
         attach = [p for p in (_input_path(results), out["json"]) if p is not None]
         out["pdf"] = out_dir / f"{stem}.pdf"
-        render_pdf(html, results=results, out_path=out["pdf"], attachments=attach)
+        pdf_html = render_html(results, title=title, author=author, figures=figures, figure_mode="img")
+        render_pdf(pdf_html, results=results, out_path=out["pdf"], attachments=attach)
         timings["pdf"] = time.perf_counter() - t2
     return out

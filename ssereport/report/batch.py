@@ -1,0 +1,403 @@
+"""Batch reports and the report index: results -> plain context dict -> HTML / PDF/A.
+
+The same three layers as the study report: :class:`~ssereport.batch.BatchResult`
+(numbers at full precision) -> a context dict built here (every sentence, every
+table cell, formatted only through :mod:`ssereport.report.filters`) -> the
+templates ``batch.html.j2`` and ``index.html.j2``, which only display it.
+The only markup marked safe is the SVG our own figure code writes
+(:mod:`ssereport.figures_batch`); batch ids, sample ids and file names from the
+input are escaped by the templates.
+
+The index's I-MR control charts are computed with
+:func:`ssereport.analysis.control.imr_chart`; limits come from the reference
+class-1 films of the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from ..schema import by_name
+from .filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..batch import BatchResult
+    from ..model import ReferenceModel
+
+__all__ = ["build_batch_context", "build_index_context", "render_batch_html", "render_batch_pdf",
+           "render_index_html"]
+
+#: Film-table columns shown with their value (the out-of-range flag applies to these).
+_FILM_VARS: tuple[tuple[str, Any], ...] = (
+    ("polymer_wt_pct", lambda v: fmt_num(v, trim=True)),
+    ("ls_ratio", lambda v: fmt_fixed(v, 2)),
+    ("xylene_vol_pct", lambda v: fmt_num(v, trim=True)),
+    ("thickness_um", lambda v: fmt_num(v, 3)),
+    ("conductivity_s_cm", lambda v: fmt_num(v, 3)),
+    ("rd", lambda v: fmt_num(v, 3)),
+)
+_CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform)", 3: "low σ"}
+_CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
+_RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
+          3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center"}
+#: At most this many rows in the index's table of rule violations.
+MAX_VIOLATION_ROWS = 200
+
+
+def _head(name: str) -> str:
+    return by_name(name).axis_label
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{fmt_int(n)} {word if n == 1 else (plural or word + 's')}"
+
+
+def _figure(fig) -> dict[str, Any]:
+    if fig is None:
+        return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
+    svg = str(fig.svg)
+    # The SVG is written by ssereport.figures_batch (matplotlib, which escapes text) from our numbers.
+    return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
+            "caption": str(fig.caption)}
+
+
+def _verdict(verdict: str) -> dict[str, str]:
+    ok = verdict == "pass"
+    return {"text": "PASS" if ok else "FAIL", "cls": "pass" if ok else "fail", "symbol": "✓" if ok else "✗"}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _generator(version: str | None = None) -> str:
+    from .. import __version__
+
+    return f"ssereport {version or __version__}"
+
+
+# --------------------------------------------------------------------------- batch report
+
+def _film_table(result: BatchResult) -> dict[str, Any]:
+    headers = ["#", "sample", *(_head(v) for v, _ in _FILM_VARS), "observed class", "predicted class",
+               "margin (–)", "result", "reasons"]
+    numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False, False]
+    rows = []
+    for i, (_, f) in enumerate(result.films.iterrows(), start=1):
+        oor = set(f["out_of_range"])
+        cells = [{"text": fmt_int(i), "flag": False}, {"text": str(f["sample_id"]), "flag": False}]
+        cells += [{"text": fmt(f[v]), "flag": v in oor} for v, fmt in _FILM_VARS]
+        cells += [{"text": fmt_int(f["observed_class"]), "flag": False},
+                  {"text": fmt_int(f["predicted_class"]), "flag": False},
+                  {"text": fmt_fixed(f["margin"], 2), "flag": False}]
+        rows.append({"cells": cells, "pass": bool(f["pass"]), "result": "pass" if f["pass"] else "FAIL",
+                     "reasons": [str(r) for r in f["reasons"]], "extrapolated": bool(oor)})
+    return {"headers": headers, "numeric": numeric, "rows": rows}
+
+
+def _counts(result: BatchResult) -> list[dict[str, str]]:
+    c = result.counts
+    obs = c["observed_class"]
+    n = c["films"]
+    return [
+        {"label": "Films", "value": fmt_int(n)},
+        {"label": "Pass", "value": f"{fmt_int(c['pass'])} ({fmt_pct(c['pass'] / n if n else None, 0)})"},
+        {"label": "Fail", "value": f"{fmt_int(c['fail'])} ({fmt_pct(c['fail'] / n if n else None, 0)})"},
+        *({"label": f"Observed class {k}", "value": f"{fmt_int(obs.get(k, 0))} — {_CLASS_MEANING[int(k)]}"}
+          for k in ("1", "2", "3")),
+        {"label": "Out of reference range", "value": f"{_plural(c['out_of_range'], 'film')} (extrapolation)"},
+    ]
+
+
+def _spec_context(result: BatchResult) -> dict[str, Any]:
+    spec = result.spec
+    limits = [
+        {"label": "σ minimum", "value": f"{fmt_num(spec.sigma_min)} S/cm" if spec.sigma_min is not None else MISSING},
+        {"label": "RD maximum", "value": f"{fmt_num(spec.rd_max)} (–)" if spec.rd_max is not None else MISSING},
+        {"label": "Thickness range",
+         "value": (f"{fmt_num(spec.thickness_min, trim=True)} – {fmt_num(spec.thickness_max, trim=True)} µm"
+                   if spec.thickness_min is not None or spec.thickness_max is not None else MISSING)},
+        {"label": "Films that must pass", "value": f"at least {fmt_pct(spec.min_pass_fraction, 0)}"},
+    ]
+    rows = []
+    for var, cap in result.capability.items():
+        rows.append([_CAP_VARS.get(var, _head(var)), fmt_num(cap.get("lsl")), fmt_num(cap.get("usl")),
+                     fmt_num(cap.get("mean")), fmt_num(cap.get("sd_within")), fmt_num(cap.get("sd_overall")),
+                     fmt_fixed(cap.get("cp"), 2), fmt_fixed(cap.get("cpk"), 2), fmt_fixed(cap.get("pp"), 2),
+                     fmt_fixed(cap.get("ppk"), 2), fmt_int(cap.get("n"))])
+    return {
+        "has_limits": spec.has_limits,
+        "limits": limits,
+        "capability": {"headers": ["variable (unit)", "LSL", "USL", "mean", "SD within", "SD overall", "Cp", "Cpk",
+                                   "Pp", "Ppk", "n"],
+                       "numeric": [False] + [True] * 10, "rows": rows},
+    }
+
+
+def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = None,
+                        figures: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The plain dict ``batch.html.j2`` displays.
+
+    Parameters
+    ----------
+    result : BatchResult
+    model : ReferenceModel, optional
+        Needed for the figures and the reference class-1 numbers; without it
+        the report says that the figures are missing.
+    figures : dict, optional
+        Pre-rendered figures (key -> FigureOutput); drawn from ``model`` by default.
+    """
+    from .context import is_synthetic
+
+    if figures is None and model is not None:
+        from ..figures_batch import render_batch_figures
+
+        figures = render_batch_figures(model, result)
+    figures = figures or {}
+    v = _verdict(result.verdict)
+    c = result.counts
+    n, passed = c["films"], c["pass"]
+    spec = result.spec
+    rule = ("a film passes when it meets every spec limit" if spec.has_limits else
+            "a film passes when its measurements place it in reference class 1 (high σ, low RD)")
+    verdict_sentence = (f"{fmt_int(passed)} of {_plural(n, 'film')} pass; {rule}, and the batch passes when at "
+                        f"least {fmt_pct(spec.min_pass_fraction, 0)} of its films pass.")
+    mi = result.model_info or {}
+    mdata = mi.get("data") or {}
+    prov = result.provenance or {}
+    created = prov.get("created") or _now()
+    title = f"Batch {result.batch_id} — {v['text']}"
+    failing = [str(s) for s in result.films.loc[~result.films["pass"], "sample_id"]]
+    extrap = int(c["out_of_range"])
+    summary = [
+        f"This report judges the {_plural(n, 'film')} of batch {result.batch_id}"
+        f"{' cast on ' + result.cast_date if result.cast_date else ''} against the reference study "
+        f"{mdata.get('path') or ''} ({fmt_int(mdata.get('n_films'))} films). " + verdict_sentence,
+        ("Failing films: " + ", ".join(failing) + ". Their reasons are listed in the film table."
+         if failing else "No film fails."),
+    ]
+    if extrap:
+        summary.append(f"{_plural(extrap, 'film has', 'films have')} a variable outside the range of the reference "
+                       f"films; their classes are extrapolations and should be read with care.")
+    c1 = (model.class1 if model is not None else {})
+    return {
+        "lang": "en",
+        "title": title,
+        "batch_id": str(result.batch_id),
+        "cast_date": result.cast_date or MISSING,
+        "verdict": {**v, "sentence": verdict_sentence},
+        "generator": _generator(prov.get("ssereport_version")),
+        "meta": {"description": f"Pass/fail quality report of SSE film batch {result.batch_id} against the "
+                                f"reference model ({v['text']}: {passed} of {n} films pass).",
+                 "keywords": f"solid-state electrolyte, batch {result.batch_id}, quality control, {v['text']}",
+                 "created": created, "modified": created},
+        "synthetic": is_synthetic(mdata.get("path")),
+        "summary": summary,
+        "counts": _counts(result),
+        "films": _film_table(result),
+        "films_intro": [
+            "One row per film, in the order of the input file. The observed class comes from the measurements "
+            "(σ, RD, thickness …) projected into the reference PCA and assigned to the nearest class centroid; "
+            "the predicted class comes from the manufacturing conditions (P%, L:S, X:B) through the reference SVM.",
+            "The margin is the distance of the conditions to the SVM decision boundary in standardized units: "
+            "near 0 the predicted class is uncertain. Values marked † lie outside the range of the reference films "
+            "(extrapolation).",
+        ],
+        "figures": {k: _figure(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
+        "has_model": model is not None,
+        "class1": [
+            {"label": _head(var), "n": fmt_int(c1[var]["n"]), "median": fmt_num(c1[var]["median"]),
+             "band": f"{fmt_num(c1[var]['q05'])} – {fmt_num(c1[var]['q95'])}",
+             "limits": f"{fmt_num(c1[var]['mean'] - 3 * c1[var]['sd'])} – "
+                       f"{fmt_num(c1[var]['mean'] + 3 * c1[var]['sd'])}"}
+            for var in ("conductivity_s_cm", "rd") if var in c1],
+        "spec": _spec_context(result),
+        "provenance": [
+            {"label": "Batch data file", "value": str(result.table.source), "mono": False},
+            {"label": "Batch data SHA-256", "value": str(result.table.sha256), "mono": True},
+            {"label": "Reference data file", "value": str(mdata.get("path") or MISSING), "mono": False},
+            {"label": "Reference data SHA-256", "value": str(mdata.get("sha256") or MISSING), "mono": True},
+            {"label": "Reference model created", "value": str(mi.get("created") or MISSING), "mono": False},
+            {"label": "Model fitted with", "value": _generator(mi.get("ssereport_version")), "mono": False},
+            {"label": "Report generated by", "value": _generator(prov.get("ssereport_version")), "mono": False},
+            {"label": "Report created", "value": created, "mono": False},
+        ],
+    }
+
+
+def _environment():
+    from .render import environment
+
+    return environment()
+
+
+def render_batch_html(result: BatchResult, *, model: ReferenceModel | None = None,
+                      figures: dict[str, Any] | None = None) -> str:
+    """The batch report as one self-contained HTML document (also the PDF source).
+
+    Parameters
+    ----------
+    result : BatchResult
+        From :func:`ssereport.judge_batch`.
+    model : ReferenceModel, optional
+        The model the batch was judged with (for the figures); by default
+        ``result.model`` when the result carries it.
+    figures : dict, optional
+        Pre-rendered figures (key -> FigureOutput).
+
+    Returns
+    -------
+    str
+        HTML with inline CSS and inline SVG; no script, no external resource.
+    """
+    model = model if model is not None else getattr(result, "model", None)
+    ctx = build_batch_context(result, model=model, figures=figures)
+    return _environment().get_template("batch.html.j2").render(**ctx)
+
+
+def render_batch_pdf(html: str, out_path: Path, *, result: BatchResult, attachments: Sequence[Path]) -> Path:
+    """Render a batch report's HTML to PDF/A-3b, embedding ``attachments`` once each.
+
+    Written atomically; returns ``out_path``. Only ``data:`` URLs are fetched
+    (see :func:`ssereport.report.render.render_pdf`, which does the work: the
+    batch result has the ``table.source``/``table.sha256`` it describes the
+    input attachment with).
+    """
+    from .render import render_pdf
+
+    render_pdf(html, results=result, out_path=out_path, attachments=list(attachments))
+    return Path(out_path)
+
+
+# --------------------------------------------------------------------------- index
+
+def _links(out: Path | None, stem: str, suffixes: Sequence[str]) -> list[dict[str, str]]:
+    links = []
+    for suffix in suffixes:
+        name = f"{stem}{suffix}"
+        if out is None or (Path(out) / name).is_file():
+            links.append({"href": name, "label": suffix.rsplit(".", 1)[-1].upper()})
+    return links
+
+
+def _control(reports: list[dict[str, Any]], model: ReferenceModel) -> dict[str, Any]:
+    from ..analysis.control import imr_chart
+    from ..figures_batch import render_control_figures
+
+    films, starts, names = [], [], []
+    for r in reports:
+        fs = [f for f in r.get("films") or [] if isinstance(f, dict)]
+        if not fs:
+            continue
+        starts.append(len(films))
+        names.append(str(r.get("batch_id")))
+        films += [(str(r.get("batch_id")), str(f.get("sample_id")), f) for f in fs]
+    if not films:
+        return {"available": False, "figures": [], "violations": [], "n_violations": 0, "truncated": False}
+    charts, rows = {}, []
+    for var in ("conductivity_s_cm", "rd"):
+        ref = model.class1[var]
+        values = [float(f[var]) for _, _, f in films]
+        charts[var] = imr_chart(var, values, [f"{b} / {s}" for b, s, _ in films], center=ref["mean"],
+                                sigma=ref["sd"])
+    figures = render_control_figures(charts, starts, names)
+    for var, ch in charts.items():
+        for i, rules in ch.violations.items():
+            b, s, _ = films[i]
+            rows.append({"i": i, "batch": b, "sample": s, "variable": _head(var), "value": fmt_num(ch.values[i]),
+                         "rules": "; ".join(_RULES.get(r, str(r)) for r in rules)})
+    rows.sort(key=lambda r: (r["i"], r["variable"]))
+    ref = model.class1
+    return {
+        "available": True,
+        "figures": [_figure(f) for f in figures.values()],
+        "violations": rows[:MAX_VIOLATION_ROWS],
+        "n_violations": len(rows),
+        "truncated": len(rows) > MAX_VIOLATION_ROWS,
+        "limits": [{"label": _head(v), "n": fmt_int(ref[v]["n"]), "center": fmt_num(ref[v]["mean"]),
+                    "sd": fmt_num(ref[v]["sd"]), "lcl": fmt_num(charts[v].lcl), "ucl": fmt_num(charts[v].ucl)}
+                   for v in charts],
+        "n_films": len(films),
+        "n_batches": len(starts),
+    }
+
+
+def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
+                        out: Path | None, model: ReferenceModel | None) -> dict[str, Any]:
+    """The plain dict ``index.html.j2`` displays (see :func:`render_index_html`)."""
+    rows = []
+    for r in reports:
+        c = r.get("counts") or {}
+        stem = str(r.get("_stem") or r.get("batch_id"))
+        rows.append({"batch_id": str(r.get("batch_id")), "cast_date": str(r.get("cast_date") or MISSING),
+                     "verdict": _verdict(str(r.get("verdict"))), "films": fmt_int(c.get("films")),
+                     "pass": fmt_int(c.get("pass")), "fail": fmt_int(c.get("fail")),
+                     "out_of_range": fmt_int(c.get("out_of_range")),
+                     "links": _links(out, stem, (".html", ".pdf", ".json"))})
+    study_rows = []
+    for name in studies:
+        stem = name[: -len(".results.json")] if name.endswith(".results.json") else Path(name).stem
+        study_rows.append({"name": stem, "links": _links(out, stem, (".html", ".pdf")) +
+                           [{"href": name, "label": "JSON"}]})
+    n_fail = sum(1 for r in rows if r["verdict"]["cls"] == "fail")
+    created = _now()
+    control = _control(reports, model) if model is not None and reports else None
+    intro = [
+        f"{_plural(len(rows), 'batch report')} in this folder, oldest first"
+        + (f": {_plural(len(rows) - n_fail, 'batch passes', 'batches pass')}, "
+           f"{_plural(n_fail, 'batch fails', 'batches fail')}." if rows else "."),
+        "Each batch was judged against the reference model; open its report for the films, the reasons of every "
+        "failure and the figures. This page is regenerated after every run of `ssereport batch`.",
+    ]
+    return {
+        "lang": "en",
+        "title": "SSE film batch reports",
+        "folder": out.name if out is not None else "",
+        "generator": _generator(),
+        "meta": {"description": f"Index of {len(rows)} SSE film batch reports with I-MR control charts.",
+                 "keywords": "solid-state electrolyte, batch reports, control chart", "created": created,
+                 "modified": created},
+        "intro": intro,
+        "reports": rows,
+        "studies": study_rows,
+        "errors": [{"source": str(e.get("source") or MISSING), "error": str(e.get("error") or MISSING)}
+                   for e in errors],
+        "control": control,
+        "has_model": model is not None,
+        "rules": list(_RULES.values()),
+    }
+
+
+def render_index_html(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
+                      out: Path | None, model: ReferenceModel | None) -> str:
+    """The report index ``index.html``: every batch in time order, study reports, errors, control charts.
+
+    Parameters
+    ----------
+    reports : list of dict
+        Parsed batch JSON (``BatchResult.to_dict()`` plus ``_stem``, the file
+        stem of the report files in ``out``), in time order.
+    errors : list of dict
+        ``{source, error}`` of the files that failed in this run.
+    studies : list of str
+        Names of ``*.results.json`` study reports in ``out``.
+    out : Path
+        The report folder: links are given only to files that exist there.
+    model : ReferenceModel, optional
+        Its class-1 mean and SD set the control limits; without it the control
+        charts are left out (and the page says so).
+
+    Returns
+    -------
+    str
+        Self-contained HTML: inline CSS and SVG, no script, no external request.
+    """
+    ctx = build_index_context(reports, errors, studies=studies, out=Path(out) if out is not None else None,
+                              model=model)
+    return _environment().get_template("index.html.j2").render(**ctx)
+
