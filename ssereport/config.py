@@ -49,6 +49,11 @@ class Config:
         Points per axis of decision maps and contour grids.
     min_films : int, default 10
         Fewest films the analysis accepts.
+    large_n : int, default 20000
+        Above this many films, K-means is MiniBatchKMeans, and the silhouette,
+        the bootstrap and the SVM training use stratified/random subsamples of
+        ``subsample`` films; the results and the report say so.
+    subsample : int, default 5000
     """
 
     seed: int = 42
@@ -65,6 +70,8 @@ class Config:
     cv_repeats: int = 10
     grid_size: int = 41
     min_films: int = 10
+    large_n: int = 20000
+    subsample: int = 5000
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +99,9 @@ class Config:
         _check(_int(self.grid_size) and 5 <= self.grid_size <= 201, "grid_size", self.grid_size,
                "an integer from 5 to 201")
         _check(_int(self.min_films) and self.min_films >= 6, "min_films", self.min_films, "an integer ≥ 6")
+        _check(_int(self.large_n) and self.large_n >= 100, "large_n", self.large_n, "an integer ≥ 100")
+        _check(_int(self.subsample) and 100 <= self.subsample <= self.large_n, "subsample", self.subsample,
+               "an integer from 100 to large_n")
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}

@@ -122,7 +122,8 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None) -> Stu
         k = min(max(p.n_components_used, 1), len(PCA_FEATURES))
         clusters = kmeans_classes(p.scores, df["conductivity_s_cm"], df["rd"], n_components=k,
                                   n_clusters=config.n_clusters, n_init=config.kmeans_n_init,
-                                  n_bootstrap=config.n_bootstrap, random_state=config.seed)
+                                  n_bootstrap=config.n_bootstrap, random_state=config.seed,
+                                  max_exact=config.large_n, subsample=config.subsample)
         labelled = df.assign(**{"class": clusters.labels})
         summary = class_summary(labelled, FILM_VARIABLES, "class")
         kw = pd.concat([kruskal(labelled, v, "class") for v in config.kruskal_variables], ignore_index=True)
@@ -132,7 +133,7 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None) -> Stu
         an = log_anova(df, typ=config.anova_type)
         clf = svm_classifier(df, clusters.labels, features=CONDITIONS, test_size=config.test_size,
                              c=config.svm_c, cv_splits=config.cv_splits, cv_repeats=config.cv_repeats,
-                             random_state=config.seed)
+                             random_state=config.seed, max_exact=config.large_n, subsample=config.subsample)
         dmap = decision_map(clf, df, grid_size=config.grid_size)
         maps = process_maps(df, grid_size=config.grid_size)
     except DataError as exc:
@@ -196,6 +197,7 @@ def results_dict(r: StudyResults) -> dict[str, Any]:
             "n_components": c.n_components,
             "centroids": c.centroids.tolist(),
             "summary": summ,
+            "method": c.method,
         },
         "kruskal_wallis": _records(r.kruskal),
         "dunn": _records(r.dunn),
@@ -222,6 +224,7 @@ def results_dict(r: StudyResults) -> dict[str, Any]:
             "counts_before_oversampling": {str(a): b for a, b in k.counts_before.items()},
             "counts_after_oversampling": {str(a): b for a, b in k.counts_after.items()},
             "test_sample_id": t.data.loc[k.test_index, "sample_id"].tolist(),
+            "method": k.method,
         },
         "decision_map": {
             "polymer_levels": list(dm.polymer_levels),

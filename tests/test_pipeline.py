@@ -99,3 +99,24 @@ def test_dataframe_input_is_validated_and_analysed(reference_table):
     df = reference_table.data.reset_index(drop=True)
     r = analyze(df, Config(n_bootstrap=0, cv_repeats=1))
     assert r.table.source == "<DataFrame>" and r.table.n_analyzed == 110
+
+
+def test_large_table_path_says_what_ran(reference_table):
+    import sys
+
+    from sklearn.metrics import adjusted_rand_score
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "benchmarks"))
+    from make_large import make_large
+
+    df = make_large(1200, seed=3)
+    cfg = Config(large_n=500, subsample=300, n_bootstrap=3, cv_repeats=1)
+    big = analyze(df, cfg)
+    exact = analyze(df, Config(n_bootstrap=0, cv_repeats=1))
+    assert "MiniBatchKMeans" in big.clusters.method and "subsample of 300" in big.clusters.method
+    assert "subsample" in big.classifier.method and "KMeans (Lloyd" in exact.clusters.method
+    assert len(big.classifier.test_index) == 240  # all held-out films are still scored
+    assert len(big.classifier.train_index) == 300
+    assert adjusted_rand_score(big.clusters.labels, exact.clusters.labels) > 0.9
+    d = json.loads(big.to_json())
+    assert "MiniBatchKMeans" in d["classes"]["method"] and "subsample" in d["svm"]["method"]

@@ -50,6 +50,8 @@ class ClassifierResult:
         Pairwise (one-vs-one) hyperplanes of the final model in standardized
         units, pairs in ``pairs`` order.
     pairs : tuple of tuple of int
+    method : str
+        What ran (all films, or subsamples for large tables).
     """
 
     features: tuple[str, ...]
@@ -76,6 +78,7 @@ class ClassifierResult:
     coef: np.ndarray
     intercept: np.ndarray
     pairs: tuple[tuple[int, int], ...]
+    method: str = ""
 
     def predict(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Predicted class and margin for manufacturing conditions (see :func:`pairwise_margin`)."""
@@ -136,6 +139,8 @@ def svm_classifier(
     cv_splits: int = 5,
     cv_repeats: int = 10,
     random_state: int = 42,
+    max_exact: int = 20000,
+    subsample: int = 5000,
 ) -> ClassifierResult:
     """Train and score a linear SVM on the manufacturing conditions.
 
@@ -156,6 +161,12 @@ def svm_classifier(
     cv_splits, cv_repeats : int
         Repeated stratified K-fold CV.
     random_state : int
+    max_exact, subsample : int
+        Above ``max_exact`` films, the SVM is trained (and cross-validated) on a
+        stratified random subsample of ``subsample`` films: a linear boundary in
+        3 conditions is well determined by a few thousand films, and kernel SVM
+        training grows with the square of n. The test split and its scores
+        still use every held-out film. ``method`` says which ran.
 
     Notes
     -----
@@ -181,6 +192,15 @@ def svm_classifier(
             f"need at least {need} per class") for cls in small])
     idx = np.arange(len(y))
     tr, te = train_test_split(idx, test_size=test_size, stratify=y, random_state=random_state)
+    large = len(y) > max_exact
+
+    def _sub(ix: np.ndarray) -> np.ndarray:
+        if not large or len(ix) <= subsample:
+            return ix
+        keep, _ = train_test_split(ix, train_size=subsample, stratify=y[ix], random_state=random_state)
+        return keep
+
+    tr = _sub(tr)
     pipe = _pipeline(c, random_state).fit(x[tr], y[tr])
     y_pred = pipe.predict(x[te])
     sampler = pipe.named_steps["oversample"]
@@ -190,8 +210,15 @@ def svm_classifier(
     per_class = pd.DataFrame({"class": list(labels), "precision": p, "recall": r, "f1": f,
                               "support": s.astype(int)})
     cv = RepeatedStratifiedKFold(n_splits=cv_splits, n_repeats=cv_repeats, random_state=random_state)
-    scores = cross_val_score(_pipeline(c, random_state), x, y, cv=cv, scoring="f1_macro")
-    final = _pipeline(c, random_state).fit(x, y)
+    cv_idx = _sub(idx)
+    scores = cross_val_score(_pipeline(c, random_state), x[cv_idx], y[cv_idx], cv=cv, scoring="f1_macro")
+    fin_idx = _sub(idx)
+    final = _pipeline(c, random_state).fit(x[fin_idx], y[fin_idx])
+    if large:
+        method = (f"linear SVC trained on a stratified subsample of {len(tr)} of the training films; CV and the "
+                  f"final model on stratified subsamples of {len(cv_idx)} films; tested on all {len(te)} held-out films")
+    else:
+        method = f"linear SVC on all {len(tr)} training films; tested on {len(te)} held-out films"
     svc = final.named_steps["svm"]
     scaler = final.named_steps["scale"]
     cls_order = [int(v) for v in svc.classes_]
@@ -213,7 +240,7 @@ def svm_classifier(
         model=final, scaler_mean=np.asarray(scaler.mean_, dtype=float),
         scaler_scale=np.asarray(scaler.scale_, dtype=float),
         coef=np.asarray(svc.coef_, dtype=float), intercept=np.asarray(svc.intercept_, dtype=float),
-        pairs=pairs,
+        pairs=pairs, method=method,
     )
 
 

@@ -36,6 +36,8 @@ class ClusterResult:
         number of k-means++ starts.
     stability_ari_all : numpy.ndarray
         The ARI of every resample.
+    method : str
+        What ran (exact K-means, or MiniBatchKMeans and subsamples for large tables).
     """
 
     labels: pd.Series
@@ -46,6 +48,7 @@ class ClusterResult:
     silhouette: float
     stability_ari: float
     stability_ari_all: np.ndarray
+    method: str = ""
 
     @property
     def counts(self) -> dict[int, int]:
@@ -122,6 +125,8 @@ def kmeans_classes(
     n_init: int = 10,
     n_bootstrap: int = 50,
     random_state: int = 42,
+    max_exact: int = 20000,
+    subsample: int = 5000,
 ) -> ClusterResult:
     """K-means on the first PC scores, renumbered into quality classes.
 
@@ -137,6 +142,11 @@ def kmeans_classes(
         As scikit-learn's ``KMeans`` (Lloyd, k-means++ starts).
     n_bootstrap : int
         Resamples for ``stability_ari`` (0 to skip).
+    max_exact : int, default 20000
+        Above this many films, K-means is MiniBatchKMeans, and the silhouette
+        and the bootstrap use a random subsample of ``subsample`` films
+        (``method`` says which ran).
+    subsample : int, default 5000
 
     Notes
     -----
@@ -150,8 +160,19 @@ def kmeans_classes(
     n = len(x)
     if n < n_clusters * 2:
         raise DataError(f"K-means with {n_clusters} classes needs at least {n_clusters * 2} films; got {n}")
-    km = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state).fit(x)
-    raw = km.labels_
+    large = n > max_exact
+    if large:
+        from sklearn.cluster import MiniBatchKMeans
+
+        km = MiniBatchKMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state,
+                             batch_size=4096).fit(x)
+        raw = km.predict(x)
+        method = (f"MiniBatchKMeans ({n_init} k-means++ starts, batches of 4096) on {n} films; silhouette and "
+                  f"bootstrap on a random subsample of {min(subsample, n)} films")
+    else:
+        km = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state).fit(x)
+        raw = km.labels_
+        method = f"KMeans (Lloyd, {n_init} k-means++ starts, best inertia) on all {n} films"
     if len(np.unique(raw)) < n_clusters:
         raise DataError(f"K-means found fewer than {n_clusters} distinct classes; the films are too alike")
     sigma = np.asarray(conductivity, dtype=float)
@@ -161,19 +182,25 @@ def kmeans_classes(
     centroids = np.empty_like(km.cluster_centers_)
     for raw_id, cls in mapping.items():
         centroids[cls - 1] = km.cluster_centers_[raw_id]
-    sil = float(silhouette_score(x, labels))
     rng = np.random.default_rng(random_state)
+    if large:
+        sub = np.sort(rng.choice(n, size=min(subsample, n), replace=False))
+        xs, ls = x[sub], labels[sub]
+    else:
+        xs, ls = x, labels
+    sil = float(silhouette_score(xs, ls))
+    m = len(xs)
     aris = []
     for _ in range(n_bootstrap):
-        idx = rng.integers(0, n, n)
-        centers = lloyd_kmeans(x[idx], n_clusters, n_init=n_init, rng=rng)
-        pred = ((x[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-        aris.append(adjusted_rand_score(labels, pred))
+        idx = rng.integers(0, m, m)
+        centers = lloyd_kmeans(xs[idx], n_clusters, n_init=n_init, rng=rng)
+        pred = ((xs[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        aris.append(adjusted_rand_score(ls, pred))
     aris_arr = np.asarray(aris, dtype=float)
     return ClusterResult(
         labels=pd.Series(labels, index=scores.index, name="class"),
         centroids=centroids, n_components=n_components, mapping=mapping,
-        inertia=float(km.inertia_), silhouette=sil,
+        inertia=float(((x - centroids[labels - 1]) ** 2).sum()), silhouette=sil, method=method,
         stability_ari=float(aris_arr.mean()) if len(aris_arr) else float("nan"),
         stability_ari_all=aris_arr,
     )

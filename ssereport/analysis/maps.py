@@ -28,6 +28,8 @@ class ProcessMaps:
         DoT averaged over the P% levels (NaN where any level is undefined).
     n_films : tuple of int
         Films per level.
+    binned : bool
+        True when films were averaged within grid cells before interpolating.
     """
 
     variables: tuple[str, ...]
@@ -37,6 +39,7 @@ class ProcessMaps:
     values: dict[str, np.ndarray]
     dot_mean: np.ndarray
     n_films: tuple[int, ...]
+    binned: bool = False
 
 
 def _barycentric(tri_pts: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -50,7 +53,7 @@ def _barycentric(tri_pts: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "conductivity_s_cm"),
-                 grid_size: int = 41) -> ProcessMaps:
+                 grid_size: int = 41, max_points: int = 2000) -> ProcessMaps:
     """Interpolate each variable linearly over L:S × X:B, one surface per P% level.
 
     Replicate films at the same conditions are averaged first. Interpolation is
@@ -58,6 +61,8 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
     rescaled to the unit square, the same as
     ``scipy.interpolate.griddata(method="linear", rescale=True)``; a level with
     fewer than 3 distinct, non-collinear conditions gives an all-NaN surface.
+    A level with more than ``max_points`` distinct conditions (a large table
+    of scattered conditions) is first averaged within the cells of the grid.
     """
     from scipy.spatial import Delaunay
 
@@ -68,10 +73,17 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
     levels = sorted(float(p) for p in data["polymer_wt_pct"].unique())
     values = {v: np.full((len(levels), grid_size, grid_size), np.nan) for v in variables}
     counts = []
+    binned = False
     for i, p in enumerate(levels):
         sub = data[data["polymer_wt_pct"] == p]
         counts.append(len(sub))
         means = sub.groupby(["ls_ratio", "xylene_vol_pct"], sort=True)[list(variables)].mean().reset_index()
+        if len(means) > max_points:  # many distinct conditions (large tables): average within grid cells
+            cell_l = np.clip(np.searchsorted(ls, sub["ls_ratio"].to_numpy()), 0, grid_size - 1)
+            cell_x = np.clip(np.searchsorted(xb, sub["xylene_vol_pct"].to_numpy()), 0, grid_size - 1)
+            cols = ["ls_ratio", "xylene_vol_pct", *variables]
+            means = sub[cols].groupby([cell_l, cell_x], sort=True).mean().reset_index(drop=True)
+            binned = True
         pts = means[["ls_ratio", "xylene_vol_pct"]].to_numpy(dtype=float)
         if len(pts) < 3 or np.linalg.matrix_rank(pts - pts.mean(axis=0)) < 2:
             continue
@@ -91,4 +103,4 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
             values[v][i] = z.reshape(gx.shape)
     dot = values.get("dot_um")
     dot_mean = dot.mean(axis=0) if dot is not None and len(levels) else np.full(gx.shape, np.nan)
-    return ProcessMaps(variables, tuple(levels), ls, xb, values, dot_mean, tuple(counts))
+    return ProcessMaps(variables, tuple(levels), ls, xb, values, dot_mean, tuple(counts), binned)
