@@ -38,6 +38,9 @@ def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | Non
     except (DataError, ConfigError, ModelError) as exc:
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
                  "error": str(exc)}]
+    except Exception as exc:  # one broken file must not stop the other batches
+        return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
+                 "error": f"{path.name}: internal error ({type(exc).__name__}: {exc}); please report it"}]
 
 
 def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path | None) -> list[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -270,7 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import ConfigError, DataError, ModelError
 
     try:
-        app(args=argv, standalone_mode=False)
+        with warnings.catch_warnings():
+            # library warnings are not for the user; every problem they could signal is checked explicitly
+            warnings.simplefilter("ignore")
+            rc = app(args=argv, standalone_mode=False)
+        return rc if isinstance(rc, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
     except (DataError, ConfigError, ModelError) as exc:

@@ -84,6 +84,9 @@ def _sha256(raw: bytes) -> str:
 
 
 def _decode(raw: bytes, notes: list[str]) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode Text" export
+        notes.append("the file is UTF-16 (Excel 'Unicode Text'); it was read as such")
+        return raw.decode("utf-16")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -105,9 +108,13 @@ def _sniff(text: str, source: str) -> str:
     return delimiter
 
 
-def _csv_rows(text: str, delimiter: str):
+def _csv_rows(text: str, delimiter: str, source: str = ""):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataError(f"not a readable CSV file (line {reader.line_num}: {exc}); save it as 'CSV UTF-8' "
+                        "from your spreadsheet program", source) from None
     start = 0  # header = first non-blank line
     while start < len(rows) and not any(c.strip() for c in rows[start]):
         start += 1
@@ -216,32 +223,57 @@ def _read_xlsx(raw: bytes, source: str, sheet: str | None, notes: list[str]):
     _check_xlsx_zip(raw, source)
     import openpyxl  # heavy; only when needed
 
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds
-        raise DataError(f"could not read the XLSX workbook ({type(exc).__name__}: {exc})", source) from None
-    try:
-        names = wb.sheetnames
-        if sheet is None:
-            ws = wb[names[0]]
-            if len(names) > 1:
-                notes.append(f"the workbook has {len(names)} sheets; read the first, {names[0]!r} "
-                             "(choose another with --sheet)")
-        elif sheet in names:
-            ws = wb[sheet]
-        else:
-            raise DataError(f"no sheet named {sheet!r}; the workbook has {names}", source)
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    def sheet_rows(data_only: bool):
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
+        except Exception as exc:  # openpyxl raises many kinds
+            raise DataError(f"could not read the XLSX workbook ({type(exc).__name__}: {exc})", source) from None
+        try:
+            names = wb.sheetnames
+            name = names[0] if sheet is None else sheet
+            if name not in names:
+                raise DataError(f"no sheet named {sheet!r}; the workbook has {names}", source)
+            return names, name, [list(r) for r in wb[name].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+
+    names, name, rows = sheet_rows(True)
+    if sheet is None and len(names) > 1:
+        notes.append(f"the workbook has {len(names)} sheets; read the first, {name!r} (choose another with --sheet)")
     start = 0
     while start < len(rows) and not any(c is not None and str(c).strip() for c in rows[start]):
         start += 1
     if start == len(rows):
-        raise DataError("the sheet is empty; expected a header row and one row per film", source)
+        others = [n for n in names if n != name]
+        also = f"; the workbook also has {others} — choose one with --sheet" if others else ""
+        raise DataError(f"the sheet {name!r} is empty; expected a header row and one row per film{also}", source)
     header = ["" if c is None else str(c) for c in rows[start]]
+    if any(c is None for r in rows[start + 1:] for c in r[: len(header)]):
+        _check_formulas(sheet_rows(False)[2], rows, start, header, source)
     body = [(i + 1, ["" if c is None else c for c in r]) for i, r in enumerate(rows) if i > start]
     return header, body
+
+
+def _check_formulas(formulas, values, start: int, header: list[str], source: str) -> None:
+    """Cells that hold a formula but no saved value (files written by scripts, not by Excel)."""
+    problems = []
+    for j, h in enumerate(header):
+        example = None
+        count = 0
+        for i in range(start + 1, len(values)):
+            v = values[i][j] if j < len(values[i]) else None
+            f = formulas[i][j] if i < len(formulas) and j < len(formulas[i]) else None
+            if v is None and isinstance(f, str) and f.startswith("="):
+                count += 1
+                example = example or (i + 1, f)
+        if count:
+            problems.append(Problem(
+                f"{count} cell(s) hold a formula with no saved value (e.g. row {example[0]}: {example[1]!r}); "
+                "open and save the file in Excel or LibreOffice so the values are stored"
+                + (", or leave the column out: ssereport computes it" if ALIASES.get(normalize_header(h)) == "rd"
+                   else ""), column=h))
+    if problems:
+        raise DataError(problems, source)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -343,7 +375,8 @@ def validate_films(
     if ignored:
         notes.append("columns not used by ssereport were ignored: " + ", ".join(repr(c) for c in ignored))
     if table_problems:
-        raise DataError(table_problems, source)
+        hint = _header_further_down(header, body, mapping, required)
+        raise DataError([hint] if hint else table_problems, source)
 
     header_of = {canon: str(header[j]).strip() for canon, j in mapping.items()}
     row_problems: dict[int, list[Problem]] = {}
@@ -406,6 +439,7 @@ def validate_films(
             else:
                 first_row[sid] = rownum
 
+    _explain_patterns(row_problems, records, rownums, body, mapping, header_of)
     excluded: list[Exclusion] = []
     if row_problems:
         if not drop_invalid:
@@ -442,6 +476,68 @@ def validate_films(
     return data, tuple(excluded), tuple(notes), len(records) + len(excluded)
 
 
+
+_UNIT_WORDS = re.compile(r"^[\s\[\(]*(wt ?%|vol ?%|%|µl/mg|ul/mg|µm|um|g/cm3|g/cm³|ω|ohm|s/cm|-|–|µl|mg|mm|"
+                         r"unit|units|\(.*\))[\s\]\)]*$", re.IGNORECASE)
+
+
+def _header_further_down(header, body, mapping, required) -> Problem | None:
+    """If the real header is a few rows further down (title rows, merged cells), say so."""
+    found = sum(1 for name in required if name in mapping)
+    for rownum, cells in body[:10]:
+        names = {ALIASES.get(normalize_header(c)) for c in cells if c is not None and str(c).strip()}
+        hits = sum(1 for name in required if name in names)
+        if hits >= max(3, found + 2):
+            first = next((str(c).strip() for c in header if str(c).strip()), "")
+            return Problem(
+                f"the header row is not the first row: row {rownum} holds the column names "
+                f"({hits} of {len(required)} required found there); the row(s) above it "
+                f"(starting {first[:40]!r}) look like a title or merged header cells — delete them so that "
+                "the column names are in the first row")
+    return None
+
+
+def _explain_patterns(row_problems, records, rownums, body, mapping, header_of) -> None:
+    """Replace a flood of per-cell problems by one message when they share an obvious cause."""
+    if not records:
+        return
+    numeric = [c for c in mapping if by_name(c).numeric]
+    # a units row right below the header
+    first = rownums[0]
+    probs = row_problems.get(first, [])
+    cells = dict(body).get(first, [])
+    texts = [str(cells[mapping[c]]).strip() for c in numeric if mapping[c] < len(cells)]
+    if (len(probs) >= 3 and len(probs) >= len(numeric) // 2 and texts
+            and sum(bool(_UNIT_WORDS.match(t)) for t in texts if t) >= max(2, len(probs) // 2)):
+        shown = ", ".join(repr(t) for t in texts if t)[:80]
+        row_problems[first] = [Problem(
+            f"looks like a units row ({shown}); delete it and put units in the header instead, "
+            "e.g. 'L:S (µL/mg)'", first)]
+    # RD given in percent
+    if "rd" in mapping:
+        rd_rows = [r for r in rownums if any(p.column == header_of["rd"] and "out of range" in p.message
+                                             for p in row_problems.get(r, []))]
+        values = [rec.get("rd") for rec in records]
+        raw = []
+        for r in rd_rows:
+            cells = dict(body)[r]
+            try:
+                raw.append(float(str(cells[mapping["rd"]]).replace(",", ".")))
+            except (ValueError, IndexError):
+                pass
+        if len(rd_rows) >= 3 and len(rd_rows) >= 0.8 * len(records) and raw and min(raw) >= 1 and max(raw) <= 100:
+            med = float(np.median(raw))
+            for r in rd_rows:
+                row_problems[r] = [p for p in row_problems[r] if p.column != header_of["rd"]]
+                if not row_problems[r]:
+                    del row_problems[r]
+            row_problems.setdefault(rd_rows[0], []).insert(0, Problem(
+                f"{len(rd_rows)} of {len(records)} values are ≥ 1 (median {med:g}); RD given in percent? "
+                "expected a fraction < 1 (RD = DoT/thickness) — divide the column by 100",
+                column=header_of["rd"]))
+            del values
+
+
 def _check_readings(rec: dict, rownum: int, header_of: dict[str, str]) -> list[Problem]:
     vals = np.array([rec[r] for r in READINGS], dtype=float)
     mean = float(vals.mean())
@@ -463,8 +559,32 @@ def _check_readings(rec: dict, rownum: int, header_of: dict[str, str]) -> list[P
         else:
             rec[name] = value
     if not probs and rec.get("rd", 0) >= 1:
-        probs.append(Problem("RD from the readings is ≥ 1; expected RD < 1", rownum))
+        readings = ", ".join(f"{v:g}" for v in vals)
+        probs.append(Problem(f"RD from the 9 thickness readings is {rec['rd']:.3g} (≥ 1; readings {readings}); "
+                             "expected RD < 1 — is one reading mistyped?", rownum))
     return probs
+
+
+def unusual(data: pd.DataFrame) -> list[str]:
+    """Notes on values that are valid but unusual (analysed as they are, flagged for the user)."""
+    out = []
+    med = data.median(numeric_only=True)
+    xb = data["xylene_vol_pct"]
+    if xb.max() <= 1 and xb.max() > 0:
+        out.append("every X:B is ≤ 1: given as a fraction? X:B is the vol% of xylene (0–100); "
+                   "the values were analysed as they are")
+    n_p = data["polymer_wt_pct"].nunique()
+    if n_p > 12:
+        out.append(f"P% has {n_p} distinct levels (a design usually has a few, e.g. 3, 5, 7, 10 wt%); "
+                   "decision maps are drawn at up to 12 levels across the range")
+    if med["ls_ratio"] > 10:
+        out.append(f"the median L:S is {med['ls_ratio']:g} µL/mg, far above the usual 0.5–2 µL/mg: check the unit")
+    if med["conductivity_s_cm"] > 0.05:
+        out.append(f"the median σ is {med['conductivity_s_cm']:g} S/cm, above any sulfide electrolyte film: "
+                   "check the unit (mS/cm?)")
+    if med["thickness_um"] < 1 or med["thickness_um"] > 5000:
+        out.append(f"the median thickness is {med['thickness_um']:g} µm: check the unit (mm?)")
+    return out
 
 
 def load_films(
@@ -538,15 +658,15 @@ def load_films(
             if decimal_comma and "," in text:
                 notes.append("decimal commas were read as decimal points")
             return FilmTable(data=data, source=source, sha256=digest, n_rows=n_rows, excluded=(),
-                             notes=tuple(notes), path=str(p))
-        header, body = _csv_rows(text, delimiter)
+                             notes=tuple(notes + unusual(data)), path=str(p))
+        header, body = _csv_rows(text, delimiter, source)
     data, excluded, notes2, n_rows = validate_films(
         header, body, source=source, decimal_comma=decimal_comma, drop_invalid=drop_invalid,
         required=required, notes=notes)
     if decimal_comma and any("," in str(c) for _, r in body for c in r):
         notes2 = notes2 + ("decimal commas were read as decimal points",)
     return FilmTable(data=data, source=source, sha256=digest, n_rows=n_rows,
-                     excluded=excluded, notes=notes2, path=str(p))
+                     excluded=excluded, notes=tuple(notes2) + tuple(unusual(data)), path=str(p))
 
 
 def table_from_frame(df: pd.DataFrame, *, drop_invalid: bool = False, source: str = "<DataFrame>") -> FilmTable:
@@ -554,4 +674,5 @@ def table_from_frame(df: pd.DataFrame, *, drop_invalid: bool = False, source: st
     header = [str(c) for c in df.columns]
     body = [(i + 2, list(r)) for i, r in enumerate(df.itertuples(index=False, name=None))]
     data, excluded, notes, n_rows = validate_films(header, body, source=source, drop_invalid=drop_invalid)
-    return FilmTable(data=data, source=source, sha256=None, n_rows=n_rows, excluded=excluded, notes=notes)
+    return FilmTable(data=data, source=source, sha256=None, n_rows=n_rows, excluded=excluded,
+                     notes=tuple(notes) + tuple(unusual(data)))

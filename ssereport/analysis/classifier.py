@@ -259,14 +259,19 @@ class DecisionMap:
     margin: np.ndarray
 
 
-def decision_map(result: ClassifierResult, data: pd.DataFrame, *, grid_size: int = 41) -> DecisionMap:
+def decision_map(result: ClassifierResult, data: pd.DataFrame, *, grid_size: int = 41,
+                 max_levels: int = 12) -> DecisionMap:
     """Decision map of the final SVM over the observed L:S and X:B ranges.
 
     Levels are every integer P% from the lowest to the highest observed plus
     every observed level; levels not in the data are interpolated by the model.
+    With more than ``max_levels`` such levels, ``max_levels`` evenly spaced
+    levels across the observed range are used instead.
     """
     p_obs = np.unique(data["polymer_wt_pct"].to_numpy(dtype=float))
     levels = np.unique(np.concatenate([np.arange(np.ceil(p_obs.min()), np.floor(p_obs.max()) + 1), p_obs]))
+    if len(levels) > max_levels:  # many distinct P% values: evenly spaced levels across the range
+        levels = np.unique(np.round(np.linspace(p_obs.min(), p_obs.max(), max_levels), 2))
     ls = np.linspace(data["ls_ratio"].min(), data["ls_ratio"].max(), grid_size)
     xb = np.linspace(data["xylene_vol_pct"].min(), data["xylene_vol_pct"].max(), grid_size)
     gx, gy = np.meshgrid(ls, xb)
