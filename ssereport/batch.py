@@ -102,7 +102,11 @@ def capability(x: np.ndarray, lsl: float | None, usl: float | None) -> dict[str,
 
 @dataclass(frozen=True, eq=False)
 class BatchResult:
-    """Verdict on one batch. ``films`` is a tidy DataFrame, one row per film."""
+    """Verdict on one batch. ``films`` is a tidy DataFrame, one row per film.
+
+    ``model`` is the reference model the batch was judged against (for the
+    report's figures; not part of :meth:`to_dict`).
+    """
 
     batch_id: str
     verdict: str
@@ -114,6 +118,7 @@ class BatchResult:
     model_info: dict[str, Any]
     cast_date: str | None
     provenance: dict[str, Any] = field(default_factory=dict)
+    model: ReferenceModel | None = field(default=None, repr=False)
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -244,4 +249,5 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
         model_info={k: model.info.get(k) for k in ("data", "created", "ssereport_version", "class_counts")},
         provenance={"ssereport_version": __version__,
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+        model=model,
     )

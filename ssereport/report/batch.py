@@ -15,6 +15,8 @@ class-1 films of the model.
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,6 +47,8 @@ _CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform
 _CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
 _RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
           3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center"}
+#: At most this many failing sample ids are named in the summary.
+_MAX_LISTED = 20
 #: At most this many rows in the index's table of rule violations.
 MAX_VIOLATION_ROWS = 200
 
@@ -59,11 +63,12 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _figure(fig) -> dict[str, Any]:
     if fig is None:
-        return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
+        return {"key": "", "available": False, "svg": None, "img_src": None, "width": None, "alt": "",
+                "caption": ""}
     svg = str(fig.svg)
     # The SVG is written by ssereport.figures_batch (matplotlib, which escapes text) from our numbers.
-    return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
-            "caption": str(fig.caption)}
+    return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "img_src": None,
+            "width": None, "alt": str(fig.alt), "caption": str(fig.caption)}
 
 
 def _verdict(verdict: str) -> dict[str, str]:
@@ -85,8 +90,8 @@ def _generator(version: str | None = None) -> str:
 
 def _film_table(result: BatchResult) -> dict[str, Any]:
     headers = ["#", "sample", *(_head(v) for v, _ in _FILM_VARS), "observed class", "predicted class",
-               "margin (–)", "result", "reasons"]
-    numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False, False]
+               "margin (–)", "result"]
+    numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False]
     rows = []
     for i, (_, f) in enumerate(result.films.iterrows(), start=1):
         oor = set(f["out_of_range"])
@@ -178,8 +183,9 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         f"This report judges the {_plural(n, 'film')} of batch {result.batch_id}"
         f"{' cast on ' + result.cast_date if result.cast_date else ''} against the reference study "
         f"{mdata.get('path') or ''} ({fmt_int(mdata.get('n_films'))} films). " + verdict_sentence,
-        ("Failing films: " + ", ".join(failing) + ". Their reasons are listed in the film table."
-         if failing else "No film fails."),
+        (f"Failing film{'s' if len(failing) != 1 else ''}: " + ", ".join(failing[:_MAX_LISTED])
+         + (f" and {len(failing) - _MAX_LISTED} more" if len(failing) > _MAX_LISTED else "")
+         + ". The reasons are listed in the film table." if failing else "No film fails."),
     ]
     if extrap:
         summary.append(f"{_plural(extrap, 'film has', 'films have')} a variable outside the range of the reference "
@@ -270,8 +276,30 @@ def render_batch_pdf(html: str, out_path: Path, *, result: BatchResult, attachme
     """
     from .render import render_pdf
 
-    render_pdf(html, results=result, out_path=out_path, attachments=list(attachments))
+    render_pdf(_svg_as_img(html), results=result, out_path=out_path, attachments=list(attachments))
     return Path(out_path)
+
+
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"')
+
+
+def _svg_as_img(html: str) -> str:
+    """Replace each inline ``<svg>`` figure by an ``<img>`` with a ``data:`` URI.
+
+    WeasyPrint lays an image out much faster than inline SVG, which goes through
+    the page's CSS cascade (the study report does the same for its PDF). The
+    SVGs are our own figures (matplotlib), so the markup is known: no nesting.
+    """
+
+    def repl(m: re.Match) -> str:
+        svg = m.group(0)
+        size = _SVG_SIZE.search(svg)
+        style = f' style="width: {size.group(1)}{size.group(2) or "px"}"' if size else ""
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img src="{src}" alt=""{style}>'
+
+    return _INLINE_SVG.sub(repl, html)
 
 
 # --------------------------------------------------------------------------- index
@@ -352,7 +380,7 @@ def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, An
         + (f": {_plural(len(rows) - n_fail, 'batch passes', 'batches pass')}, "
            f"{_plural(n_fail, 'batch fails', 'batches fail')}." if rows else "."),
         "Each batch was judged against the reference model; open its report for the films, the reasons of every "
-        "failure and the figures. This page is regenerated after every run of `ssereport batch`.",
+        "failure and the figures. This page is regenerated after every run of ssereport batch.",
     ]
     return {
         "lang": "en",
