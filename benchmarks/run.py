@@ -1,0 +1,216 @@
+"""Whole-process benchmarks of ssereport, with the R Markdown peer in the same run.
+
+Each case runs once to warm up, then ``--runs`` times (default 5); the median
+wall time and the peak resident memory (``/usr/bin/time -f %M``) are reported.
+Results go to ``benchmarks/results.md`` with a description of the machine.
+Absolute times on shared machines drift: compare ratios from the same run.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py                  # everything (about 10 minutes)
+    .venv/bin/python benchmarks/run.py --only help,analyze,report,rmarkdown
+    .venv/bin/python benchmarks/run.py --runs 3 --large-runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent / "ssereport"
+REF = ROOT / "data" / "sse_films_reference.csv"
+RMD = ROOT.parent / "shared" / "anchors" / "sse_report.Rmd"
+TIME = "/usr/bin/time"
+
+
+@dataclass
+class Case:
+    name: str
+    what: str
+    argv: list[str]
+    target: str
+    limit_s: float | None = None
+    limit_mb: float | None = None
+    runs: int | None = None
+
+
+@dataclass
+class Timing:
+    case: Case
+    seconds: list[float]
+    peak_mb: float
+    ok: bool
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, bool, str]:
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        cmd = [TIME, "-f", "%M", "-o", tf.name, *argv] if Path(TIME).exists() else argv
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - t0
+        tf.seek(0)
+        text = tf.read().strip().splitlines()
+        kb = float(text[-1]) if text and text[-1].strip().isdigit() else float("nan")
+    return elapsed, kb / 1024, proc.returncode == 0, proc.stderr[-300:]
+
+
+def measure(case: Case, runs: int, env: dict[str, str]) -> Timing:
+    run_once(case.argv, env)  # warm-up (file cache, .pyc)
+    secs, peak, ok, note = [], 0.0, True, ""
+    for _ in range(case.runs or runs):
+        s, mb, good, err = run_once(case.argv, env)
+        secs.append(s)
+        peak = max(peak, mb)
+        if not good:
+            ok, note = False, err
+    return Timing(case, secs, peak, ok, note)
+
+
+def make_batches(folder: Path, n_batches: int = 50, size: int = 12, seed: int = 11) -> list[Path]:
+    import numpy as np
+    import pandas as pd
+
+    ref = pd.read_csv(REF)
+    good = ref[(ref["ls_ratio"] >= 0.8) & (ref["ls_ratio"] <= 1.2)]
+    rng = np.random.default_rng(seed)
+    paths = []
+    for b in range(n_batches):
+        pool = ref if b % 10 == 9 else good  # every tenth batch drawn from the whole design
+        rows = pool.iloc[rng.integers(0, len(pool), size)].copy()
+        day = 1 + b % 28
+        bid = f"2026-{4 + b // 28:02d}-{day:02d}_{b:02d}"
+        rows["sample_id"] = [f"B{b:02d}-{i:02d}" for i in range(size)]
+        rows.insert(1, "batch_id", bid)
+        p = folder / f"batch_{bid}.csv"
+        rows.to_csv(p, index=False)
+        paths.append(p)
+    return paths
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 2**20:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    r = subprocess.run(["R", "--version"], capture_output=True, text=True).stdout.splitlines()[:1] if shutil.which("R") else ["R not installed"]
+    return (f"{platform.platform()}; {os.cpu_count()} cores ({cpu}); {mem}; Python {platform.python_version()}; "
+            f"{r[0] if r else ''}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Benchmarks of ssereport (whole processes).")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--large-runs", type=int, default=5, help="Runs for the 1,000,000-film case.")
+    ap.add_argument("--only", default="", help="Comma-separated case names.")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = ap.parse_args()
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    env = dict(os.environ, MPLBACKEND="Agg")
+    work = Path(tempfile.mkdtemp(prefix="ssereport-bench-"))
+    env.setdefault("MPLCONFIGDIR", str(work / "mpl"))
+
+    cases: list[Case] = [
+        Case("help", "`ssereport --help`", [str(BIN), "--help"], "≤ 0.3 s", limit_s=0.3),
+        Case("analyze", "`ssereport analyze` (110 films → JSON)",
+             [str(BIN), "analyze", str(REF), "--json", str(work / "a.json"), "-q"], "–"),
+        Case("report", "`ssereport report` (110 films → HTML + PDF/A + JSON)",
+             [str(BIN), "report", str(REF), "--out", str(work / "rep"), "-q"], "faster than the R Markdown knit"),
+    ]
+    if not only or "batch" in only:
+        bdir = work / "batches"
+        bdir.mkdir()
+        batch_files = make_batches(bdir)
+        model = work / "model.json"
+        subprocess.run([str(BIN), "fit", str(REF), "--model", str(model), "-q"], check=True, env=env)
+        cases.append(Case("batch", "`ssereport batch` (50 batches × 12 films, HTML + PDF + JSON, `--jobs 2`)",
+                          [str(BIN), "batch", *map(str, batch_files), "--model", str(model), "--out",
+                           str(work / "bout"), "--jobs", "2", "-q"], "≤ 15 s", limit_s=15))
+    if not only or "large" in only:
+        big = work / "films_1m.csv"
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_large.py"), "--n", "1000000", "--out",
+                        str(big)], check=True, env=env, stdout=subprocess.DEVNULL)
+        cases.append(Case("large", "`ssereport analyze` (1,000,000 films → JSON)",
+                          [str(BIN), "analyze", str(big), "--max-file-mb", "500", "--json", str(work / "big.json"),
+                           "-q"], "≤ 60 s, ≤ 3 GB", limit_s=60, limit_mb=3072, runs=args.large_runs))
+    if shutil.which("Rscript") and RMD.exists():
+        rmd = work / "rmd"
+        rmd.mkdir()
+        shutil.copy(RMD, rmd / RMD.name)
+        expr = (f'rmarkdown::render("{rmd / RMD.name}", params = list(data = "{REF}"), '
+                f'output_dir = "{rmd / "out"}", quiet = TRUE)')
+        cases.append(Case("rmarkdown", "peer: R Markdown knit of `sse_report.Rmd` (HTML only)",
+                          ["Rscript", "-e", expr], "–"))
+    cases = [c for c in cases if not only or c.name in only]
+
+    results = []
+    for case in cases:
+        print(f"… {case.name}", flush=True)
+        t = measure(case, args.runs, env)
+        results.append(t)
+        print(f"  median {t.median:.2f} s, peak {t.peak_mb:.0f} MB{'' if t.ok else ' (FAILED: ' + t.note + ')'}")
+
+    by = {t.case.name: t for t in results}
+    r_time = by["rmarkdown"].median if "rmarkdown" in by else None
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `benchmarks/run.py` "
+        f"({args.runs} runs after a warm-up; median wall time, peak resident memory of the process).",
+        "",
+        f"Machine: {machine()}",
+        "",
+        "| case | median (s) | min–max (s) | peak memory (MB) | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in results:
+        c = t.case
+        met = "–"
+        if not t.ok:
+            met = "failed"
+        elif c.name == "report" and r_time:
+            met = f"{'yes' if t.median < r_time else 'no'} (ratio {t.median / r_time:.2f})"
+        elif c.limit_s is not None:
+            ok = t.median <= c.limit_s and (c.limit_mb is None or t.peak_mb <= c.limit_mb)
+            met = "yes" if ok else "no"
+        lines.append(f"| {c.what} | {t.median:.2f} | {min(t.seconds):.2f}–{max(t.seconds):.2f} | {t.peak_mb:.0f} | "
+                     f"{c.target} | {met} |")
+    if r_time and "report" in by:
+        lines += ["", f"**Ratio ssereport report (HTML + PDF) / R Markdown knit (HTML only): "
+                      f"{by['report'].median / r_time:.2f}** (same run)."]
+    text = "\n".join(lines) + "\n"
+    notes = args.out.with_name("notes.md")
+    if notes.exists():
+        text += "\n" + notes.read_text(encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
