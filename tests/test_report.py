@@ -42,7 +42,8 @@ def pdf(report):
 
 def test_writes_the_three_files_with_the_input_stem(report):
     names = {p.name for p in report["paths"].values()}
-    assert names == {"sse_films_reference.html", "sse_films_reference.pdf", "sse_films_reference.results.json"}
+    assert names == {"sse_films_reference.html", "sse_films_reference.pdf", "sse_films_reference.results.json",
+                     "sse_films_reference.films.csv"}
     assert all(p.parent == report["dir"] and p.stat().st_size > 0 for p in report["paths"].values())
 
 
@@ -57,9 +58,10 @@ def test_results_json_is_the_results(report, reference_results):
 
 def test_stem_is_made_safe_and_formats_are_checked(reference_results, tmp_path):
     out = render_report(reference_results, tmp_path, formats=(), stem="../../etc/<b>passwd")
-    assert list(out) == ["json"]
+    assert list(out) == ["json", "csv"]
     assert out["json"].parent == tmp_path
     assert out["json"].name == "etc_b_passwd.results.json"
+    assert out["csv"].name == "etc_b_passwd.films.csv"
     with pytest.raises(ValueError, match=r"expected a subset of \['html', 'pdf'\]"):
         render_report(reference_results, tmp_path, formats=("docx",))
 

@@ -195,7 +195,9 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     Returns
     -------
     dict
-        ``{"json": path, "html": path, "pdf": path}`` for the files written.
+        ``{"json": path, "csv": path, "html": path, "pdf": path}`` for the files
+        written; ``<stem>.films.csv`` has one row per film with its class, with
+        text cells neutralised against spreadsheet formula injection.
 
     Raises
     ------
@@ -213,6 +215,9 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     timings = timings if timings is not None else {}
     out: dict[str, Path] = {}
     out["json"] = atomic_write(out_dir / f"{stem}.results.json", results.to_json())
+    from ..export import films_csv
+
+    out["csv"] = atomic_write(out_dir / f"{stem}.films.csv", films_csv(results))
     if not formats:
         return out
     step = progress or (lambda name: None)
