@@ -83,3 +83,18 @@ def test_help_does_not_import_heavy_libraries():
             "print(sorted(m for m in ('pandas', 'sklearn', 'matplotlib', 'weasyprint', 'scipy') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_quarto_engine_without_quarto_names_the_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no quarto binary anywhere on PATH
+    assert main(["report", str(REFERENCE_CSV), "--engine", "quarto", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "needs the `quarto` program on PATH" in err and "--engine weasyprint" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_rejects_unknown_format_and_engine(capsys):
+    assert main(["report", str(REFERENCE_CSV), "--format", "docx"]) == 2
+    assert "--format: got 'docx'" in capsys.readouterr().err
+    assert main(["report", str(REFERENCE_CSV), "--engine", "latex"]) == 2
+    assert "--engine: got 'latex'" in capsys.readouterr().err
