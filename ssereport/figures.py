@@ -42,6 +42,7 @@ __all__ = [
     "CLASS_LABELS",
     "FIGURES",
     "FIGURE_WIDTH",
+    "MAX_OVERLAY",
     "MAX_POINTS",
     "FigureOutput",
     "FigureSpec",
@@ -69,6 +70,11 @@ FIGURE_WIDTH = 6.3
 MAX_POINTS = 5000
 #: Scatters with more points than this are rasterized in the SVG (size).
 _RASTER_POINTS = 1000
+#: Map panels (process and decision maps) overlay at most this many films or conditions each
+#: (a seeded random sample beyond, said in the figure): more only hides the map and inflates the file.
+MAX_OVERLAY = 300
+#: Map overlays with more points than this (per panel) are rasterized in the SVG (size).
+_RASTER_OVERLAY = 100
 
 _NEUTRAL = "#0072B2"  # Okabe–Ito blue: non-class data (PCA bars)
 _INK = "#333333"
@@ -180,6 +186,13 @@ def _sample(n: int, seed: int, limit: int = MAX_POINTS) -> np.ndarray:
     if n <= limit:
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
+
+
+def _overlay(frame, seed: int, limit: int = MAX_OVERLAY):
+    """``frame`` itself, or a seeded random sample of ``limit`` of its rows (original order kept)."""
+    if len(frame) <= limit:
+        return frame
+    return frame.iloc[_sample(len(frame), seed, limit)]
 
 
 def _class_handles(classes: Iterable[int], *, marker: str = "o", edge: str | None = None):
@@ -465,6 +478,8 @@ def plot_process_maps(results: StudyResults, variable: str, *, fig: Figure | Non
     levels_p = m.polymer_levels
     nrows, ncols = _grid(len(levels_p), 2 if len(levels_p) <= 4 else 4)
     fig = fig or _new_figure(FIGURE_WIDTH, 1.0 + 2.15 * nrows)
+    if fig.get_layout_engine() is not None:  # room between panels: "1.4" and "0.6" tick labels must not touch
+        fig.get_layout_engine().set(wspace=0.06)
     axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
     finite = vals[np.isfinite(vals)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -472,20 +487,26 @@ def plot_process_maps(results: StudyResults, variable: str, *, fig: Figure | Non
         vmax = vmin + 1.0
     bounds = MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]).tick_values(vmin, vmax)
     cs = None
+    sampled = False
     for i, (ax, p) in enumerate(zip(axes, levels_p)):
         z = np.ma.masked_invalid(vals[i])
         if z.count():
             cs = ax.contourf(m.ls, m.xb, z, levels=bounds, cmap="viridis", extend="neither")
             cs.set_rasterized(True)
         films = _conditions(results, p)
-        ax.scatter(films["ls_ratio"], films["xylene_vol_pct"], s=7, color="white", edgecolors="black",
-                   linewidths=0.5, zorder=3, clip_on=False)
+        shown = _overlay(films, results.config.seed)
+        sampled = sampled or len(shown) < len(films)
+        ax.scatter(shown["ls_ratio"], shown["xylene_vol_pct"], s=7 if len(shown) == len(films) else 3,
+                   color="white", edgecolors="black", linewidths=0.5 if len(shown) == len(films) else 0.3,
+                   zorder=3, clip_on=False, rasterized=len(shown) > _RASTER_OVERLAY)
         n = m.n_films[i]
         ax.set_title(f"{_level(p)} (n = {n})")
         ax.set_xlim(m.ls[0], m.ls[-1])
         ax.set_ylim(m.xb[0], m.xb[-1])
     for ax in axes[len(levels_p):]:
         ax.set_visible(False)
+    if sampled:
+        fig.suptitle(f"dots: film conditions, a random sample of at most {MAX_OVERLAY} per panel", fontsize=8)
     n = len(levels_p)
     for i, ax in enumerate(axes[:n]):
         if i + ncols >= n:  # nothing drawn below this panel
@@ -518,14 +539,19 @@ def plot_dot_mean(results: StudyResults, *, ax: Axes | None = None) -> Axes:
         cb = ax.figure.colorbar(cs, ax=ax, aspect=25)
         cb.set_label(f"mean {_label('dot_um')}")
     cond = _conditions(results)
-    ax.scatter(cond["ls_ratio"], cond["xylene_vol_pct"], s=8, color="white", edgecolors="black",
-               linewidths=0.5, zorder=3, clip_on=False, label="film conditions")
+    shown = _overlay(cond, results.config.seed)
+    full = len(shown) == len(cond)
+    ax.scatter(shown["ls_ratio"], shown["xylene_vol_pct"], s=8 if full else 3, color="white", edgecolors="black",
+               linewidths=0.5 if full else 0.3, zorder=3, clip_on=False, label="film conditions",
+               rasterized=len(shown) > _RASTER_OVERLAY)
     ax.set_xlim(m.ls[0], m.ls[-1])
     ax.set_ylim(m.xb[0], m.xb[-1])
     ax.set_xlabel(_label("ls_ratio"))
     ax.set_ylabel(_label("xylene_vol_pct"))
     ax.set_title("DoT averaged over " + ", ".join(f"{p:g}" for p in m.polymer_levels)
-                 + f" {by_name('polymer_wt_pct').unit}", fontsize=8)
+                 + f" {by_name('polymer_wt_pct').unit}"
+                 + ("" if full else f"; dots: a random sample of {len(shown)} of {len(cond)} film conditions"),
+                 fontsize=8)
     return ax
 
 
@@ -604,9 +630,11 @@ def plot_decision_maps(results: StudyResults, *, fig: Figure | None = None) -> F
     n = len(d.polymer_levels)
     nrows, ncols = _grid(n, 4)
     fig = fig or _new_figure(FIGURE_WIDTH, 0.9 + 1.75 * nrows)
+    if fig.get_layout_engine() is not None:  # the panel titles must not run into each other
+        fig.get_layout_engine().set(wspace=0.1)
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
-    films_all = results.data.iloc[_sample(len(results.data), results.config.seed)]
-    raster = len(films_all) > _RASTER_POINTS
+    films_all = results.data
+    sampled = False
     for i, (ax, p, obs) in enumerate(zip(axes, d.polymer_levels, d.observed)):
         pred = np.asarray(d.predicted[i], dtype=float)
         ax.pcolormesh(d.ls, d.xb, pred, cmap=cmap, norm=norm, alpha=0.35, shading="nearest",
@@ -617,14 +645,18 @@ def plot_decision_maps(results: StudyResults, *, fig: Figure | None = None) -> F
                 ax.contour(d.ls, d.xb, ind, levels=[0.5], colors=_INK, linewidths=0.6)
         if obs:
             films = films_all[np.isclose(films_all["polymer_wt_pct"].to_numpy(dtype=float), p)]
+            n_level = len(films)
+            films = _overlay(films, results.config.seed)
+            sampled = sampled or len(films) < n_level
             cls = films["class"].to_numpy()
             for c in classes:
                 sel = cls == c
                 if sel.any():
                     ax.scatter(films["ls_ratio"].to_numpy()[sel], films["xylene_vol_pct"].to_numpy()[sel],
                                s=13, color=CLASS_COLORS[c], edgecolors=_INK, linewidths=0.6, zorder=3,
-                               gid=f"class-{c}-level-{i + 1}", clip_on=False, rasterized=raster)
-        ax.set_title(f"{_level(p)} ({'observed' if obs else 'interpolated'})", fontsize=8)
+                               gid=f"class-{c}-level-{i + 1}", clip_on=False,
+                               rasterized=len(films) > _RASTER_OVERLAY)
+        ax.set_title(f"{_level(p)} ({'observed' if obs else 'interpolated'})", fontsize=7.5)
         ax.set_xlim(d.ls[0], d.ls[-1])
         ax.set_ylim(d.xb[0], d.xb[-1])
         ax.tick_params(labelsize=8)
@@ -640,7 +672,8 @@ def plot_decision_maps(results: StudyResults, *, fig: Figure | None = None) -> F
                        markeredgecolor=_INK, markeredgewidth=0.6)) for c in classes]
     fig.legend(handles=handles, labels=[CLASS_LABELS[c] for c in classes],
                handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)}, loc="outside lower center",
-               ncols=len(classes), title="shading: predicted class; dots: films of the observed levels")
+               ncols=len(classes), title="shading: predicted class; dots: films of the observed levels"
+               + (f" (a random sample of at most {MAX_OVERLAY} per panel)" if sampled else ""))
     return fig
 
 
@@ -779,8 +812,9 @@ def _level_list(levels: Sequence[float]) -> str:
 FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
     FigureSpec("scree", lambda r: plot_scree(r).figure, _alt_scree,
                lambda r: f"Explained variance (%) of each principal component and its cumulative share; "
-                         f"the first {r.pca.n_components_used} components, reaching "
-                         f"{r.pca.variance_threshold * 100:g} %, are used for the classes."),
+                         f"the first {r.pca.n_components_used} components, which explain "
+                         f"{_pct(r.pca.cumulative[r.pca.n_components_used - 1])} (threshold "
+                         f"{r.pca.variance_threshold * 100:g} %), are used for the classes."),
     FigureSpec("correlation_circle", lambda r: plot_correlation_circle(r).figure, _alt_circle,
                lambda r: "Correlation circle (cf. paper Fig. 2a): correlation (dimensionless, −1 to 1) of each "
                          "standardized film variable with PC1 and PC2."),

@@ -61,7 +61,7 @@ __all__ = [
 #: Width of the index's control charts, inches (a screen page, wider than the A4 column).
 INDEX_WIDTH = 9.0
 #: Points per axis of the display grids (class regions, decision maps).
-GRID = 40
+GRID = 120
 _SHADE_ALPHA = 0.30
 _FAIL = "#B2182B"  # failing films / violations (with a distinct marker, never colour alone)
 _BAND = "#DDDDDD"
@@ -247,7 +247,7 @@ def plot_against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figu
 
     f = result.films
     spec = result.spec
-    fig = fig or _new_figure(FIGURE_WIDTH, 3.3, left=0.1, right=0.98, top=0.92, bottom=0.34, wspace=0.3)
+    fig = fig or _new_figure(FIGURE_WIDTH, 3.3, left=0.13, right=0.98, top=0.92, bottom=0.34, wspace=0.34)
     axes = fig.subplots(1, 2)
     n = len(f)
     x = np.arange(1, n + 1)

@@ -21,7 +21,7 @@ from ssereport import load_films
 from ssereport.batch import BatchResult, Spec, judge_batch
 from ssereport.batch_run import collect_reports, run_batches
 from ssereport.model import fit_model, save_model
-from ssereport.report.batch import render_batch_html, render_index_html
+from ssereport.report.batch import _reason, render_batch_html, render_index_html
 
 from .conftest import REFERENCE_CSV, ROOT
 
@@ -104,7 +104,8 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
             assert str(escape(sid)) in html[key]
     c, r = html["2026-03-16_C"], results["2026-03-16_C"]
     reasons = [x for rs in r.films["reasons"] for x in rs]
-    assert reasons and all(str(escape(x)) in c for x in reasons)
+    assert reasons and all(str(escape(_reason(x))) in c for x in reasons)
+    assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
     assert c.count('<td class="result-fail">FAIL</td>') == 9
     assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
 
@@ -131,6 +132,26 @@ def test_html_provenance(html, results):
     assert r.table.sha256 in a and r.model_info["data"]["sha256"] in a
     assert "batch_2026-03-02_A.csv" in a and "sse_films_reference.csv" in a
     assert r.model_info["created"] in a
+
+
+def test_reasons_are_shown_with_labels_and_units():
+    assert _reason("conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 "
+                   "(extrapolation)") == ("σ = 9.165 × 10⁻⁴ S/cm, outside the reference range 1.223 × 10⁻⁴ to "
+                                          "8.696 × 10⁻⁴ S/cm (extrapolation)")
+    assert _reason("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)") == \
+        "RD = 0.2685, outside the reference range 0.01362 to 0.2513 (extrapolation)"
+    assert _reason("resistance_ohm = 150.9 outside the reference range 3.597–142 (extrapolation)").startswith(
+        "Ohmic resistance = 150.9 Ω,")
+    for other in ("observed class 3: low σ", "nonsense_col = 1 outside the reference range 0–1 (extrapolation)"):
+        assert _reason(other) == other
+
+
+def test_html_provenance_names_rows_model_and_software(html, results):
+    a, r = html["2026-03-02_A"], results["2026-03-02_A"]
+    assert f"<dt>Rows</dt><dd>{len(r.films)} in the file, {len(r.films)} judged, 0 excluded</dd>" in a
+    assert r.model.to_dict()["checksum"] in a
+    for label in ("Reference model checksum", "Model settings", "Model libraries", "Python"):
+        assert f"<dt>{label}</dt>" in a, label
 
 
 def test_html_is_self_contained(html):

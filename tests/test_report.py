@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from ssereport.report.context import SECTIONS, build_context
 from ssereport.report.filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
@@ -259,3 +260,62 @@ def test_render_times_are_recorded(report):
     t = report["timings"]
     assert {"figures", "html", "pdf"} <= set(t)
     assert t["html"] < 5
+
+
+# --------------------------------------------------------------------------- large tables
+
+
+def _films_table(html: str) -> str:
+    start = html.index("Films and their classes")
+    return html[start:html.index("</table>", start)]
+
+
+def _make_large(n: int):
+    """``benchmarks/make_large.py``'s generator (jittered copies of the reference films)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "make_large.py"
+    spec = importlib.util.spec_from_file_location("_make_large", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_large(n)
+
+
+def test_film_table_lists_every_film_when_small(reference_results):
+    ctx = build_context(reference_results, figures={})
+    films = ctx["methods"]["films"]
+    assert len(films["rows"]) == reference_results.table.n_analyzed
+    assert films["caption"] == "Every analysed film with its class."
+    assert not ctx["methods"]["films_truncated"]
+
+
+def test_film_table_is_capped_for_large_tables(monkeypatch):
+    """Above MAX_FILM_ROWS films the appendix lists the first ones and says where all are."""
+    import ssereport
+    from ssereport.report import context
+
+    results = ssereport.analyze(_make_large(150))
+    monkeypatch.setattr(context, "MAX_FILM_ROWS", 100)
+    html = render_html(results, figures={})
+    table = _films_table(html)
+    assert table.count("<tr>") - 1 == 100  # the header row is not a film
+    ids = results.table.data["sample_id"].tolist()
+    assert f"<td>{ids[99]}</td>" in table and f"<td>{ids[100]}</td>" not in table
+    assert "The first 100 of the 150 analysed films" in table
+    note = html[html.index("</table>", html.index("Films and their classes")):]
+    assert "all 150 films with their class are in the results JSON" in note
+    assert len(results.to_dict()["classes"]["class"]) == 150  # ... and they are
+    # the HTML does not grow with the number of films beyond the limit
+    monkeypatch.setattr(context, "MAX_FILM_ROWS", 50)
+    smaller = render_html(results, figures={})
+    assert _films_table(smaller).count("<tr>") - 1 == 50
+    assert len(smaller) < len(html)
+
+
+def test_methods_show_what_ran(report, reference_results):
+    html = report["html"]
+    d = reference_results.to_dict()
+    assert d["classes"]["method"] and str(escape(d["classes"]["method"])) in html
+    assert d["svm"]["method"] and str(escape(d["svm"]["method"])) in html
+    assert "k-means++ starts" in html and "refitted on all films" in html
+    assert "2.5th–97.5th percentile range of the fold scores" in html

@@ -30,7 +30,11 @@ from .filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pm, fmt_ra
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import StudyResults
 
-__all__ = ["PAPER", "SECTIONS", "build_context", "is_synthetic"]
+__all__ = ["MAX_FILM_ROWS", "PAPER", "SECTIONS", "build_context", "is_synthetic"]
+
+#: The per-film appendix table shows at most this many films (the first ones, in file order), so that
+#: the HTML does not grow with the number of films; every film is in the results JSON.
+MAX_FILM_ROWS = 500
 
 #: Section ids and headings, in report order.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -99,6 +103,11 @@ _ANOVA_TYPE = {1: "type I (sequential)", 2: "type II (each main effect adjusted 
 def is_synthetic(source: str | None) -> bool:
     """True for the bundled synthetic reference data (file name starts with ``sse_films_reference``)."""
     return bool(source) and str(source).rsplit("/", 1)[-1].startswith("sse_films_reference")
+
+
+def _alpha(a: float) -> str:
+    """A significance level as APA writes it: ``.05``."""
+    return fmt_num(a, 3, trim=True).replace("0.", ".", 1) if 0 < a < 1 else fmt_num(a, 3, trim=True)
 
 
 def _sym(name: str) -> str:
@@ -535,7 +544,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         "kruskal": _table(["Variable", "H", "df", "p", "ε²", "n"], kw_rows,
                           caption="Kruskal-Wallis tests between classes.",
                           note="ε² = H(n + 1)/(n² − 1), the rank-based effect size (0 none, 1 complete separation). "
-                               f"Dunn's post-hoc tests were run where p ≤ {fmt_num(alpha, 2)}."),
+                               f"Dunn's post-hoc tests were run where p ≤ {_alpha(alpha)}."),
         "dunn_sentences": dunn_sentences,
         "dunn": _table(["Variable", "Classes", "z", "p (unadjusted)", "p (Holm)"], dunn_rows,
                        caption="Dunn's pairwise post-hoc tests, Holm-adjusted within each variable.",
@@ -622,6 +631,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
 
     # ------------------------------------------------------------------ 8 methods
     kv = ", ".join(_sym(v) for v in cfg.kruskal_variables)
+    large_table = n_films > cfg.large_n  # the analysis subsamples above this size (see the "What ran" lines)
     methods = [
         {"name": "Data validation",
          "text": "Columns are matched by name or alias; every value is checked against its valid range. "
@@ -633,30 +643,45 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  f"{fmt_pct(cfg.pca_variance, 0)} of the variance ({k_used} here). Loadings are the "
                  "correlations between variables and components."},
         {"name": "K-means classes",
-         "text": f"K-means with k = {cfg.n_clusters}, {cfg.kmeans_n_init} random starts, seed {cfg.seed}, on "
-                 f"the first {k_used} PC scores. The cluster with the lowest median σ becomes the last class; "
-                 "the others are numbered by increasing median RD. Quality of the partition: mean silhouette "
-                 f"width; stability: mean adjusted Rand index over {cfg.n_bootstrap} bootstrap resamples."},
+         "text": f"K-means (Lloyd's algorithm) with k = {cfg.n_clusters} on the first {k_used} PC scores, "
+                 f"best inertia of {cfg.kmeans_n_init} k-means++ starts, seed {cfg.seed}. The cluster with the "
+                 "lowest median σ becomes the last class; the others are numbered by increasing median RD. "
+                 "Quality of the partition: mean silhouette width in the clustered PC space. Stability: "
+                 f"{d['classes']['n_bootstrap']} bootstrap resamples of the films; on each, K-means is refitted "
+                 f"({cfg.kmeans_n_init} k-means++ starts), every film is assigned to its nearest refitted "
+                 "centroid, and the adjusted Rand index against the classes is averaged over the resamples.",
+         "ran": str(d["classes"].get("method") or "")},
         {"name": "Kruskal-Wallis and Dunn",
          "text": f"Kruskal-Wallis H (tie-corrected, χ² approximation) for {kv}; effect size "
-                 "ε² = H(n + 1)/(n² − 1). Dunn's test with tie correction and Holm adjustment within each "
-                 f"variable where p ≤ {fmt_num(cfg.alpha, 2)}."},
+                 "ε² = H(n + 1)/(n² − 1). Dunn's test on mean ranks with tie correction and Holm adjustment "
+                 f"within each variable, run for the variables with p ≤ {_alpha(cfg.alpha)}."},
         {"name": "ANOVA of log(RD)",
          "text": f"Ordinary least squares model {an['formula']} with continuous predictors, "
                  f"{_ANOVA_TYPE.get(an['type'], '')} sums of squares; partial η² = SS_term/(SS_term + "
                  "SS_residual)."},
         {"name": "Support vector machine",
-         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c)}) on the standardised conditions "
+         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one) on the standardised conditions "
                  f"{', '.join(_sym(f) for f in svm['features'])}; stratified train/test split with "
-                 f"{fmt_pct(cfg.test_size, 0)} test films; random oversampling of the training films only; "
-                 f"macro F1; repeated stratified {cfg.cv_splits}-fold cross-validation ({cfg.cv_repeats} "
-                 "repeats) with the 2.5th–97.5th percentiles of the fold scores as the 95 % interval. The "
-                 "decision maps use the model refitted on all films."},
+                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Standardisation, random oversampling "
+                 "of the smaller classes to the size of the largest, and the SVM form one pipeline, so "
+                 "oversampling only copies training films (never a test film, nor a held-out fold). Scores: "
+                 f"macro F1 on the test films; repeated stratified {cfg.cv_splits}-fold cross-validation "
+                 f"({cfg.cv_repeats} repeats, {cfg.cv_splits * cfg.cv_repeats} fold scores) over "
+                 + ("a stratified subsample of the films" if large_table else "all films")
+                 + ", reported as the mean with the 2.5th–97.5th percentile range of the fold scores as the "
+                 "95 % interval. After this evaluation the same pipeline is refitted on "
+                 + ("a stratified subsample of all films" if large_table else "all films")
+                 + "; that final model draws the decision maps and the process window on the summary page.",
+         "ran": str(svm.get("method") or "")},
         {"name": "Process and decision maps",
          "text": f"Grids of {cfg.grid_size} × {cfg.grid_size} points over the observed L:S and X:B ranges. "
-                 "Process maps: replicate films averaged, then linear interpolation on a Delaunay "
-                 "triangulation for each P% level, no extrapolation; DoT averaged over the levels. Decision "
-                 "maps: the classifier's prediction for every integer P% between the lowest and highest cast."},
+                 "Process maps: films with the same conditions averaged"
+                 + (" (with this many distinct conditions, films are first averaged within grid cells)"
+                    if bool(getattr(results.maps, "binned", False)) else "")
+                 + ", then linear interpolation on a Delaunay triangulation for each P% level, no "
+                 "extrapolation; DoT averaged over the levels. Decision maps: the final classifier's "
+                 "prediction for every integer P% between the lowest and highest cast level (levels not cast "
+                 "are interpolated by the model)."},
     ]
     references = [{"text": PAPER["text"], "doi": PAPER["doi"]}]
     references += [{"text": t + (f" (version {packages[n]} used)" if n in packages else ""), "doi": doi}
@@ -665,11 +690,21 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
     cls_all = d["classes"]["class"]
     films_rows = []
     df = results.table.data
-    for (row_no, rec), cls in zip(df.iterrows(), cls_all):
+    n_table = len(df)
+    limit = max(int(MAX_FILM_ROWS), 0)
+    for (row_no, rec), cls in zip(df.head(limit).iterrows(), cls_all):
         films_rows.append([str(rec["sample_id"]), fmt_int(row_no), _level(rec["polymer_wt_pct"]),
                            fmt_num(rec["ls_ratio"]), fmt_num(rec["xylene_vol_pct"]),
                            fmt_num(rec["thickness_um"]), fmt_num(rec["conductivity_s_cm"]), fmt_num(rec["rd"]),
                            str(cls)])
+    films_truncated = n_table > limit
+    films_caption = ("Every analysed film with its class." if not films_truncated else
+                     f"The first {fmt_int(limit)} of the {fmt_int(n_table)} analysed films with their class.")
+    films_note = ("Row: the row of the input file as a spreadsheet counts it (header = row 1)." if not films_truncated else
+                  f"Only the first {fmt_int(limit)} films (in file order) are listed here, to keep the report "
+                  f"small; all {fmt_int(n_table)} films with their class are in the results JSON (classes.sample_id, "
+                  "classes.row, classes.class), which is attached inside the PDF. "
+                  "Row: the row of the input file as a spreadsheet counts it (header = row 1).")
     methods_ctx = {
         "intro": [
             "This appendix lists each method with the settings used, so that the analysis can be repeated "
@@ -681,8 +716,11 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         "references": references,
         "films": _table(["Sample ID", "Row", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"),
                          _head("thickness_um"), _head("conductivity_s_cm"), "RD", "Class"], films_rows,
-                        caption="Every analysed film with its class.",
+                        caption=films_caption, note=films_note,
                         numeric=[False] + [True] * 8, cls="compact"),
+        "films_truncated": films_truncated,
+        "films_shown": len(films_rows),
+        "films_total": n_table,
     }
 
     keywords = ["solid-state electrolyte", "film quality", "PCA", "K-means", "Kruskal-Wallis", "ANOVA", "SVM",
