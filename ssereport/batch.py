@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -167,7 +168,7 @@ _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: Spec | None = None,
-                batch_id: str | None = None) -> BatchResult:
+                batch_id: str | None = None, model_file: dict[str, str] | None = None) -> BatchResult:
     """Judge every film of a batch against the reference model.
 
     Per film: the observed class (measurements projected into the reference
@@ -177,12 +178,16 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     are still classified, but flagged: each variable out of range is listed in
     ``out_of_range`` and named in ``reasons`` as an extrapolation.
 
+    ``model_file`` (``{"path", "sha256"}`` of the model file, when judged from
+    one) is recorded in the result's ``model`` block.
+
     Raises
     ------
     DataError
         Fewer than 2 films, or a likely unit mistake.
     """
     from . import __version__
+    from .versions import package_versions
 
     spec = spec or Spec()
     table = data if isinstance(data, FilmTable) else table_from_frame(data)
@@ -246,8 +251,10 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     return BatchResult(
         batch_id=batch_id, verdict=verdict, films=films, scores=scores, capability=cap, spec=spec,
         table=table, cast_date=m.group(1) if m else None,
-        model_info={k: model.info.get(k) for k in ("data", "created", "ssereport_version", "class_counts")},
-        provenance={"ssereport_version": __version__,
+        model_info={**{k: model.info.get(k) for k in ("data", "created", "ssereport_version", "class_counts")},
+                    "checksum": model.checksum, "file": model_file},
+        provenance={"ssereport_version": __version__, "python": platform.python_version(),
+                    "packages": package_versions(),
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds")},
         model=model,
     )

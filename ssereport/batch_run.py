@@ -29,8 +29,14 @@ def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | Non
         else:
             parts = [(None, table)]
         outcomes = []
+        model_file = None
+        if model_path is not None and Path(model_path).is_file():
+            import hashlib
+
+            model_file = {"path": Path(model_path).name,
+                          "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest()}
         for batch_id, part in parts:
-            result = judge_batch(model, part, spec=spec, batch_id=batch_id)
+            result = judge_batch(model, part, spec=spec, batch_id=batch_id, model_file=model_file)
             files = _write_batch(result, out, formats, model_path)
             outcomes.append({"source": table.source, "batch_id": result.batch_id, "verdict": result.verdict,
                              "counts": result.counts, "files": [f.name for f in files], "error": None})

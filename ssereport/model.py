@@ -49,6 +49,7 @@ class ReferenceModel:
     ranges: dict[str, tuple[float, float]]
     class1: dict[str, dict[str, float]]
     info: dict[str, Any]
+    loaded_checksum: str | None = None
 
     def project(self, data: pd.DataFrame) -> np.ndarray:
         """PC scores of films in the reference PCA (components used for the classes)."""
@@ -66,6 +67,11 @@ class ReferenceModel:
         x = data[list(self.svm_features)].to_numpy(dtype=float)
         return pairwise_margin(x, self.svm_mean, self.svm_scale, self.svm_coef, self.svm_intercept,
                                self.svm_pairs, self.labels)
+
+    @property
+    def checksum(self) -> str:
+        """The ``sha256:`` checksum of the model file it was loaded from (verified), or of a fresh fit."""
+        return self.loaded_checksum or self.to_dict()["checksum"]
 
     def to_dict(self) -> dict[str, Any]:
         body = {
@@ -204,6 +210,7 @@ def load_model(path: str | Path) -> ReferenceModel:
             ranges={str(a): (float(b[0]), float(b[1])) for a, b in body["ranges"].items()},
             class1={str(a): {str(x): float(y) for x, y in b.items()} for a, b in body["class1"].items()},
             info=dict(body.get("info", {})),
+            loaded_checksum=str(body["checksum"]),
         )
     except ModelError:
         raise

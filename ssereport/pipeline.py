@@ -5,7 +5,6 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -21,14 +20,13 @@ from .config import Config
 from .errors import DataError
 from .io import FilmTable, table_from_frame
 from .schema import CONDITIONS, FILM_VARIABLES, PCA_FEATURES
+from .versions import package_versions
 
 __all__ = ["SCHEMA_VERSION", "StudyResults", "analyze"]
 
 #: Version of the results JSON layout; bumped on any incompatible change.
 SCHEMA_VERSION = "1.0"
 
-_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "imbalanced-learn", "matplotlib", "jinja2",
-             "weasyprint", "openpyxl")
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,16 +74,6 @@ class StudyResults:
             f"(95 % of folds {k.cv_f1_macro_ci95[0]:.3f}–{k.cv_f1_macro_ci95[1]:.3f})",
         ]
         return "\n".join(lines)
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            out[name] = "not installed"
-    return out
 
 
 def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None) -> StudyResults:
@@ -143,7 +131,7 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None) -> Stu
     provenance = {
         "ssereport_version": __version__,
         "python": platform.python_version(),
-        "packages": _versions(),
+        "packages": package_versions(),
         "seed": config.seed,
         "config": config.to_dict(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -162,4 +162,18 @@ def test_western_electric_rules():
     assert 0 not in v and 1 not in v
     ch = imr_chart("rd", [1.0, 2.0, 4.0], ["a", "b", "c"], center=2.0, sigma=1.0)
     np.testing.assert_allclose(ch.moving_range, [1.0, 2.0])
-    assert ch.ucl == 5.0 and ch.lcl == -1.0
+    assert ch.ucl == 5.0 and ch.lcl == 0.0  # floored: RD cannot be negative
+    assert imr_chart("x", [1.0, 2.0], ["a", "b"], center=2.0, sigma=1.0, lower_bound=None).lcl == -1.0
+
+
+def test_batch_json_records_the_model_file(model, model_path, tmp_path):
+    import hashlib
+
+    from ssereport.batch_run import run_batches
+
+    outcomes = run_batches([BATCHES[0]], model, tmp_path, formats=("json",), model_path=model_path)
+    d = json.loads((tmp_path / f"{outcomes[0]['batch_id']}.json").read_text())
+    assert d["model"]["file"] == {"path": model_path.name,
+                                  "sha256": hashlib.sha256(model_path.read_bytes()).hexdigest()}
+    assert d["model"]["checksum"] == json.loads(model_path.read_text())["checksum"]
+    assert d["provenance"]["python"] and "scikit-learn" in d["provenance"]["packages"]

@@ -32,6 +32,7 @@ class ControlChart:
     mr_center: float
     mr_ucl: float
     violations: dict[int, list[int]]
+    lower_bound: float | None = None
 
     @property
     def ucl(self) -> float:
@@ -39,7 +40,9 @@ class ControlChart:
 
     @property
     def lcl(self) -> float:
-        return self.center - 3 * self.sigma
+        """Lower limit, floored at ``lower_bound`` (0 for σ and RD, which cannot be negative)."""
+        low = self.center - 3 * self.sigma
+        return max(low, self.lower_bound) if self.lower_bound is not None else low
 
 
 def western_electric(x: np.ndarray, center: float, sigma: float) -> dict[int, list[int]]:
@@ -74,10 +77,16 @@ def western_electric(x: np.ndarray, center: float, sigma: float) -> dict[int, li
     return {i: sorted(r) for i, r in sorted(out.items())}
 
 
-def imr_chart(variable: str, values, labels, *, center: float, sigma: float) -> ControlChart:
-    """Build an I-MR chart of ``values`` (in time order) with reference limits."""
+def imr_chart(variable: str, values, labels, *, center: float, sigma: float,
+              lower_bound: float | None = 0.0) -> ControlChart:
+    """Build an I-MR chart of ``values`` (in time order) with reference limits.
+
+    ``lower_bound`` floors the displayed lower limit (a variable that cannot be
+    negative has no negative limit); the Western Electric zones are unchanged.
+    """
     x = np.asarray(values, dtype=float)
     mr = np.abs(np.diff(x))
     return ControlChart(variable=variable, values=x, labels=tuple(str(v) for v in labels), center=float(center),
                         sigma=float(sigma), moving_range=mr, mr_center=D2 * float(sigma),
-                        mr_ucl=D4 * D2 * float(sigma), violations=western_electric(x, center, sigma))
+                        mr_ucl=D4 * D2 * float(sigma), violations=western_electric(x, center, sigma),
+                        lower_bound=lower_bound)
