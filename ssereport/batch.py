@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .config import read_toml_section
 from .errors import ConfigError, DataError
 from .io import FilmTable, table_from_frame
 from .model import ReferenceModel, check_units
@@ -49,13 +49,7 @@ class Spec:
 def load_spec(path: str | Path) -> Spec:
     """Read spec limits from TOML (keys at top level or under ``[spec]``)."""
     p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"spec file not found: {str(p)!r}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p.name}: not valid TOML ({exc})") from None
-    section = raw.get("spec", raw)
+    section = read_toml_section(p, "spec", what="spec")
     allowed = set(Spec.__dataclass_fields__)
     for key, value in section.items():
         if key not in allowed:

@@ -128,6 +128,20 @@ def _check(ok: bool, name: str, value: Any, expected: str) -> None:
 _FIELDS = {f.name for f in dataclasses.fields(Config)} - {"extra"}
 
 
+def read_toml_section(path: Path, section: str, *, what: str) -> dict[str, Any]:
+    """The ``[section]`` table of a TOML file (or its top level when there is none)."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} file not found: {str(path)!r}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{Path(path).name}: not valid TOML ({exc})") from None
+    table = raw.get(section, raw)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{Path(path).name}: [{section}] must be a table")
+    return table
+
+
 def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     """Read a TOML config (keys at top level or under ``[analysis]``).
 
@@ -136,15 +150,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     values: dict[str, Any] = {}
     if path is not None:
         p = Path(path)
-        try:
-            raw = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {str(p)!r}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{p.name}: not valid TOML ({exc})") from None
-        section = raw.get("analysis", raw)
-        if not isinstance(section, dict):
-            raise ConfigError(f"{p.name}: [analysis] must be a table")
+        section = read_toml_section(p, "analysis", what="config")
         for key, value in section.items():
             if key not in _FIELDS:
                 raise ConfigError(f"{p.name}: unknown option {key!r}; expected one of {sorted(_FIELDS)}")

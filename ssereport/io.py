@@ -186,12 +186,7 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
                 data[name] = value
         if np.any(data["rd"].to_numpy() >= 1):
             return None
-        derived = [c for c in ("thickness_um", "dot_um", "rd") if c not in mapping]
-        if derived:
-            notes.append(f"{', '.join(derived)} computed from the 9 thickness readings")
-    elif "rd" not in mapping:
-        data["rd"] = data["dot_um"] / data["thickness_um"]
-        notes.append("rd computed as dot_um / thickness_um")
+    _derive(data, mapping, has_readings, notes)
     if ignored:
         notes.append("columns not used by ssereport were ignored: " + ", ".join(repr(c) for c in ignored))
     order = [c.name for c in COLUMNS if c.name in data.columns]
@@ -459,13 +454,7 @@ def validate_films(
 
     data = pd.DataFrame.from_records(records)
     data.index = pd.Index(rownums, name="row")
-    if has_readings:
-        derived = [c for c in ("thickness_um", "dot_um", "rd") if c not in mapping]
-        if derived:
-            notes.append(f"{', '.join(derived)} computed from the 9 thickness readings")
-    elif "rd" not in mapping:
-        data["rd"] = data["dot_um"] / data["thickness_um"]
-        notes.append("rd computed as dot_um / thickness_um")
+    _derive(data, mapping, has_readings, notes)
     order = [c.name for c in COLUMNS if c.name in data.columns]
     data = data[order]
     for c in order:
@@ -536,6 +525,17 @@ def _explain_patterns(row_problems, records, rownums, body, mapping, header_of) 
                 "expected a fraction < 1 (RD = DoT/thickness) — divide the column by 100",
                 column=header_of["rd"]))
             del values
+
+
+def _derive(data: pd.DataFrame, mapping, has_readings: bool, notes: list[str]) -> None:
+    """Say which values came from the 9 readings; compute RD from DoT and thickness when it is missing."""
+    if has_readings:
+        derived = [c for c in ("thickness_um", "dot_um", "rd") if c not in mapping]
+        if derived:
+            notes.append(f"{', '.join(derived)} computed from the 9 thickness readings")
+    elif "rd" not in mapping:
+        data["rd"] = data["dot_um"] / data["thickness_um"]
+        notes.append("rd computed as dot_um / thickness_um")
 
 
 def _check_readings(rec: dict, rownum: int, header_of: dict[str, str]) -> list[Problem]:
