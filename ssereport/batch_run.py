@@ -44,6 +44,10 @@ def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | Non
     except (DataError, ConfigError, ModelError) as exc:
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
                  "error": str(exc)}]
+    except OSError as exc:
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
+                 "error": f"{path.name}: cannot read or write{where}: {exc.strerror or exc}"}]
     except Exception as exc:  # one broken file must not stop the other batches
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
                  "error": f"{path.name}: internal error ({type(exc).__name__}: {exc}); please report it"}]

@@ -281,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError, ModelError) as exc:
         sys.stderr.write(f"ssereport: error: {exc}\n")
         return EXIT_DATA
+    except OSError as exc:  # the file system said no: not a bug to report, a path to fix
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        sys.stderr.write(f"ssereport: error: cannot read or write{where}: {exc.strerror or exc}\n")
+        return EXIT_DATA
     except KeyboardInterrupt:
         sys.stderr.write("ssereport: interrupted; no output was written\n")
         return 130

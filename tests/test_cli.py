@@ -98,3 +98,12 @@ def test_report_rejects_unknown_format_and_engine(capsys):
     assert "--format: got 'docx'" in capsys.readouterr().err
     assert main(["report", str(REFERENCE_CSV), "--engine", "latex"]) == 2
     assert "--engine: got 'latex'" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert main(["analyze", str(REFERENCE_CSV), "--json", str(blocker / "out.json"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ssereport: error: cannot read or write") and "not-a-folder" in err
+    assert "Traceback" not in err and "internal error" not in err
