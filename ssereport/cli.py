@@ -49,6 +49,19 @@ def _load(data: Path, sheet, drop_invalid, max_file_mb):
     return load_films(data, sheet=sheet, drop_invalid=drop_invalid, max_file_mb=max_file_mb)
 
 
+def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None):
+    """Config, validated table and analysis: what analyze, fit and report share."""
+    from .config import load_config
+    from .pipeline import analyze as run
+
+    cfg = load_config(config, seed=seed)
+    step = progress or (lambda name, text: None)
+    step("load", f"Reading {data.name}")
+    table = _load(data, sheet, drop_invalid, max_file_mb)
+    step("analyze", f"Analysing {table.n_analyzed} films (PCA, K-means, tests, SVM)")
+    return run(table, cfg)
+
+
 @app.command()
 def validate(data: DataArg, sheet: SheetOpt = None, drop_invalid: DropOpt = False,
              max_file_mb: MaxOpt = 50.0) -> None:
@@ -74,13 +87,10 @@ def analyze(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run the analysis and write the results as strict JSON."""
-    from .config import load_config
     from .files import atomic_write
-    from .pipeline import analyze as run
 
-    cfg = load_config(config, seed=seed)
-    table = _load(data, sheet, drop_invalid, max_file_mb)
-    results = run(table, cfg)
+    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb)
+    table = results.table
     if json_out is not None:
         atomic_write(json_out, results.to_json())
     if not quiet:
@@ -115,17 +125,12 @@ def report(
     fmts = _formats(formats, {"html", "pdf"})
     if engine not in ("weasyprint", "quarto"):
         raise ConfigError(f"--engine: got {engine!r}, expected 'weasyprint' or 'quarto'")
-    cfg = load_config(config, seed=seed)
+    load_config(config, seed=seed)  # a bad config stops here, before any work
     if engine == "quarto":
         _quarto(data, out, config)
         return
     with _Progress(quiet) as progress:
-        progress("load", f"Reading {data.name}")
-        table = _load(data, sheet, drop_invalid, max_file_mb)
-        progress("analyze", f"Analysing {table.n_analyzed} films (PCA, K-means, tests, SVM)")
-        from .pipeline import analyze as run
-
-        results = run(table, cfg)
+        results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
@@ -195,12 +200,9 @@ def fit(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Fit the reference model on a study table and save it as plain JSON."""
-    from .config import load_config
     from .model import fit_model, save_model
-    from .pipeline import analyze as run
 
-    cfg = load_config(config, seed=seed)
-    results = run(_load(data, sheet, drop_invalid, max_file_mb), cfg)
+    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb)
     save_model(fit_model(results), model)
     if not quiet:
         print(results.summary())

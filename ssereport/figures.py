@@ -773,7 +773,7 @@ def _alt_dot_mean(r: StudyResults) -> str:
     i = np.unravel_index(np.nanargmin(z), z.shape)
     j = np.unravel_index(np.nanargmax(z), z.shape)
     m = r.maps
-    return (f"Contour map of the deviation of thickness DoT averaged over P = "
+    return ("Contour map of the deviation of thickness DoT averaged over P = "
             + ", ".join(f"{p:g}" for p in m.polymer_levels) + " wt%, over L:S (µL/mg) and X:B (vol%): "
             f"lowest {np.nanmin(z):.1f} µm at L:S {m.ls[i[1]]:.2f} µL/mg, X:B {m.xb[i[0]]:.0f} vol%; "
             f"highest {np.nanmax(z):.1f} µm at L:S {m.ls[j[1]]:.2f} µL/mg, X:B {m.xb[j[0]]:.0f} vol%.")

@@ -140,7 +140,6 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
     if problems:
         return None
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    numeric = [c for c in mapping if by_name(c).numeric]
     try:
         df = pd.read_csv(io.StringIO(text), sep=delimiter, header=0, usecols=list(mapping.values()),
                          dtype={j: ("float64" if by_name(c).numeric else "str") for c, j in mapping.items()},
@@ -362,8 +361,6 @@ def validate_films(
     DataError
         Listing every problem, unless ``drop_invalid`` and only row-level problems.
     """
-    from .schema import REQUIRED
-
     notes = list(notes or [])
     required = REQUIRED if required is None else required
     mapping, table_problems, ignored, has_readings = _map_headers(header, source, required=required)
@@ -491,14 +488,16 @@ def _explain_patterns(row_problems, records, rownums, body, mapping, header_of) 
     if not records:
         return
     numeric = [c for c in mapping if by_name(c).numeric]
+    cells_of = dict(body)
     # a units row right below the header
     first = rownums[0]
     probs = row_problems.get(first, [])
-    cells = dict(body).get(first, [])
+    cells = cells_of.get(first, [])
     texts = [str(cells[mapping[c]]).strip() for c in numeric if mapping[c] < len(cells)]
     if (len(probs) >= 3 and len(probs) >= len(numeric) // 2 and texts
             and sum(bool(_UNIT_WORDS.match(t)) for t in texts if t) >= max(2, len(probs) // 2)):
-        shown = ", ".join(repr(t) for t in texts if t)[:80]
+        filled = [repr(t) for t in texts if t]
+        shown = ", ".join(filled[:6]) + (", …" if len(filled) > 6 else "")
         row_problems[first] = [Problem(
             f"looks like a units row ({shown}); delete it and put units in the header instead, "
             "e.g. 'L:S (µL/mg)'", first)]
@@ -506,10 +505,9 @@ def _explain_patterns(row_problems, records, rownums, body, mapping, header_of) 
     if "rd" in mapping:
         rd_rows = [r for r in rownums if any(p.column == header_of["rd"] and "out of range" in p.message
                                              for p in row_problems.get(r, []))]
-        values = [rec.get("rd") for rec in records]
         raw = []
         for r in rd_rows:
-            cells = dict(body)[r]
+            cells = cells_of[r]
             try:
                 raw.append(float(str(cells[mapping["rd"]]).replace(",", ".")))
             except (ValueError, IndexError):
@@ -524,7 +522,6 @@ def _explain_patterns(row_problems, records, rownums, body, mapping, header_of) 
                 f"{len(rd_rows)} of {len(records)} values are ≥ 1 (median {med:g}); RD given in percent? "
                 "expected a fraction < 1 (RD = DoT/thickness) — divide the column by 100",
                 column=header_of["rd"]))
-            del values
 
 
 def _derive(data: pd.DataFrame, mapping, has_readings: bool, notes: list[str]) -> None:

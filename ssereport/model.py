@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -253,7 +252,3 @@ def check_units(data: pd.DataFrame, model: ReferenceModel, source: str) -> None:
                 break
     if problems:
         raise DataError(problems, source)
-
-
-def finite(x: float) -> float | None:
-    return x if isinstance(x, float) and math.isfinite(x) else None

@@ -10,7 +10,7 @@ import pytest
 
 from ssereport import DataError, load_films
 from ssereport.analysis.control import imr_chart, western_electric
-from ssereport.batch import Spec, capability, judge_batch, load_spec
+from ssereport.batch import capability, judge_batch, load_spec
 from ssereport.errors import ConfigError, ModelError
 from ssereport.model import MODEL_SCHEMA, fit_model, load_model, save_model
 
