@@ -482,7 +482,7 @@ def _conditions(results: StudyResults, level: float | None = None):
 
 
 #: Each grid cell of a continuous map becomes this many pixels a side (bilinear), smooth at any zoom.
-_UPSAMPLE = 4
+_UPSAMPLE = 3
 
 
 def _map_panel(ax: Axes, ls: np.ndarray, xb: np.ndarray, z: np.ndarray, vmin: float, vmax: float,

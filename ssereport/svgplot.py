@@ -25,6 +25,7 @@ R's ``pretty()`` with steps 1, 2, 5 × 10ⁿ.
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import struct
 import zlib
@@ -48,6 +49,8 @@ __all__ = [
     "contour_segments",
     "draw_legend",
     "fmt",
+    "fmt_many",
+    "join_segments",
     "legend_size",
     "nice_limits",
     "nice_ticks",
@@ -121,6 +124,15 @@ def fmt(v: float) -> str:
         raise ValueError(f"SVG coordinate must be finite; got {v!r}")
     s = f"{v:.2f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
+
+
+def fmt_many(values, decimals: int = 2) -> list[str]:
+    """:func:`fmt` for many numbers at once (rounded to ``decimals``); refuses NaN and inf."""
+    v = np.asarray(values, dtype=float).ravel()
+    if not np.isfinite(v).all():
+        raise ValueError(f"SVG coordinate must be finite; got {v[~np.isfinite(v)][0]!r}")
+    out = [f"{x:.{decimals}f}".rstrip("0").rstrip(".") for x in v.tolist()]
+    return ["0" if o in ("-0", "") else o for o in out]
 
 
 def _nice_step(span: float, n: int) -> float:
@@ -197,7 +209,7 @@ def tick_labels(ticks: Sequence[float], *, sci: bool | None = None) -> list[str]
     if sci and amax > 0:
         exp = math.floor(math.log10(amax))
         nonzero = np.abs(t[t != 0])
-        if np.sum(nonzero < 10.0 ** exp * (1 - 1e-9)) > len(nonzero) / 2:  # 2, 4, …, 10 ×10⁻⁴, not 0.2 … 1.0 ×10⁻³
+        if np.sum(nonzero < 10.0 ** exp * (1 - 1e-9)) >= len(nonzero) / 2:  # 2, 4, …, 10 ×10⁻⁴, not 0.2 … 1.0 ×10⁻³
             exp -= 1
         m = t / 10.0 ** exp
         d = _decimals(m)
@@ -225,20 +237,30 @@ def shade(color: str, alpha: float, background: str = "#ffffff") -> str:
     return "#" + "".join(f"{round(alpha * f + (1 - alpha) * b):02x}" for f, b in zip(fg, bg))
 
 
+@functools.lru_cache(maxsize=8)
+def _lut(stops: tuple[str, ...]) -> np.ndarray:
+    """256 × 3 uint8 table of a colour map (linear between the stops), as matplotlib's N = 256."""
+    table = np.array([_rgb(s) for s in stops], dtype=float)
+    pos = np.linspace(0, len(stops) - 1, 256)
+    i0 = np.minimum(np.floor(pos).astype(int), len(stops) - 2)
+    f = (pos - i0)[:, None]
+    return np.round(table[i0] * (1 - f) + table[i0 + 1] * f).astype(np.uint8)
+
+
 def colormap(values: np.ndarray, vmin: float, vmax: float, stops: Sequence[str] = VIRIDIS,
              *, nan: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np.ndarray:
-    """RGBA (uint8) image of ``values`` through a linear colour map; NaN gets ``nan`` (transparent)."""
+    """RGBA (uint8) image of ``values`` through a colour map of 256 steps; NaN gets ``nan`` (transparent).
+
+    ``vmin`` maps to the first stop and ``vmax`` to the last; values beyond are clipped.
+    """
     v = np.asarray(values, dtype=float)
-    table = np.array([_rgb(s) for s in stops], dtype=float)
+    finite = np.isfinite(v)
     span = (vmax - vmin) or 1.0
-    pos = np.clip((np.nan_to_num(v, nan=vmin) - vmin) / span, 0.0, 1.0) * (len(stops) - 1)
-    i0 = np.minimum(np.floor(pos).astype(int), len(stops) - 2)
-    f = (pos - i0)[..., None]
-    rgb = table[i0] * (1 - f) + table[i0 + 1] * f
+    idx = np.clip(np.round((np.where(finite, v, vmin) - vmin) / span * 255), 0, 255).astype(np.intp)
     out = np.empty(v.shape + (4,), dtype=np.uint8)
-    out[..., :3] = np.round(rgb).astype(np.uint8)
+    out[..., :3] = _lut(tuple(stops))[idx]
     out[..., 3] = 255
-    out[~np.isfinite(v)] = nan
+    out[~finite] = nan
     return out
 
 
@@ -319,31 +341,74 @@ def contour_segments(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, level: float
     a, b, c, d = z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1]
     ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d)
     case = ((a > level) * 1 + (b > level) * 2 + (c > level) * 4 + (d > level) * 8) * ok
-    x0, x1 = xs[None, :-1], xs[None, 1:]
-    y0, y1 = ys[:-1, None], ys[1:, None]
+    iy, ix = np.nonzero((case != 0) & (case != 15))  # only the cells the contour crosses
+    if not len(iy):
+        return np.empty((0, 2, 2))
+    case = case[iy, ix]
+    za, zb, zc, zd = a[iy, ix], b[iy, ix], c[iy, ix], d[iy, ix]
+    x0, x1, y0, y1 = xs[ix], xs[ix + 1], ys[iy], ys[iy + 1]
 
-    def t(p, q):
+    def t(p, q):  # where the level crosses the edge from p to q (both finite, on either side)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = (level - p) / (q - p)
-        return np.clip(np.nan_to_num(r, nan=0.5), 0.0, 1.0)
+        return np.clip(np.where(np.isfinite(r), r, 0.5), 0.0, 1.0)
 
-    shape = a.shape
-    edges = (  # (x, y) of the crossing on each edge
-        (x0 + (x1 - x0) * t(a, b), np.broadcast_to(y0, shape)),
-        (np.broadcast_to(x1, shape), y0 + (y1 - y0) * t(b, c)),
-        (x0 + (x1 - x0) * t(d, c), np.broadcast_to(y1, shape)),
-        (np.broadcast_to(x0, shape), y0 + (y1 - y0) * t(a, d)),
-    )
+    edges = np.stack([  # (x, y) of the crossing on each edge: ab, bc, cd (top), da
+        np.stack([x0 + (x1 - x0) * t(za, zb), y0], axis=-1),
+        np.stack([x1, y0 + (y1 - y0) * t(zb, zc)], axis=-1),
+        np.stack([x0 + (x1 - x0) * t(zd, zc), y1], axis=-1),
+        np.stack([x0, y0 + (y1 - y0) * t(za, zd)], axis=-1),
+    ])
     out = []
     for k in sorted(_CASES):
-        sel = case == k
-        if not sel.any():
+        sel = np.nonzero(case == k)[0]
+        if not len(sel):
             continue
         for e0, e1 in _CASES[k]:
-            p = np.stack([edges[e0][0][sel], edges[e0][1][sel]], axis=-1)
-            q = np.stack([edges[e1][0][sel], edges[e1][1][sel]], axis=-1)
-            out.append(np.stack([p, q], axis=1))
+            out.append(np.stack([edges[e0, sel], edges[e1, sel]], axis=1))
     return np.concatenate(out) if out else np.empty((0, 2, 2))
+
+
+def join_segments(segs: np.ndarray, *, decimals: int = 6) -> list[np.ndarray]:
+    """Chain segments that share end points into polylines (each an (k, 2) array), in a stable order.
+
+    Notes
+    -----
+    End points are matched after rounding to ``decimals``; marching squares
+    gives neighbouring cells the very same crossing, so contours come out
+    whole, as R's ``contourLines`` returns them.
+    """
+    segs = np.asarray(segs, dtype=float)
+    if not len(segs):
+        return []
+    keys = [(tuple(p), tuple(q)) for p, q in np.round(segs, decimals).tolist()]
+    ends: dict[tuple, list[int]] = {}
+    for i, (a, b) in enumerate(keys):
+        ends.setdefault(a, []).append(i)
+        ends.setdefault(b, []).append(i)
+    used = np.zeros(len(segs), dtype=bool)
+    lines = []
+
+    def extend(chain: list[tuple], at: tuple) -> None:
+        while True:
+            nxt = next((j for j in ends.get(at, ()) if not used[j]), None)
+            if nxt is None:
+                return
+            used[nxt] = True
+            a, b = keys[nxt]
+            at = b if a == at else a
+            chain.append(at)
+
+    for i in range(len(segs)):
+        if used[i]:
+            continue
+        used[i] = True
+        a, b = keys[i]
+        forward, backward = [a, b], [a]
+        extend(forward, b)
+        extend(backward, a)
+        lines.append(np.array(backward[:0:-1] + forward))
+    return lines
 
 
 # --------------------------------------------------------------------------- SVG document
@@ -364,10 +429,11 @@ def _attrs(attrs: dict) -> str:
             continue
         name = k.rstrip("_").replace("_", "-")
         if isinstance(v, (float, np.floating)):
-            v = fmt(v)
+            parts.append(f' {name}="{fmt(v)}"')
         elif isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-            v = str(int(v))
-        parts.append(f' {name}="{escape(v)}"')
+            parts.append(f' {name}="{int(v)}"')
+        else:
+            parts.append(f' {name}="{escape(v)}"')
     return "".join(parts)
 
 
@@ -450,7 +516,7 @@ class Canvas:
         self.element("path", d=d, **attrs)
 
     def polyline(self, xs, ys, *, stroke=INK, width=1.0, dash=None, fill="none", opacity=None, **attrs) -> None:
-        pts = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in zip(xs, ys))
+        pts = " ".join(f"{x},{y}" for x, y in zip(fmt_many(xs), fmt_many(ys)))
         self.element("polyline", points=pts, fill=fill, stroke=stroke, stroke_width=float(width),
                      stroke_dasharray=dash, stroke_opacity=opacity, stroke_linejoin="round", **attrs)
 
@@ -516,7 +582,8 @@ class Canvas:
         mid = self.marker(shape, size)
         xs, ys = np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()
         keep = np.isfinite(xs) & np.isfinite(ys)
-        uses = "".join(f'<use href="#{mid}" x="{fmt(x)}" y="{fmt(y)}"/>' for x, y in zip(xs[keep], ys[keep]))
+        uses = "".join(f'<use href="#{mid}" x="{x}" y="{y}"/>'
+                       for x, y in zip(fmt_many(xs[keep]), fmt_many(ys[keep])))
         attrs = _attrs(dict(id=id, fill=fill, fill_opacity=opacity, stroke=stroke,
                             stroke_width=float(width) if stroke else None))
         self._body.append(f"<g{attrs}>{uses}</g>")
@@ -605,6 +672,7 @@ class Axes:
         if d:
             self.c.path(d, stroke=INK, stroke_width=0.8, fill="none")
         if show:
+            self.c.add(f'<g id="{self.c.id(self.name + "-xticks")}">')
             for x, lab in zip(xs, labels):
                 if rotate:
                     self.c.text(x + 0.3 * size, self.bottom + length + 2, lab, size=size, anchor="end",
@@ -613,6 +681,7 @@ class Axes:
                     for k, line in enumerate(str(lab).split("\n")):
                         self.c.text(x, self.bottom + length + 2 + k * 1.2 * size, line, size=size,
                                     anchor="middle", valign="top")
+            self.c.add("</g>")
 
     def yticks(self, ticks, labels=None, *, size: float = 10.0, length: float = 4.0, show: bool = True,
                side: str = "left") -> None:
@@ -628,8 +697,10 @@ class Axes:
         if d:
             self.c.path(d, stroke=INK, stroke_width=0.8, fill="none")
         if show:
+            self.c.add(f'<g id="{self.c.id(self.name + "-yticks")}">')
             for y, lab in zip(ys, labels):
                 self.c.text(tx, y, lab, size=size, anchor=anchor, valign="middle")
+            self.c.add("</g>")
 
     def grid(self, xticks=(), yticks=(), *, color: str = "#e6e6e6", width: float = 0.7) -> None:
         d = "".join(f"M{fmt(x)} {fmt(self.y0)}V{fmt(self.bottom)}" for x in self.px(np.asarray(xticks, float)))
@@ -691,13 +762,15 @@ class Axes:
 
     def segments(self, segs: np.ndarray, *, color: str = INK, width: float = 0.8, opacity: float | None = None,
                  clip: bool = True) -> int:
-        """Line segments (m, 2, 2) in data units as one path; returns m."""
+        """Line segments (m, 2, 2) in data units, chained into polylines, as one path (0.1 px); returns m."""
         segs = np.asarray(segs, dtype=float)
         if not len(segs):
             return 0
-        xs, ys = self.px(segs[..., 0]), self.py(segs[..., 1])
-        d = "".join(f"M{fmt(a)} {fmt(b)}L{fmt(c)} {fmt(e)}" for a, b, c, e in
-                    zip(xs[:, 0], ys[:, 0], xs[:, 1], ys[:, 1]))
+        parts = []
+        for line in join_segments(segs):
+            xs, ys = fmt_many(self.px(line[:, 0]), 1), fmt_many(self.py(line[:, 1]), 1)
+            parts.append("M" + "L".join(f"{a} {b}" for a, b in zip(xs, ys)))
+        d = "".join(parts)
         self.c.path(d, fill="none", stroke=color, stroke_width=width, stroke_opacity=opacity,
                     stroke_linecap="round", clip_path=f"url(#{self.clip()})" if clip else None)
         return len(segs)
