@@ -32,7 +32,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from xml.sax.saxutils import escape as _xml_escape
 
 import numpy as np
 
@@ -419,7 +418,8 @@ _INVALID_XML = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), *range(0xD80
 
 def escape(text: object) -> str:
     """Text for an SVG element or attribute: XML-escaped, characters XML forbids replaced by U+FFFD."""
-    return _xml_escape(str(text).translate(_INVALID_XML), {'"': "&quot;"})
+    return (str(text).translate(_INVALID_XML).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
 
 
 def _attrs(attrs: dict) -> str:
