@@ -38,6 +38,7 @@ __all__ = [
     "CLASS_LABELS",
     "FIGURES",
     "FIGURE_WIDTH",
+    "MAX_JITTER",
     "MAX_OVERLAY",
     "MAX_POINTS",
     "FigureOutput",
@@ -65,6 +66,9 @@ CLASS_LABELS: dict[int, str] = {1: "Class 1 (high σ, low RD)", 2: "Class 2 (hig
 FIGURE_WIDTH = 640
 #: Scatter plots show at most this many films (a seeded random sample beyond).
 MAX_POINTS = 5000
+#: Box plots jitter at most this many films over the boxes (a seeded random sample beyond, said in the
+#: figure); the boxes themselves use every film.
+MAX_JITTER = 2000
 #: Map panels (process and decision maps) overlay at most this many films or conditions each
 #: (a seeded random sample beyond, said in the figure): more only hides the map and inflates the file.
 MAX_OVERLAY = 300
@@ -418,14 +422,14 @@ def plot_boxplots(results: StudyResults, *, key: str = "boxplots") -> Canvas:
     """σ and RD by class (paper Fig. 2c,d): box plots with the films jittered on top.
 
     Boxes are Tukey box plots (quartiles as ``quantile(type = 7)``, whiskers
-    to the furthest film within 1.5 IQR, R's ``boxplot(range = 1.5)``). Beyond
-    :data:`MAX_POINTS` films a seeded sample is jittered.
+    to the furthest film within 1.5 IQR, R's ``boxplot(range = 1.5)``) of all
+    films. Beyond :data:`MAX_JITTER` films a seeded sample is jittered.
     """
     data = results.data
     labels = data["class"].to_numpy()
     _check_classes(labels)
     classes = [k for k in sorted(CLASS_COLORS) if np.any(labels == k)]
-    keep = _sample(len(labels), results.config.seed)
+    keep = _sample(len(labels), results.config.seed, MAX_JITTER)
     rng = np.random.default_rng(results.config.seed)
     jitter = rng.uniform(-0.17, 0.17, size=len(keep))
     sampled = len(keep) < len(labels)
@@ -516,7 +520,9 @@ def _map_ticks(ls: np.ndarray, xb: np.ndarray, nx: int = 4):
 
 def _panel_gap(xlabels: Sequence[str]) -> float:
     """Gap between side-by-side panels: the last x tick label of one and the first of the next must not touch."""
-    return max(12.0, (sp.text_width(xlabels[0], _TICK) + sp.text_width(xlabels[-1], _TICK)) / 2 + 8) if xlabels else 12.0
+    if not xlabels:
+        return 12.0
+    return max(12.0, (sp.text_width(xlabels[0], _TICK) + sp.text_width(xlabels[-1], _TICK)) / 2 + 8)
 
 
 def _range(values: np.ndarray) -> tuple[float, float]:
@@ -848,8 +854,9 @@ def _alt_maps(var: str):
             f"{_level(p)}: {format(np.nanmin(v[i]), fmt)} to {format(np.nanmax(v[i]), fmt)} {col.unit}"
             if np.isfinite(v[i]).any() else f"{_level(p)}: no surface (too few conditions)"
             for i, p in enumerate(r.maps.polymer_levels))
-        return (f"Colour maps with contour lines of {col.label.lower()} ({col.symbol}) over L:S (µL/mg) and X:B (vol%), "
-                f"one panel per polymer content, with the films' conditions as dots. Range per panel: {per}.")
+        return (f"Colour maps with contour lines of {col.label.lower()} ({col.symbol}) over L:S (µL/mg) and "
+                f"X:B (vol%), one panel per polymer content, with the films' conditions as dots. "
+                f"Range per panel: {per}.")
     return alt
 
 

@@ -208,7 +208,8 @@ def tick_labels(ticks: Sequence[float], *, sci: bool | None = None) -> list[str]
     if sci and amax > 0:
         exp = math.floor(math.log10(amax))
         nonzero = np.abs(t[t != 0])
-        if np.sum(nonzero < 10.0 ** exp * (1 - 1e-9)) >= len(nonzero) / 2:  # 2, 4, …, 10 ×10⁻⁴, not 0.2 … 1.0 ×10⁻³
+        # 2, 4, …, 10 ×10⁻⁴ rather than 0.2, 0.4, …, 1.0 ×10⁻³
+        if np.sum(nonzero < 10.0 ** exp * (1 - 1e-9)) >= len(nonzero) / 2:
             exp -= 1
         m = t / 10.0 ** exp
         d = _decimals(m)
@@ -568,22 +569,22 @@ class Canvas:
         return cid
 
     def marker(self, shape: str, size: float) -> str:
-        """Id of a ``<path>`` marker in ``<defs>`` (defined once per shape and size)."""
+        """Id (``<key>-m<n>``) of a ``<path>`` marker in ``<defs>``, defined once per shape and size."""
         k = (shape, round(float(size), 2))
         if k not in self._markers:
-            mid = self.id(f"m-{'circle' if shape == 'o' else shape}-{fmt(size).replace('.', '_')}")
+            mid = self.id(f"m{len(self._markers)}")
             self.define(f'<path id="{mid}" d="{marker_path(shape, size)}"/>')
             self._markers[k] = mid
         return self._markers[k]
 
     def markers(self, xs, ys, *, shape: str = "o", size: float = 6.0, fill: str = INK, stroke: str | None = None,
                 width: float = 0.6, opacity: float | None = None, id: str | None = None) -> int:
-        """Markers at pixel positions as ``<use>`` of one ``<path>``, in one ``<g>``; returns how many."""
+        """Markers at pixel positions (to 0.1 px) as ``<use>`` of one ``<path>``, in one ``<g>``; returns how many."""
         mid = self.marker(shape, size)
         xs, ys = np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()
         keep = np.isfinite(xs) & np.isfinite(ys)
         uses = "".join(f'<use href="#{mid}" x="{x}" y="{y}"/>'
-                       for x, y in zip(fmt_many(xs[keep]), fmt_many(ys[keep])))
+                       for x, y in zip(fmt_many(xs[keep], 1), fmt_many(ys[keep], 1)))
         attrs = _attrs(dict(id=id, fill=fill, fill_opacity=opacity, stroke=stroke,
                             stroke_width=float(width) if stroke else None))
         self._body.append(f"<g{attrs}>{uses}</g>")
