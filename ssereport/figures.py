@@ -558,7 +558,7 @@ def plot_process_maps(results: StudyResults, variable: str, *, key: str | None =
     hgap, vgap, title_h = _panel_gap(xl), 16.0 + _TITLE + 6, _TITLE + 7
     pw = (FIGURE_WIDTH - left - _PAD - cbw - 16 - hgap * (ncols - 1)) / ncols
     ph = pw * (0.78 if ncols <= 2 else 0.9)
-    shown = [(_conditions(results, p)) for p in levels_p]
+    shown = [_conditions(results, p) for p in levels_p]
     overlays = [_overlay(f, results.config.seed) for f in shown]
     sampled = any(len(o) < len(f) for o, f in zip(overlays, shown))
     top = _PAD + (_NOTE + 8 if sampled else 0) + title_h

@@ -280,11 +280,10 @@ def plot_against_class1(model: ReferenceModel, result: BatchResult, *, key: str 
         entries.append(LegendEntry("spec limit", kind="line", stroke=_FAIL, width=1.3, dash="6 2 1.5 2"))
     entries += _film_legend(sorted(set(f["observed_class"].astype(int))), bool((~f["pass"]).any()),
                             bool(f["pass"].any()))
-    c = Canvas(FIGURE_WIDTH, 1, key=key)
     _, lh = sp.legend_size(entries, max_width=FIGURE_WIDTH - 2 * _PAD, size=_LEGEND)
     top = _PAD + _TITLE + 6
     plot_h = 210.0
-    c.height = round(top + plot_h + _BOTTOM + 6 + lh)
+    c = Canvas(FIGURE_WIDTH, round(top + plot_h + _BOTTOM + 6 + lh), key=key)
     step = max(1, int(np.ceil(n / 12)))
     xt = x[::step]
     panels = []

@@ -8,9 +8,9 @@ external references), real ``<text>`` in DejaVu Sans (selectable, small),
 raster panels as ``<image>`` with an inline ``data:image/png`` URI written by
 :func:`png_rgba` (NumPy + zlib).
 
-Coordinates are px on a fixed ``viewBox``; every number is rounded to 0.01 px
-and a non-finite coordinate raises, so the same input always gives
-byte-identical SVG. Every element id starts with the figure key (see
+Coordinates are px on a fixed ``viewBox``, rounded to 0.01 px (markers and
+contour lines to 0.1 px); a non-finite coordinate raises, and the same input
+always gives byte-identical SVG. Every element id starts with the figure key (see
 :meth:`Canvas.id`), so several figures can share one HTML page.
 
 Notes
@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import functools
 import math
+import re
 import struct
 import zlib
 from collections.abc import Iterable, Sequence
@@ -461,6 +462,9 @@ def marker_path(shape: str, size: float) -> str:
     return "M" + "L".join(f"{fmt(x * size)} {fmt(y * size)}" for x, y in pts) + "Z"
 
 
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
 class Canvas:
     """An SVG document of ``width`` × ``height`` px under construction.
 
@@ -469,6 +473,9 @@ class Canvas:
     """
 
     def __init__(self, width: float, height: float, *, key: str):
+        if not _KEY.fullmatch(str(key)):
+            raise ValueError(f"figure key must be a letter then letters, digits, '_' or '-' (it prefixes the SVG "
+                             f"ids); got {key!r}")
         self.width, self.height, self.key = float(width), float(height), str(key)
         self._defs: list[str] = []
         self._body: list[str] = []

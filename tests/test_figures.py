@@ -737,6 +737,8 @@ def test_svg_text_is_escaped_and_coordinates_must_be_finite():
         c.line(0, float("nan"), 1, 1)
     with pytest.raises(ValueError, match="duplicate SVG id 't-x'"):
         c.id("x"), c.id("x")
+    with pytest.raises(ValueError, match=r"figure key must be a letter .*; got 'a\"b'"):
+        sp.Canvas(10, 10, key='a"b')
 
 
 def test_text_width_uses_dejavu_advances():
