@@ -1,40 +1,36 @@
-"""Figures of the study (paper Figs. 2–4, S6 and the process maps), as matplotlib and SVG.
+"""Figures of the study (paper Figs. 2–4, S6 and the process maps), as inline SVG.
 
 Every ``plot_*`` function only draws what a :class:`~ssereport.pipeline.StudyResults`
 already holds; none computes a statistic of its own (reshaping, sampling for
-display and matplotlib's box-plot quartiles aside). Single-panel functions take
-``ax=None`` and return the :class:`~matplotlib.axes.Axes`; multi-panel ones take
-``fig=None`` and return the :class:`~matplotlib.figure.Figure`.
+display and the quartiles of the box plots aside). Each returns a
+:class:`~ssereport.svgplot.Canvas`: ``.to_svg()`` gives the markup, and
+Jupyter/Quarto display it directly.
 
 :func:`render_figures` turns them into inline SVG for the report, with alt text
 and a caption, through the registry :data:`FIGURES`.
 
 Notes
 -----
-Only the object-oriented API is used (``matplotlib.figure.Figure``, never
-``pyplot``), so no figure is registered in global state and nothing needs a
-display. Style (font, sizes, SVG settings) is applied with
-``matplotlib.rc_context`` under a lock, since rcParams are process-global.
+Drawn with :mod:`ssereport.svgplot` (SVG written directly, no matplotlib): all
+11 figures take about 0.05 s. Sizes are px on a fixed ``viewBox``; a
+full-width figure is :data:`FIGURE_WIDTH` px wide with 10–11 px text, which
+the HTML shows at its natural size and the PDF at the A4 text width.
 """
 
 from __future__ import annotations
 
-import functools
-import io
-import re
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import svgplot as sp
 from .schema import by_name
+from .svgplot import INK as _INK
+from .svgplot import Axes, Canvas, LegendEntry
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
     from .pipeline import StudyResults
 
 __all__ = [
@@ -42,6 +38,7 @@ __all__ = [
     "CLASS_LABELS",
     "FIGURES",
     "FIGURE_WIDTH",
+    "MAX_JITTER",
     "MAX_OVERLAY",
     "MAX_POINTS",
     "FigureOutput",
@@ -64,83 +61,30 @@ CLASS_COLORS: dict[int, str] = {1: "#009E73", 2: "#E69F00", 3: "#D55E00"}
 #: Legend text of each class (paper: class 1 good σ and low RD, class 2 good σ and high RD, class 3 low σ).
 CLASS_LABELS: dict[int, str] = {1: "Class 1 (high σ, low RD)", 2: "Class 2 (high σ, high RD)",
                                 3: "Class 3 (low σ)"}
-#: Width of every full-width figure, inches (A4 text column).
-FIGURE_WIDTH = 6.3
+#: Width of every full-width figure, px of the SVG viewBox (shown at this size in the HTML; the A4
+#: text column of the PDF is about 670 px).
+FIGURE_WIDTH = 640
 #: Scatter plots show at most this many films (a seeded random sample beyond).
 MAX_POINTS = 5000
-#: Scatters with more points than this are rasterized in the SVG (size).
-_RASTER_POINTS = 1000
+#: Box plots jitter at most this many films over the boxes (a seeded random sample beyond, said in the
+#: figure); the boxes themselves use every film.
+MAX_JITTER = 2000
 #: Map panels (process and decision maps) overlay at most this many films or conditions each
 #: (a seeded random sample beyond, said in the figure): more only hides the map and inflates the file.
 MAX_OVERLAY = 300
-#: Map overlays with more points than this (per panel) are rasterized in the SVG (size).
-_RASTER_OVERLAY = 100
+#: Opacity of the class colours that shade a decision map (pre-blended over white in the raster).
+SHADE_ALPHA = 0.35
 
 _NEUTRAL = "#0072B2"  # Okabe–Ito blue: non-class data (PCA bars)
-_INK = "#333333"
-_FONT = "DejaVu Sans"
-#: SVG text kept as text (font-family 'DejaVu Sans', sans-serif): WeasyPrint renders and
-#: embeds it with DejaVu Sans; about half the size of glyph paths, and searchable.
-_SVG_FONTTYPE = "none"
-_RC: dict[str, Any] = {
-    "font.family": "sans-serif",
-    "font.sans-serif": [_FONT],
-    "font.size": 8.0,
-    "axes.titlesize": 9.0,
-    "axes.labelsize": 8.0,
-    "xtick.labelsize": 8.0,
-    "ytick.labelsize": 8.0,
-    "legend.fontsize": 8.0,
-    "legend.title_fontsize": 8.0,
-    "figure.titlesize": 9.0,
-    "figure.labelsize": 8.0,
-    "axes.titlepad": 4.0,
-    "axes.linewidth": 0.6,
-    "xtick.major.width": 0.6,
-    "ytick.major.width": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "lines.linewidth": 1.2,
-    "legend.frameon": False,
-    "mathtext.default": "regular",
-    "axes.unicode_minus": True,
-    "image.interpolation": "nearest",
-    "savefig.dpi": 150,
-    "figure.dpi": 100,
-    "svg.fonttype": _SVG_FONTTYPE,
-    "svg.hashsalt": "ssereport",
-    "svg.image_inline": True,
-    "path.simplify": True,
-}
-_LOCK = threading.RLock()
-
-
-def _styled(func: Callable) -> Callable:
-    """Run ``func`` with the package style (under a lock: rcParams are process-global)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        import matplotlib
-
-        with _LOCK, matplotlib.rc_context(_RC):
-            return func(*args, **kwargs)
-
-    return wrapper
+_LIGHT = "#A6CEE3"
+_ZERO = "#BBBBBB"
+_NAN_FILL = "#E8E8E8"  # map area without a value (outside the films' conditions)
+# text sizes, px
+_TICK, _LABEL, _TITLE, _LEGEND, _NOTE = 10.0, 11.0, 11.0, 10.0, 10.0
+_PAD = 8.0  # outer margin
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _new_figure(width: float, height: float) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    return _new_figure(*size).add_subplot()
-
 
 def _label(name: str) -> str:
     return by_name(name).axis_label
@@ -148,25 +92,6 @@ def _label(name: str) -> str:
 
 def _symbol(name: str) -> str:
     return by_name(name).symbol
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sci_formatter(vmax: float):
-    """Tick labels ``2×10⁻⁴`` with one exponent for the whole axis (plain text, no mathtext)."""
-    from matplotlib.ticker import FuncFormatter
-
-    exp = int(np.floor(np.log10(abs(vmax)))) if vmax and np.isfinite(vmax) else 0
-
-    def fmt(x, _pos=None):
-        if x == 0:
-            return "0"
-        m = x / 10.0**exp
-        mant = f"{m:.2f}".rstrip("0").rstrip(".")
-        return f"{mant}×10{str(exp).translate(_SUPERSCRIPT)}" if exp else mant
-
-    return FuncFormatter(fmt)
 
 
 def _pct(x: float) -> str:
@@ -195,14 +120,6 @@ def _overlay(frame, seed: int, limit: int = MAX_OVERLAY):
     return frame.iloc[_sample(len(frame), seed, limit)]
 
 
-def _class_handles(classes: Iterable[int], *, marker: str = "o", edge: str | None = None):
-    from matplotlib.lines import Line2D
-
-    return [Line2D([], [], linestyle="none", marker=marker, markersize=6, markerfacecolor=CLASS_COLORS[c],
-                   markeredgecolor=edge or CLASS_COLORS[c], markeredgewidth=0.6, label=CLASS_LABELS[c])
-            for c in classes]
-
-
 def _grid(n: int, max_cols: int) -> tuple[int, int]:
     ncols = min(n, max_cols)
     return -(-n // ncols), ncols
@@ -214,46 +131,96 @@ def _check_classes(labels: Iterable[int]) -> None:
         raise ValueError(f"figures draw classes {sorted(CLASS_COLORS)}; got class(es) {unknown}")
 
 
+def _class_entries(classes: Iterable[int], *, stroke: str | None = None, size: float = 7.0,
+                   suffix: dict[int, str] | None = None) -> list[LegendEntry]:
+    return [LegendEntry(CLASS_LABELS[c] + (suffix or {}).get(c, ""), fill=CLASS_COLORS[c], stroke=stroke, size=size)
+            for c in classes]
+
+
+def _padded(lo: float, hi: float, pad: float = 0.05) -> tuple[float, float]:
+    """A data range widened by ``pad`` of its span on both sides (a unit when empty)."""
+    lo, hi = float(lo), float(hi)
+    span = hi - lo
+    if not span > 0:
+        span = abs(lo) * 0.2 or 1.0
+    return lo - pad * span, hi + pad * span
+
+
+def _ticks(lo: float, hi: float, n: int = 5, *, sci: bool | None = None) -> tuple[np.ndarray, list[str]]:
+    t = sp.nice_ticks(lo, hi, n)
+    return t, sp.tick_labels(t, sci=sci)
+
+
+def _left_margin(labels: Sequence[str], *, size: float = _TICK, ylabel: bool = True) -> float:
+    """Space left of an axes box for tick labels (and a rotated axis title)."""
+    return _PAD + (_LABEL + 6 if ylabel else 0) + sp.max_text_width(labels, size) + 7
+
+
+_BOTTOM = 4 + 2 + _TICK + 6 + _LABEL + _PAD  # tick, gap, tick labels, gap, axis title, margin
+
+
+def _axes_frame(ax: Axes, xt, xl, yt, yl, *, xlabel: str | None, ylabel: str | None, grid: str = "y",
+                box: bool = False, show_x: bool = True, show_y: bool = True) -> None:
+    """Grid, axis lines, ticks with labels and axis titles of a panel (drawn before the data)."""
+    ax.grid(xt if "x" in grid else (), yt if "y" in grid else ())
+    ax.frame(box=box)
+    ax.xticks(xt, xl, show=show_x)
+    ax.yticks(yt, yl, show=show_y)
+    if xlabel:
+        ax.xlabel(xlabel, offset=4 + 2 + _TICK + 6)
+    if ylabel:
+        ax.ylabel(ylabel, offset=4 + 2.5 + sp.max_text_width(yl, _TICK) + 6)
+
+
 # --------------------------------------------------------------------------- PCA
 
-@_styled
-def plot_scree(results: StudyResults, *, ax: Axes | None = None) -> Axes:
+def plot_scree(results: StudyResults, *, key: str = "scree") -> Canvas:
     """Explained variance of each principal component (bars) and its cumulative share (line).
 
     The variance threshold and the number of components kept are marked.
     """
     p = results.pca
-    ax = _axes(ax, (FIGURE_WIDTH, 2.8))
     ratio = 100 * np.asarray(p.explained_variance_ratio, dtype=float)
     cum = 100 * np.asarray(p.cumulative, dtype=float)
     k = int(p.n_components_used)
-    x = np.arange(1, len(ratio) + 1)
-    colors = [_NEUTRAL if i < k else "#A6CEE3" for i in range(len(ratio))]
-    bars = ax.bar(x, ratio, width=0.65, color=colors, label="explained variance of the component")
-    tall = ratio >= 12  # label inside tall bars, clear of the cumulative line
-    ax.bar_label(bars, labels=[f"{v:.1f}" if t else "" for v, t in zip(ratio, tall)], label_type="center",
-                 color="white", fontsize=8)
-    ax.bar_label(bars, labels=["" if t else f"{v:.1f}" for v, t in zip(ratio, tall)], padding=1.5, fontsize=8)
-    ax.plot(x, cum, color=_INK, marker="o", markersize=3.5, label="cumulative explained variance")
+    n = len(ratio)
+    x = np.arange(1, n + 1)
+    c = Canvas(FIGURE_WIDTH, 300, key=key)
+    yt, yl = np.arange(0, 101, 20), sp.tick_labels(np.arange(0, 101, 20))
+    left = _left_margin(yl)
+    legend = [LegendEntry("explained variance of the component", kind="patch", fill=_NEUTRAL),
+              LegendEntry("cumulative explained variance", kind="line", stroke=_INK, width=1.4)]
+    lw, lh = sp.legend_size(legend, max_width=FIGURE_WIDTH - left - _PAD)
+    top = _PAD + lh + 6
+    ax = Axes(c, (left, top, FIGURE_WIDTH - left - _PAD - 4, c.height - top - _BOTTOM), (0.4, n + 0.6), (0, 108),
+              name="scree")
+    sp.draw_legend(c, left, _PAD, legend, max_width=FIGURE_WIDTH - left - _PAD)
+    _axes_frame(ax, x, [f"PC{i}" for i in x], yt, yl, xlabel="principal component",
+                ylabel="explained variance (%)")
+    with c.group(id=c.id("bars")):
+        for i, v in enumerate(ratio):
+            ax.bar(x[i], v, 0.65, fill=_NEUTRAL if i < k else _LIGHT, stroke=None)
+    for i, v in enumerate(ratio):  # values inside tall bars, above short ones
+        if v >= 12:
+            ax.text(x[i], v / 2, f"{v:.1f}", size=_TICK, anchor="middle", valign="middle", color="#ffffff")
+        else:
+            ax.text(x[i], v, f"{v:.1f}", dy=-3, size=_TICK, anchor="middle")
     thr = 100 * p.variance_threshold
-    ax.axhline(thr, color=_INK, linestyle="--", linewidth=0.8)
-    ax.text(len(ratio) + 0.45, thr - 1.5, f"{thr:g} % threshold", ha="right", va="top", fontsize=8)
-    ax.axvline(k + 0.5, color=_INK, linestyle=":", linewidth=0.9)
-    ax.text(k + 0.6, 48, f"{k} PC{'s' if k != 1 else ''} used\n({cum[k - 1]:.1f} % of variance)",
-            ha="left", va="center", fontsize=8)
-    ax.set_xticks(x, [f"PC{i}" for i in x])
-    ax.set_xlim(0.4, len(ratio) + 0.6)
-    ax.set_ylim(0, 108)
-    ax.set_xlabel("principal component")
-    ax.set_ylabel("explained variance (%)")
-    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.68))
-    return ax
+    ax.hline(thr, dash="5 3", width=0.9)
+    ax.text(n + 0.5, thr, f"{thr:g} % threshold", dy=3, size=_TICK, anchor="end", valign="top")
+    ax.vline(k + 0.5, dash="1.5 2.5", width=1.0)
+    y_note = max(48.0, float(ratio[k]) + 16 if k < n else 48.0)
+    ax.text(k + 0.6, y_note, f"{k} PC{'s' if k != 1 else ''} used", dy=-2, size=_TICK)
+    ax.text(k + 0.6, y_note, f"({cum[k - 1]:.1f} % of variance)", dy=2, size=_TICK, valign="top")
+    ax.plot(x, cum, color=_INK, width=1.4)
+    ax.scatter(x, cum, size=6, fill=_INK, id=c.id("cumulative"))
+    return c
 
 
 def _spread(y: np.ndarray, gap: float) -> np.ndarray:
     """Move label heights apart (in order) so that neighbours are at least ``gap`` apart."""
     y = np.asarray(y, dtype=float).copy()
-    order = np.argsort(y)
+    order = np.argsort(y, kind="stable")
     ys = y[order]
     for _ in range(50):
         moved = False
@@ -277,92 +244,127 @@ def _dist_to_segment(point: np.ndarray, tip: np.ndarray) -> float:
     return float(np.hypot(*(point - t * tip)))
 
 
-@_styled
-def plot_correlation_circle(results: StudyResults, *, ax: Axes | None = None) -> Axes:
-    """Correlation circle (paper Fig. 2a): each PCA feature as an arrow (PC1, PC2 loadings)."""
-    from matplotlib.patches import Circle
+def _arrow(c: Canvas, x0: float, y0: float, x1: float, y1: float, *, head: float = 8.0, color: str = _INK,
+           width: float = 1.1) -> None:
+    """A straight arrow in px with a filled triangular head at (x1, y1)."""
+    dx, dy = x1 - x0, y1 - y0
+    L = float(np.hypot(dx, dy))
+    if L < 1e-9:
+        return
+    ux, uy = dx / L, dy / L
+    h = min(head, 0.6 * L)
+    bx, by = x1 - ux * h, y1 - uy * h
+    c.line(x0, y0, bx, by, stroke=color, width=width)
+    w = 0.38 * h
+    c.polygon([x1, bx - uy * w, bx + uy * w], [y1, by + ux * w, by - ux * w], fill=color)
 
+
+def plot_correlation_circle(results: StudyResults, *, key: str = "correlation_circle") -> Canvas:
+    """Correlation circle (paper Fig. 2a): each PCA feature as an arrow (PC1, PC2 loadings)."""
     p = results.pca
-    ax = _axes(ax, (4.6, 3.9))
     load = p.loadings.iloc[:, :2].to_numpy(dtype=float)
-    ax.add_patch(Circle((0, 0), 1.0, fill=False, edgecolor="#888888", linewidth=0.8))
-    ax.axhline(0, color="#BBBBBB", linewidth=0.6, zorder=0)
-    ax.axvline(0, color="#BBBBBB", linewidth=0.6, zorder=0)
-    for (lx, ly) in load:
-        ax.annotate("", xy=(lx, ly), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "-|>", "color": _INK, "linewidth": 1.0,
-                                "shrinkA": 0, "shrinkB": 0, "mutation_scale": 9})
-    # labels just beyond the arrow tips; the two sides are de-overlapped vertically
+    ticks = np.array([-1, -0.5, 0, 0.5, 1])
+    labels = sp.tick_labels(ticks)
+    names = [_symbol(f) for f in p.features]
+    # labels just beyond the arrow tips; a label lying on another arrow moves sideways, away from it;
+    # then the labels of each side are spread vertically so that none overlaps another
     r = np.hypot(load[:, 0], load[:, 1])
     r = np.where(r > 0, r, 1.0)
     unit = load / r[:, None]
     pos = load + 0.09 * unit
-    for i in range(len(pos)):  # a label lying on another arrow moves sideways, away from it
+    for i in range(len(pos)):
         for j in range(len(pos)):
             if i != j and _dist_to_segment(pos[i], load[j]) < 0.07:
                 normal = np.array([-unit[i, 1], unit[i, 0]])
-                side = np.sign(np.dot(pos[i] - load[j] * np.clip(np.dot(pos[i], load[j]) / np.dot(load[j], load[j]), 0, 1),
-                                      normal)) or 1.0
+                t = np.clip(np.dot(pos[i], load[j]) / np.dot(load[j], load[j]), 0, 1)
+                side = np.sign(np.dot(pos[i] - load[j] * t, normal)) or 1.0
                 pos[i] = pos[i] + side * 0.1 * normal
     right = pos[:, 0] >= 0
     for side in (right, ~right):
         if side.any():
             pos[side, 1] = _spread(pos[side, 1], 0.085)
-    for f, (tx, ty), (lx, _ly) in zip(p.features, pos, load):
-        ax.text(tx, ty, _symbol(f), ha="left" if lx >= 0 else "right", va="center", fontsize=8.5,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.6})
-    ax.set_xlim(-1.3, 1.3)
-    ax.set_ylim(-1.15, 1.15)
-    ax.set_aspect("equal")
-    ax.set_xlabel(_pc_label(results, 0))
-    ax.set_ylabel(_pc_label(results, 1))
-    ax.set_xticks([-1, -0.5, 0, 0.5, 1])
-    ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+    height = 420.0
+    left = _left_margin(labels)
+    scale = (height - _PAD - _BOTTOM) / 2.3  # px per unit, equal on both axes
+    widths = np.array([sp.text_width(t, _LABEL) for t in names]) / scale + 0.03
+    x_lo = min(-1.3, float(np.min(np.where(right, -1.3, pos[:, 0] - widths))))
+    x_hi = max(1.3, float(np.max(np.where(right, pos[:, 0] + widths, 1.3))))
+    c = Canvas(round(left + (x_hi - x_lo) * scale + _PAD), height, key=key)
+    ax = Axes(c, (left, _PAD, (x_hi - x_lo) * scale, 2.3 * scale), (x_lo, x_hi), (-1.15, 1.15), name="circle")
+    _axes_frame(ax, ticks, labels, ticks, labels, xlabel=_pc_label(results, 0), ylabel=_pc_label(results, 1),
+                grid="")
+    ax.hline(0, color=_ZERO, width=0.7)
+    ax.vline(0, color=_ZERO, width=0.7)
+    ox, oy = float(ax.px(0)), float(ax.py(0))
+    c.circle(ox, oy, scale, fill="none", stroke="#888888", stroke_width=0.9)
+    with c.group(id=c.id("arrows")):
+        for lx, ly in load:
+            _arrow(c, ox, oy, float(ax.px(lx)), float(ax.py(ly)))
+    with c.group(id=c.id("labels")):
+        for name, (tx, ty), on_right in zip(names, pos, right):
+            ax.text(tx, ty, name, size=_LABEL, anchor="start" if on_right else "end", valign="middle", halo=True)
+    return c
+
+
+def _scatter_limits(*arrays: np.ndarray) -> tuple[float, float]:
+    v = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    v = v[np.isfinite(v)]
+    return _padded(v.min(), v.max(), 0.05) if v.size else (-1.0, 1.0)
+
+
+def _pc_axes(c: Canvas, results, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], *, right: float,
+             top: float, name: str) -> Axes:
+    xlim, ylim = _scatter_limits(*xs), _scatter_limits(*ys)
+    xt, xl = _ticks(*xlim, 6)
+    yt, yl = _ticks(*ylim, 5)
+    left = _left_margin(yl)
+    ax = Axes(c, (left, top, c.width - left - right, c.height - top - _BOTTOM), xlim, ylim, name=name)
+    _axes_frame(ax, xt, xl, yt, yl, xlabel=_pc_label(results, 0), ylabel=_pc_label(results, 1), grid="xy",
+                box=True)
+    if xlim[0] < 0 < xlim[1]:
+        ax.vline(0, color=_ZERO, width=0.7)
+    if ylim[0] < 0 < ylim[1]:
+        ax.hline(0, color=_ZERO, width=0.7)
     return ax
 
 
-@_styled
-def plot_pc_scatter(results: StudyResults, *, ax: Axes | None = None) -> Axes:
+def plot_pc_scatter(results: StudyResults, *, key: str = "pc_scatter") -> Canvas:
     """Films on PC1–PC2 coloured by class, class centroids marked (paper Fig. 2b).
 
     Beyond :data:`MAX_POINTS` films a seeded random sample is drawn, and the
-    title says so.
+    figure says so above the plot.
     """
-    from matplotlib.lines import Line2D
-
-    ax = _axes(ax, (FIGURE_WIDTH, 3.6))
     scores = results.pca.scores.iloc[:, :2].to_numpy(dtype=float)
     labels = results.clusters.labels.to_numpy()
     _check_classes(labels)
     keep = _sample(len(labels), results.config.seed)
-    for c in sorted(CLASS_COLORS):
-        sel = keep[labels[keep] == c]
-        n_all = int(np.sum(labels == c))
-        if n_all == 0:
-            continue
-        ax.scatter(scores[sel, 0], scores[sel, 1], s=14, color=CLASS_COLORS[c], edgecolors="none",
-                   alpha=0.85, label=f"{CLASS_LABELS[c]}, n = {n_all}", gid=f"class-{c}", clip_on=False,
-                   rasterized=len(keep) > _RASTER_POINTS)
-    cent = np.asarray(results.clusters.centroids, dtype=float)
-    for i, (cx, cy) in enumerate(cent[:, :2]):
-        ax.scatter([cx], [cy], s=80, marker="X", color=CLASS_COLORS[i + 1], edgecolors="black",
-                   linewidths=0.9, zorder=3)
-    handles, _ = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], linestyle="none", marker="X", markersize=8, markerfacecolor="white",
-                          markeredgecolor="black", label="class centroid"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    ax.axhline(0, color="#BBBBBB", linewidth=0.6, zorder=0)
-    ax.axvline(0, color="#BBBBBB", linewidth=0.6, zorder=0)
-    ax.set_xlabel(_pc_label(results, 0))
-    ax.set_ylabel(_pc_label(results, 1))
-    if len(keep) < len(labels):
-        ax.set_title(f"random sample of {len(keep)} of {len(labels)} films shown", fontsize=8)
-    return ax
+    cent = np.asarray(results.clusters.centroids, dtype=float)[:, :2]
+    counts = {c: int(np.sum(labels == c)) for c in sorted(CLASS_COLORS)}
+    present = [k for k, n in counts.items() if n]
+    entries = _class_entries(present, size=7, suffix={k: f", n = {counts[k]}" for k in present})
+    entries.append(LegendEntry("class centroid", shape="X", fill="#ffffff", stroke="#000000", size=10))
+    lw, _ = sp.legend_size(entries, max_width=300, vertical=True)
+    c = Canvas(FIGURE_WIDTH, 350, key=key)
+    sampled = len(keep) < len(labels)
+    top = _PAD + (_NOTE + 8 if sampled else 4)
+    ax = _pc_axes(c, results, [scores[keep, 0], cent[:, 0]], [scores[keep, 1], cent[:, 1]],
+                  right=_PAD + lw + 14, top=top, name="scatter")
+    if sampled:
+        c.text(ax.x0 + ax.w / 2, _PAD, f"random sample of {len(keep)} of {len(labels)} films shown", size=_NOTE,
+               anchor="middle", valign="top")
+    for k in present:
+        sel = keep[labels[keep] == k]
+        ax.scatter(scores[sel, 0], scores[sel, 1], size=5.5, fill=CLASS_COLORS[k], opacity=0.85,
+                   id=c.id(f"class-{k}"))
+    with c.group(id=c.id("centroids")):
+        for i, (cx, cy) in enumerate(cent):
+            ax.scatter([cx], [cy], shape="X", size=12, fill=CLASS_COLORS[i + 1], stroke="#000000", width=0.9)
+    sp.draw_legend(c, ax.right + 14, ax.y0, entries, max_width=lw, vertical=True)
+    return c
 
 
-@_styled
 def plot_batch_pc_map(reference_results: StudyResults, batch_scores, batch_classes, *,
-                      ax: Axes | None = None) -> Axes:
+                      key: str = "batch_pc_map") -> Canvas:
     """New films placed on the reference PC1–PC2 map.
 
     Parameters
@@ -374,7 +376,6 @@ def plot_batch_pc_map(reference_results: StudyResults, batch_scores, batch_class
     batch_classes : array-like of int, shape (n,)
         Class assigned to each new film.
     """
-    ax = _axes(ax, (FIGURE_WIDTH, 3.6))
     ref = reference_results.pca.scores.iloc[:, :2].to_numpy(dtype=float)
     ref_cls = reference_results.clusters.labels.to_numpy()
     s = np.atleast_2d(np.asarray(batch_scores, dtype=float))
@@ -384,72 +385,94 @@ def plot_batch_pc_map(reference_results: StudyResults, batch_scores, batch_class
     _check_classes(ref_cls)
     _check_classes(cls)
     keep = _sample(len(ref_cls), reference_results.config.seed)
-    for c in sorted(CLASS_COLORS):
-        sel = keep[ref_cls[keep] == c]
+    entries = [LegendEntry(f"new films, {CLASS_LABELS[k]}: {int((cls == k).sum())}", shape="D",
+                           fill=CLASS_COLORS[k], stroke="#000000", size=8) for k in sorted(CLASS_COLORS)
+               if (cls == k).any()]
+    entries.append(LegendEntry(f"reference films (n = {len(ref_cls)})", fill="#999999", opacity=0.5, size=5))
+    lw, _ = sp.legend_size(entries, max_width=320, vertical=True)
+    c = Canvas(FIGURE_WIDTH, 350, key=key)
+    ax = _pc_axes(c, reference_results, [ref[keep, 0], s[:, 0]], [ref[keep, 1], s[:, 1]],
+                  right=_PAD + lw + 14, top=_PAD + 4, name="map")
+    for k in sorted(CLASS_COLORS):
+        sel = keep[ref_cls[keep] == k]
         if len(sel):
-            ax.scatter(ref[sel, 0], ref[sel, 1], s=10, color=CLASS_COLORS[c], alpha=0.25, edgecolors="none",
-                       clip_on=False, rasterized=len(keep) > _RASTER_POINTS)
-    for c in sorted(CLASS_COLORS):
-        sel = cls == c
+            ax.scatter(ref[sel, 0], ref[sel, 1], size=4.5, fill=CLASS_COLORS[k], opacity=0.3,
+                       id=c.id(f"reference-class-{k}"))
+    for k in sorted(CLASS_COLORS):
+        sel = cls == k
         if sel.any():
-            ax.scatter(s[sel, 0], s[sel, 1], s=36, marker="D", color=CLASS_COLORS[c], edgecolors="black",
-                       linewidths=0.7, zorder=3, label=f"new films, {CLASS_LABELS[c]}: {int(sel.sum())}",
-                       gid=f"batch-class-{c}")
-    ax.scatter([], [], s=10, color="#999999", alpha=0.5, label=f"reference films (n = {len(ref_cls)})")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    ax.set_xlabel(_pc_label(reference_results, 0))
-    ax.set_ylabel(_pc_label(reference_results, 1))
-    return ax
+            ax.scatter(s[sel, 0], s[sel, 1], shape="D", size=9, fill=CLASS_COLORS[k], stroke="#000000", width=0.7,
+                       id=c.id(f"batch-class-{k}"))
+    sp.draw_legend(c, ax.right + 14, ax.y0, entries, max_width=lw, vertical=True)
+    return c
 
 
 # --------------------------------------------------------------------------- classes
 
-@_styled
-def plot_boxplots(results: StudyResults, *, fig: Figure | None = None) -> Figure:
+def _box_stats(v: np.ndarray) -> tuple[float, float, float, float, float]:
+    """Quartiles (linear interpolation, R type 7) and Tukey whisker ends (furthest films within 1.5 IQR)."""
+    q1, med, q3 = np.percentile(v, [25, 50, 75])
+    iqr = q3 - q1
+    lo = v[v >= q1 - 1.5 * iqr].min()
+    hi = v[v <= q3 + 1.5 * iqr].max()
+    return float(lo), float(q1), float(med), float(q3), float(hi)
+
+
+def plot_boxplots(results: StudyResults, *, key: str = "boxplots") -> Canvas:
     """σ and RD by class (paper Fig. 2c,d): box plots with the films jittered on top.
 
-    Boxes are Tukey box plots (quartiles, whiskers to 1.5 IQR, as R's
-    ``boxplot()``). Beyond :data:`MAX_POINTS` films a seeded sample is jittered.
+    Boxes are Tukey box plots (quartiles as ``quantile(type = 7)``, whiskers
+    to the furthest film within 1.5 IQR, R's ``boxplot(range = 1.5)``) of all
+    films. Beyond :data:`MAX_JITTER` films a seeded sample is jittered.
     """
-    from matplotlib.ticker import MaxNLocator
-
-    fig = fig or _new_figure(FIGURE_WIDTH, 3.0)
     data = results.data
     labels = data["class"].to_numpy()
     _check_classes(labels)
-    classes = [c for c in sorted(CLASS_COLORS) if np.any(labels == c)]
-    keep = _sample(len(labels), results.config.seed)
+    classes = [k for k in sorted(CLASS_COLORS) if np.any(labels == k)]
+    keep = _sample(len(labels), results.config.seed, MAX_JITTER)
     rng = np.random.default_rng(results.config.seed)
     jitter = rng.uniform(-0.17, 0.17, size=len(keep))
-    axes = fig.subplots(1, 2)
-    for ax, var in zip(axes, ("conductivity_s_cm", "rd")):
+    sampled = len(keep) < len(labels)
+    c = Canvas(FIGURE_WIDTH, 320, key=key)
+    entries = _class_entries(classes)
+    _, lh = sp.legend_size(entries, max_width=FIGURE_WIDTH - 2 * _PAD)
+    top = _PAD + _TITLE + 8 + (_NOTE + 6 if sampled else 0)
+    bottom = 4 + 2 + _TICK + 10 + lh + _PAD
+    if sampled:
+        c.text(c.width / 2, _PAD, f"points: random sample of {len(keep)} of {len(labels)} films", size=_NOTE,
+               anchor="middle", valign="top")
+    panels = []
+    for var in ("conductivity_s_cm", "rd"):
         values = data[var].to_numpy(dtype=float)
-        bp = ax.boxplot([values[labels == c] for c in classes], positions=classes, widths=0.55,
-                        patch_artist=True, showfliers=False,
-                        medianprops={"color": _INK, "linewidth": 1.3},
-                        whiskerprops={"color": _INK, "linewidth": 0.8},
-                        capprops={"color": _INK, "linewidth": 0.8})
-        for patch, c in zip(bp["boxes"], classes):
-            patch.set_facecolor(CLASS_COLORS[c])
-            patch.set_alpha(0.3)
-            patch.set_edgecolor(_INK)
-            patch.set_linewidth(0.8)
-        for c in classes:
-            sel = labels[keep] == c
-            ax.scatter(c + jitter[sel], values[keep][sel], s=9, color=CLASS_COLORS[c], edgecolors="none",
-                       alpha=0.9, zorder=3, gid=f"class-{c}-{var}", clip_on=False,
-                       rasterized=len(keep) > _RASTER_POINTS)
-        ax.set_xticks(classes, [f"Class {c}" for c in classes])
-        ax.set_xlim(min(classes) - 0.6, max(classes) + 0.6)
-        ax.set_ylabel(_label(var))
-        ax.set_title(by_name(var).label)
-        if var == "conductivity_s_cm":
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-            ax.yaxis.set_major_formatter(_sci_formatter(np.nanmax(values)))
-    if len(keep) < len(labels):
-        fig.suptitle(f"points: random sample of {len(keep)} of {len(labels)} films", fontsize=8)
-    fig.legend(handles=_class_handles(classes), loc="outside lower center", ncols=len(classes))
-    return fig
+        ylim = _padded(np.nanmin(values), np.nanmax(values), 0.06)
+        yt, yl = _ticks(*ylim, 5, sci=True if var == "conductivity_s_cm" else None)
+        panels.append((var, values, ylim, yt, yl))
+    gap = 24.0
+    lefts = [_left_margin(p[4]) for p in panels]
+    pw = (c.width - lefts[0] - lefts[1] + _PAD - gap - _PAD) / 2
+    x = lefts[0]
+    for (var, values, ylim, yt, yl), left in zip(panels, lefts):
+        if x != lefts[0]:
+            x += left - _PAD
+        ax = Axes(c, (x, top, pw, c.height - top - bottom), (min(classes) - 0.6, max(classes) + 0.6), ylim,
+                  name=f"box-{var}")
+        x += pw + gap
+        _axes_frame(ax, classes, [f"Class {k}" for k in classes], yt, yl, xlabel=None, ylabel=_label(var))
+        ax.title(by_name(var).label, size=_TITLE)
+        for k in classes:
+            lo, q1, med, q3, hi = _box_stats(values[labels == k])
+            ax.bar(k, q3, 0.55, base=q1, fill=CLASS_COLORS[k], opacity=0.3, stroke=_INK, line=0.8)
+            ax.hline(med, x0=k - 0.275, x1=k + 0.275, width=1.6)
+            for a, b in ((lo, q1), (q3, hi)):
+                c.line(float(ax.px(k)), float(ax.py(a)), float(ax.px(k)), float(ax.py(b)), stroke=_INK, width=0.8)
+            for v in (lo, hi):
+                ax.hline(v, x0=k - 0.14, x1=k + 0.14, width=0.8)
+        for k in classes:
+            sel = labels[keep] == k
+            ax.scatter(k + jitter[sel], values[keep][sel], size=4.5, fill=CLASS_COLORS[k], opacity=0.9,
+                       id=c.id(f"class-{k}-{var}"))
+    sp.draw_legend(c, c.width / 2, c.height - _PAD - lh, entries, max_width=c.width - 2 * _PAD, align="center")
+    return c
 
 
 # --------------------------------------------------------------------------- process maps
@@ -462,219 +485,288 @@ def _conditions(results: StudyResults, level: float | None = None):
     return d[["ls_ratio", "xylene_vol_pct"]].drop_duplicates()
 
 
-@_styled
-def plot_process_maps(results: StudyResults, variable: str, *, fig: Figure | None = None) -> Figure:
-    """A film property over L:S × X:B, one filled-contour panel per observed P% level.
+#: Each grid cell of a continuous map becomes this many pixels a side (bilinear), smooth at any zoom.
+_UPSAMPLE = 3
 
-    Panels share one colour scale and colourbar; the films' conditions are
-    dotted; NaN (outside the films' convex hull) is left blank.
+
+def _map_panel(ax: Axes, ls: np.ndarray, xb: np.ndarray, z: np.ndarray, vmin: float, vmax: float,
+               levels: np.ndarray) -> None:
+    """A continuous colour map of z (NaN transparent over grey) with white contour lines at ``levels``."""
+    ax.background(_NAN_FILL)
+    if not np.isfinite(z).any():
+        ax.text((ls[0] + ls[-1]) / 2, (xb[0] + xb[-1]) / 2, "no surface (too few conditions)", size=_TICK,
+                anchor="middle", valign="middle", color="#555555")
+        return
+    fine = sp.upsample(z, _UPSAMPLE)
+    dx = (ls[-1] - ls[0]) / (fine.shape[1] - 1) / 2
+    dy = (xb[-1] - xb[0]) / (fine.shape[0] - 1) / 2
+    ax.image(sp.colormap(fine[::-1], vmin, vmax), (ls[0] - dx, ls[-1] + dx, xb[0] - dy, xb[-1] + dy),
+             pixelated=False)
+    segs = [sp.contour_segments(z, ls, xb, lv) for lv in levels if vmin < lv < vmax]
+    if segs:
+        ax.segments(np.concatenate(segs), color="#ffffff", width=0.7, opacity=0.75)
+
+
+def _dots(ax: Axes, frame, full: bool, *, id: str) -> int:
+    return ax.scatter(frame["ls_ratio"].to_numpy(dtype=float), frame["xylene_vol_pct"].to_numpy(dtype=float),
+                      size=5.0 if full else 3.0, fill="#ffffff", stroke="#000000", width=0.7 if full else 0.4, id=id)
+
+
+def _map_ticks(ls: np.ndarray, xb: np.ndarray, nx: int = 4):
+    xt, xl = _ticks(ls[0], ls[-1], nx)
+    yt, yl = _ticks(xb[0], xb[-1], 5)
+    return xt, xl, yt, yl
+
+
+def _panel_gap(xlabels: Sequence[str]) -> float:
+    """Gap between side-by-side panels: the last x tick label of one and the first of the next must not touch."""
+    if not xlabels:
+        return 12.0
+    return max(12.0, (sp.text_width(xlabels[0], _TICK) + sp.text_width(xlabels[-1], _TICK)) / 2 + 8)
+
+
+def _range(values: np.ndarray) -> tuple[float, float]:
+    finite = values[np.isfinite(values)]
+    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return (vmin, vmax) if vmax > vmin else (vmin, vmin + (abs(vmin) * 0.1 or 1.0))
+
+
+def _cbar_width(ticks_labels: Sequence[str]) -> float:
+    return 14 + 3 + 2.5 + sp.max_text_width(ticks_labels, _TICK) + 5 + 0.25 * 11 + 0.75 * 11
+
+
+def plot_process_maps(results: StudyResults, variable: str, *, key: str | None = None) -> Canvas:
+    """A film property over L:S × X:B, one colour-map panel per observed P% level.
+
+    Panels share one continuous colour scale (viridis) and colour bar, with
+    white contour lines at the colour-bar ticks; the films' conditions are
+    dotted; no value (outside the films' convex hull) is grey.
     """
-    from matplotlib.ticker import MaxNLocator
-
     m = results.maps
     if variable not in m.values:
         raise ValueError(f"no process map for {variable!r}; expected one of {sorted(m.values)}")
+    key = key or f"process_maps_{variable}"
     vals = np.asarray(m.values[variable], dtype=float)
     levels_p = m.polymer_levels
-    nrows, ncols = _grid(len(levels_p), 2 if len(levels_p) <= 4 else 4)
-    fig = fig or _new_figure(FIGURE_WIDTH, 1.0 + 2.15 * nrows)
-    if fig.get_layout_engine() is not None:  # room between panels: "1.4" and "0.6" tick labels must not touch
-        fig.get_layout_engine().set(wspace=0.06)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
-    finite = vals[np.isfinite(vals)]
-    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    if vmax <= vmin:
-        vmax = vmin + 1.0
-    bounds = MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]).tick_values(vmin, vmax)
-    cs = None
-    sampled = False
-    for i, (ax, p) in enumerate(zip(axes, levels_p)):
-        z = np.ma.masked_invalid(vals[i])
-        if z.count():
-            cs = ax.contourf(m.ls, m.xb, z, levels=bounds, cmap="viridis", extend="neither")
-            cs.set_rasterized(True)
-        films = _conditions(results, p)
-        shown = _overlay(films, results.config.seed)
-        sampled = sampled or len(shown) < len(films)
-        ax.scatter(shown["ls_ratio"], shown["xylene_vol_pct"], s=7 if len(shown) == len(films) else 3,
-                   color="white", edgecolors="black", linewidths=0.5 if len(shown) == len(films) else 0.3,
-                   zorder=3, clip_on=False, rasterized=len(shown) > _RASTER_OVERLAY)
-        n = m.n_films[i]
-        ax.set_title(f"{_level(p)} (n = {n})")
-        ax.set_xlim(m.ls[0], m.ls[-1])
-        ax.set_ylim(m.xb[0], m.xb[-1])
-    for ax in axes[len(levels_p):]:
-        ax.set_visible(False)
-    if sampled:
-        fig.suptitle(f"dots: film conditions, a random sample of at most {MAX_OVERLAY} per panel", fontsize=8)
     n = len(levels_p)
-    for i, ax in enumerate(axes[:n]):
-        if i + ncols >= n:  # nothing drawn below this panel
-            ax.set_xlabel(_label("ls_ratio"))
-            ax.xaxis.set_tick_params(labelbottom=True)
-        if i % ncols == 0:
-            ax.set_ylabel(_label("xylene_vol_pct"))
-    if cs is not None:
-        cb = fig.colorbar(cs, ax=list(axes[: len(levels_p)]), shrink=0.9, aspect=30)
-        cb.set_label(_label(variable))
-        if variable == "conductivity_s_cm":
-            cb.formatter = _sci_formatter(vmax)
-            cb.update_ticks()
-    return fig
+    nrows, ncols = _grid(n, 2 if n <= 4 else 4)
+    vmin, vmax = _range(vals)
+    ct, cl = _ticks(vmin, vmax, 8, sci=True if variable == "conductivity_s_cm" else None)
+    xt, xl, yt, yl = _map_ticks(m.ls, m.xb)
+    left = _left_margin(yl)
+    cbw = _cbar_width(cl)
+    hgap, vgap, title_h = _panel_gap(xl), 16.0 + _TITLE + 6, _TITLE + 7
+    pw = (FIGURE_WIDTH - left - _PAD - cbw - 16 - hgap * (ncols - 1)) / ncols
+    ph = pw * (0.78 if ncols <= 2 else 0.9)
+    shown = [_conditions(results, p) for p in levels_p]
+    overlays = [_overlay(f, results.config.seed) for f in shown]
+    sampled = any(len(o) < len(f) for o, f in zip(overlays, shown))
+    top = _PAD + (_NOTE + 8 if sampled else 0) + title_h
+    height = top + nrows * ph + (nrows - 1) * vgap + _BOTTOM
+    c = Canvas(FIGURE_WIDTH, round(height), key=key)
+    if sampled:
+        c.text(c.width / 2, _PAD, f"dots: film conditions, a random sample of at most {MAX_OVERLAY} per panel",
+               size=_NOTE, anchor="middle", valign="top")
+    boxes = sp.panel_boxes(left, top, ncols * pw + (ncols - 1) * hgap, nrows * ph + (nrows - 1) * vgap, nrows,
+                           ncols, hgap=hgap, vgap=vgap)
+    xlim, ylim = (m.ls[0], m.ls[-1]), (m.xb[0], m.xb[-1])
+    for i, (box, p) in enumerate(zip(boxes, levels_p)):
+        ax = Axes(c, box, xlim, ylim, name=f"panel-{i + 1}")
+        with c.group(id=c.id(f"panel-{i + 1}")):
+            _map_panel(ax, m.ls, m.xb, vals[i], vmin, vmax, ct)
+            bottom_row, first_col = i + ncols >= n, i % ncols == 0
+            _axes_frame(ax, xt, xl, yt, yl, xlabel=_label("ls_ratio") if bottom_row else None,
+                        ylabel=_label("xylene_vol_pct") if first_col else None, grid="", box=True,
+                        show_x=bottom_row, show_y=first_col)
+            ax.title(f"{_level(p)} (n = {m.n_films[i]})", size=_TITLE)
+            _dots(ax, overlays[i], len(overlays[i]) == len(shown[i]), id=c.id(f"conditions-{i + 1}"))
+    sp.colorbar(c, (FIGURE_WIDTH - _PAD - cbw, top, 14, nrows * ph + (nrows - 1) * vgap), vmin, vmax, ticks=ct,
+                labels=cl, label=_label(variable), size=_TICK)
+    return c
 
 
-@_styled
-def plot_dot_mean(results: StudyResults, *, ax: Axes | None = None) -> Axes:
+def plot_dot_mean(results: StudyResults, *, key: str = "dot_mean") -> Canvas:
     """DoT averaged over the P% levels, over L:S × X:B (paper Fig. 3)."""
-    from matplotlib.ticker import MaxNLocator
-
     m = results.maps
-    ax = _axes(ax, (FIGURE_WIDTH, 3.4))
-    z = np.ma.masked_invalid(np.asarray(m.dot_mean, dtype=float))
-    if z.count():
-        bounds = MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]).tick_values(float(z.min()), float(z.max()))
-        cs = ax.contourf(m.ls, m.xb, z, levels=bounds, cmap="viridis")
-        cs.set_rasterized(True)
-        ax.contour(m.ls, m.xb, z, levels=bounds, colors="white", linewidths=0.4, alpha=0.6)
-        cb = ax.figure.colorbar(cs, ax=ax, aspect=25)
-        cb.set_label(f"mean {_label('dot_um')}")
+    z = np.asarray(m.dot_mean, dtype=float)
+    vmin, vmax = _range(z)
+    ct, cl = _ticks(vmin, vmax, 9)
+    xt, xl, yt, yl = _map_ticks(m.ls, m.xb, 6)
     cond = _conditions(results)
     shown = _overlay(cond, results.config.seed)
     full = len(shown) == len(cond)
-    ax.scatter(shown["ls_ratio"], shown["xylene_vol_pct"], s=8 if full else 3, color="white", edgecolors="black",
-               linewidths=0.5 if full else 0.3, zorder=3, clip_on=False, label="film conditions",
-               rasterized=len(shown) > _RASTER_OVERLAY)
-    ax.set_xlim(m.ls[0], m.ls[-1])
-    ax.set_ylim(m.xb[0], m.xb[-1])
-    ax.set_xlabel(_label("ls_ratio"))
-    ax.set_ylabel(_label("xylene_vol_pct"))
-    ax.set_title("DoT averaged over " + ", ".join(f"{p:g}" for p in m.polymer_levels)
-                 + f" {by_name('polymer_wt_pct').unit}"
-                 + ("" if full else f"; dots: a random sample of {len(shown)} of {len(cond)} film conditions"),
-                 fontsize=8)
-    return ax
+    left = _left_margin(yl)
+    cbw = _cbar_width(cl)
+    c = Canvas(FIGURE_WIDTH, 360, key=key)
+    top = _PAD + _TITLE + 7
+    ax = Axes(c, (left, top, c.width - left - _PAD - cbw - 16, c.height - top - _BOTTOM), (m.ls[0], m.ls[-1]),
+              (m.xb[0], m.xb[-1]), name="map")
+    _map_panel(ax, m.ls, m.xb, z, vmin, vmax, ct)
+    _axes_frame(ax, xt, xl, yt, yl, xlabel=_label("ls_ratio"), ylabel=_label("xylene_vol_pct"), grid="", box=True)
+    ax.title("DoT averaged over " + ", ".join(f"{p:g}" for p in m.polymer_levels)
+             + f" {by_name('polymer_wt_pct').unit}"
+             + ("" if full else f"; dots: a random sample of {len(shown)} of {len(cond)} film conditions"),
+             size=_TITLE)
+    _dots(ax, shown, full, id=c.id("conditions"))
+    if np.isfinite(z).any():
+        sp.colorbar(c, (c.width - _PAD - cbw, top, 14, ax.h), vmin, vmax, ticks=ct, labels=cl,
+                    label=f"mean {_label('dot_um')}", size=_TICK)
+    return c
 
 
 # --------------------------------------------------------------------------- classifier
 
-@_styled
-def plot_oversampling(results: StudyResults, *, ax: Axes | None = None) -> Axes:
+def plot_oversampling(results: StudyResults, *, key: str = "oversampling") -> Canvas:
     """Class counts of the training films before and after random oversampling (paper Fig. S6)."""
-    from matplotlib.patches import Patch
-
     k = results.classifier
-    ax = _axes(ax, (FIGURE_WIDTH, 2.8))
     classes = list(k.labels)
     _check_classes(classes)
-    x = np.arange(len(classes))
+    x = np.arange(len(classes), dtype=float)
     w = 0.38
-    before = [k.counts_before.get(c, 0) for c in classes]
-    after = [k.counts_after.get(c, 0) for c in classes]
-    colors = [CLASS_COLORS[c] for c in classes]
-    b1 = ax.bar(x - w / 2, before, width=w, color=colors, alpha=0.45, edgecolor=_INK, linewidth=0.6,
-                hatch="///", label="before oversampling")
-    b2 = ax.bar(x + w / 2, after, width=w, color=colors, edgecolor=_INK, linewidth=0.6,
-                label="after oversampling")
-    ax.bar_label(b1, padding=1.5, fontsize=8)
-    ax.bar_label(b2, padding=1.5, fontsize=8)
-    ax.set_xticks(x, [CLASS_LABELS[c].replace(" (", "\n(") for c in classes])
-    ax.set_ylabel("training films (count)")
-    ax.set_ylim(0, max(before + after) * 1.18)
-    ax.legend(handles=[Patch(facecolor="#BBBBBB", edgecolor=_INK, hatch="///", label="before oversampling"),
-                       Patch(facecolor="#555555", edgecolor=_INK, label="after oversampling")],
-              loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, borderaxespad=0.2)
-    return ax
+    before = [int(k.counts_before.get(cl, 0)) for cl in classes]
+    after = [int(k.counts_after.get(cl, 0)) for cl in classes]
+    c = Canvas(FIGURE_WIDTH, 300, key=key)
+    hatch = sp.hatch_pattern(c, "hatch")
+    top_val = max(before + after + [1])
+    ylim = (0, top_val * 1.12)
+    yt, yl = _ticks(0, top_val, 5)
+    yt = yt[yt == np.round(yt)]
+    yl = sp.tick_labels(yt)
+    left = _left_margin(yl)
+    entries = [LegendEntry("before oversampling", kind="hatch", fill="#BBBBBB", stroke=_INK, pattern=hatch),
+               LegendEntry("after oversampling", kind="patch", fill="#555555", stroke=_INK)]
+    _, lh = sp.legend_size(entries, max_width=400)
+    top = _PAD + lh + 8
+    bottom = 4 + 2 + 2 * 1.2 * _TICK + 6 + _PAD
+    ax = Axes(c, (left, top, c.width - left - _PAD, c.height - top - bottom), (-0.6, len(classes) - 0.4), ylim,
+              name="bars")
+    _axes_frame(ax, x, [CLASS_LABELS[cl].replace(" (", "\n(") for cl in classes], yt, yl, xlabel=None,
+                ylabel="training films (count)")
+    with c.group(id=c.id("before")):
+        for xi, v, cl in zip(x, before, classes):
+            ax.bar(xi - w / 2, v, w, fill=CLASS_COLORS[cl], opacity=0.45, pattern=hatch)
+    with c.group(id=c.id("after")):
+        for xi, v, cl in zip(x, after, classes):
+            ax.bar(xi + w / 2, v, w, fill=CLASS_COLORS[cl])
+    for xi, v in zip(x, before):
+        ax.text(xi - w / 2, v, str(v), dy=-3, size=_TICK, anchor="middle")
+    for xi, v in zip(x, after):
+        ax.text(xi + w / 2, v, str(v), dy=-3, size=_TICK, anchor="middle")
+    sp.draw_legend(c, ax.x0 + ax.w / 2, _PAD, entries, max_width=400, align="center")
+    return c
 
 
-@_styled
-def plot_confusion(results: StudyResults, *, ax: Axes | None = None) -> Axes:
+def plot_confusion(results: StudyResults, *, key: str = "confusion") -> Canvas:
     """Confusion matrix of the SVM on the test films: rows actual, columns predicted, counts in cells."""
     k = results.classifier
-    ax = _axes(ax, (3.6, 3.0))
     cm = np.asarray(k.confusion_matrix)
     classes = list(k.labels)
-    im = ax.imshow(cm, cmap="Blues", vmin=0, vmax=max(int(cm.max()), 1))
-    for i in range(cm.shape[0]):
-        for j in range(cm.shape[1]):
-            dark = cm[i, j] > 0.55 * cm.max()
-            ax.text(j, i, str(int(cm[i, j])), ha="center", va="center", fontsize=9,
-                    color="white" if dark else "black")
-    ax.set_xticks(range(len(classes)), [f"Class {c}" for c in classes])
-    ax.set_yticks(range(len(classes)), [f"Class {c}" for c in classes])
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("actual class")
-    ax.spines[:].set_visible(False)
-    cb = ax.figure.colorbar(im, ax=ax, shrink=0.85)
-    cb.set_label("test films (count)")
-    ax.set_title(f"test films: n = {int(cm.sum())}", fontsize=8)
-    return ax
+    names = [f"Class {cl}" for cl in classes]
+    vmax = max(int(cm.max()), 1)
+    ct = sp.nice_ticks(0, vmax, 5)
+    ct = ct[ct == np.round(ct)]
+    cl = sp.tick_labels(ct)
+    c = Canvas(400, 330, key=key)
+    left = _left_margin(names)
+    cbw = _cbar_width(cl)
+    top = _PAD + _TITLE + 8
+    side = min(c.width - left - _PAD - cbw - 18, c.height - top - _BOTTOM)
+    n = len(classes)
+    ax = Axes(c, (left, top, side, side), (-0.5, n - 0.5), (n - 0.5, -0.5), name="matrix")
+    rgba = sp.colormap(cm.astype(float), 0.0, float(vmax), sp.BLUES)
+    with c.group(id=c.id("cells")):
+        for i in range(n):
+            for j in range(n):
+                r, g, b = (int(v) for v in rgba[i, j, :3])
+                ax.bar(j, i + 0.5, 1.0, base=i - 0.5, fill=f"#{r:02x}{g:02x}{b:02x}", stroke="#ffffff", line=1.0)
+    with c.group(id=c.id("counts")):
+        for i in range(n):
+            for j in range(n):
+                dark = cm[i, j] > 0.55 * cm.max()
+                ax.text(j, i, str(int(cm[i, j])), size=12, anchor="middle", valign="middle",
+                        color="#ffffff" if dark else "#000000")
+    ax.xticks(range(n), names)
+    ax.yticks(range(n), names)
+    ax.xlabel("predicted class", offset=4 + 2 + _TICK + 6)
+    ax.ylabel("actual class", offset=4 + 2.5 + sp.max_text_width(names, _TICK) + 6)
+    ax.title(f"test films: n = {int(cm.sum())}", size=_TITLE)
+    sp.colorbar(c, (ax.right + 18, top, 14, side), 0.0, float(vmax), ticks=ct, labels=cl, stops=sp.BLUES,
+                label="test films (count)", size=_TICK)
+    return c
 
 
-@_styled
-def plot_decision_maps(results: StudyResults, *, fig: Figure | None = None) -> Figure:
+def plot_decision_maps(results: StudyResults, *, key: str = "decision_maps") -> Canvas:
     """Class predicted by the SVM over L:S × X:B, one panel per P% level (paper Fig. 4).
 
-    Observed levels show their films, coloured by class; levels without films
-    are the model's interpolation and are titled so.
+    The shading is the predicted class of each grid cell (a crisp raster),
+    the lines the class boundaries (the 0.5 contour of each class indicator,
+    as R's ``contour``). Observed levels show their films, coloured by class;
+    levels without films are the model's interpolation and are titled so.
     """
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.legend_handler import HandlerTuple
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     d = results.decision_map
     classes = sorted(CLASS_COLORS)
     _check_classes(np.unique(d.predicted))
-    cmap = ListedColormap([CLASS_COLORS[c] for c in classes])
-    norm = BoundaryNorm(np.arange(min(classes) - 0.5, max(classes) + 1.5), cmap.N)
     n = len(d.polymer_levels)
     nrows, ncols = _grid(n, 4)
-    fig = fig or _new_figure(FIGURE_WIDTH, 0.9 + 1.75 * nrows)
-    if fig.get_layout_engine() is not None:  # the panel titles must not run into each other
-        fig.get_layout_engine().set(wspace=0.1)
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+    xt, xl, yt, yl = _map_ticks(d.ls, d.xb, 3)
+    left = _left_margin(yl)
+    hgap, vgap = _panel_gap(xl), 16.0 + 10 + 4
+    pw = (FIGURE_WIDTH - left - _PAD - hgap * (ncols - 1)) / ncols
+    ph = pw * 0.82 if ncols > 2 else pw * 0.7
+    titles = [f"{_level(p)} ({'observed' if obs else 'interpolated'})" for p, obs in zip(d.polymer_levels, d.observed)]
+    tsize = 10.0
+    while tsize > 8.0 and sp.max_text_width(titles, tsize) > pw + hgap - 2:
+        tsize -= 0.5
     films_all = results.data
-    sampled = False
-    for i, (ax, p, obs) in enumerate(zip(axes, d.polymer_levels, d.observed)):
-        pred = np.asarray(d.predicted[i], dtype=float)
-        ax.pcolormesh(d.ls, d.xb, pred, cmap=cmap, norm=norm, alpha=0.35, shading="nearest",
-                      edgecolors="none", rasterized=True)
-        for c in classes[:-1]:  # class boundaries: indicator of every class but the last, at 0.5
-            ind = (pred == c).astype(float)
-            if 0 < ind.sum() < ind.size:
-                ax.contour(d.ls, d.xb, ind, levels=[0.5], colors=_INK, linewidths=0.6)
-        if obs:
-            films = films_all[np.isclose(films_all["polymer_wt_pct"].to_numpy(dtype=float), p)]
-            n_level = len(films)
-            films = _overlay(films, results.config.seed)
-            sampled = sampled or len(films) < n_level
-            cls = films["class"].to_numpy()
-            for c in classes:
-                sel = cls == c
-                if sel.any():
-                    ax.scatter(films["ls_ratio"].to_numpy()[sel], films["xylene_vol_pct"].to_numpy()[sel],
-                               s=13, color=CLASS_COLORS[c], edgecolors=_INK, linewidths=0.6, zorder=3,
-                               gid=f"class-{c}-level-{i + 1}", clip_on=False,
-                               rasterized=len(films) > _RASTER_OVERLAY)
-        ax.set_title(f"{_level(p)} ({'observed' if obs else 'interpolated'})", fontsize=7.5)
-        ax.set_xlim(d.ls[0], d.ls[-1])
-        ax.set_ylim(d.xb[0], d.xb[-1])
-        ax.tick_params(labelsize=8)
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    for i, ax in enumerate(axes[:n]):
-        if i + ncols >= n:
-            ax.set_xlabel(_label("ls_ratio"))
-        if i % ncols == 0:
-            ax.set_ylabel(_label("xylene_vol_pct"))
-    handles = [(Patch(facecolor=CLASS_COLORS[c], alpha=0.35, edgecolor="none"),
-                Line2D([], [], linestyle="none", marker="o", markersize=5, markerfacecolor=CLASS_COLORS[c],
-                       markeredgecolor=_INK, markeredgewidth=0.6)) for c in classes]
-    fig.legend(handles=handles, labels=[CLASS_LABELS[c] for c in classes],
-               handler_map={tuple: HandlerTuple(ndivide=None, pad=0.4)}, loc="outside lower center",
-               ncols=len(classes), title="shading: predicted class; dots: films of the observed levels"
-               + (f" (a random sample of at most {MAX_OVERLAY} per panel)" if sampled else ""))
-    return fig
+    overlays, sampled = [], False
+    for p, obs in zip(d.polymer_levels, d.observed):
+        if not obs:
+            overlays.append(None)
+            continue
+        films = films_all[np.isclose(films_all["polymer_wt_pct"].to_numpy(dtype=float), p)]
+        shown = _overlay(films, results.config.seed)
+        sampled = sampled or len(shown) < len(films)
+        overlays.append(shown)
+    shades = {cl: sp.shade(CLASS_COLORS[cl], SHADE_ALPHA) for cl in classes}
+    entries = [LegendEntry(CLASS_LABELS[cl], kind="patch+marker", fill=CLASS_COLORS[cl], opacity=SHADE_ALPHA,
+                           size=6.5) for cl in classes]
+    legend_title = ("shading: predicted class; lines: class boundaries; dots: films of the observed levels"
+                    + (f" (a random sample of at most {MAX_OVERLAY} per panel)" if sampled else ""))
+    _, lh = sp.legend_size(entries, max_width=FIGURE_WIDTH - 2 * _PAD, title=legend_title, size=_LEGEND)
+    top = _PAD + tsize + 6
+    grid_h = nrows * ph + (nrows - 1) * vgap
+    height = top + grid_h + _BOTTOM + lh + 4
+    c = Canvas(FIGURE_WIDTH, round(height), key=key)
+    boxes = sp.panel_boxes(left, top, ncols * pw + (ncols - 1) * hgap, grid_h, nrows, ncols, hgap=hgap, vgap=vgap)
+    dl, db = (d.ls[1] - d.ls[0]) / 2, (d.xb[1] - d.xb[0]) / 2
+    for i, (box, obs) in enumerate(zip(boxes, d.observed)):
+        ax = Axes(c, box, (d.ls[0], d.ls[-1]), (d.xb[0], d.xb[-1]), name=f"panel-{i + 1}")
+        pred = np.asarray(d.predicted[i])
+        with c.group(id=c.id(f"panel-{i + 1}")):
+            ax.image(sp.class_image(pred[::-1], shades), (d.ls[0] - dl, d.ls[-1] + dl, d.xb[0] - db, d.xb[-1] + db),
+                     pixelated=True)
+            for cl in classes[:-1]:  # class boundaries: indicator of every class but the last, at 0.5
+                ind = (pred == cl).astype(float)
+                if 0 < ind.sum() < ind.size:
+                    ax.segments(sp.contour_segments(ind, d.ls, d.xb, 0.5), color=_INK, width=0.8)
+            bottom_row, first_col = i + ncols >= n, i % ncols == 0
+            _axes_frame(ax, xt, xl, yt, yl, xlabel=_label("ls_ratio") if bottom_row else None,
+                        ylabel=_label("xylene_vol_pct") if first_col else None, grid="", box=True,
+                        show_x=bottom_row, show_y=first_col)
+            ax.title(titles[i], size=tsize, gap=4)
+            films = overlays[i]
+            if films is not None:
+                cls = films["class"].to_numpy()
+                for cl in classes:
+                    sel = cls == cl
+                    if sel.any():
+                        ax.scatter(films["ls_ratio"].to_numpy(dtype=float)[sel],
+                                   films["xylene_vol_pct"].to_numpy(dtype=float)[sel], size=5.5,
+                                   fill=CLASS_COLORS[cl], stroke=_INK, width=0.6,
+                                   id=c.id(f"class-{cl}-level-{i + 1}"))
+    sp.draw_legend(c, c.width / 2, c.height - _PAD - lh, entries, max_width=c.width - 2 * _PAD, size=_LEGEND,
+                   title=legend_title, align="center")
+    return c
 
 
 # --------------------------------------------------------------------------- registry
@@ -690,7 +782,7 @@ class FigureOutput:
         Inline SVG markup starting with ``<svg`` (no XML declaration or DOCTYPE);
         element ids are prefixed with the key so figures can share one page.
     alt : str
-        Alt text: what the figure shows, with its key numbers.
+        Alt text: what the figure shows, with its key numbers (also the SVG's ``<desc>``).
     caption : str
         One-sentence caption naming the units.
     """
@@ -703,12 +795,13 @@ class FigureOutput:
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """How to draw and describe one figure of the registry."""
+    """How to draw and describe one figure of the registry (``title``: the SVG's ``<title>``)."""
 
     key: str
-    draw: Callable[[StudyResults], Any]
+    draw: Callable[[StudyResults], Canvas]
     alt: Callable[[StudyResults], str]
     caption: Callable[[StudyResults], str]
+    title: str = ""
 
 
 def _classes_text(counts: dict[int, int]) -> str:
@@ -761,8 +854,9 @@ def _alt_maps(var: str):
             f"{_level(p)}: {format(np.nanmin(v[i]), fmt)} to {format(np.nanmax(v[i]), fmt)} {col.unit}"
             if np.isfinite(v[i]).any() else f"{_level(p)}: no surface (too few conditions)"
             for i, p in enumerate(r.maps.polymer_levels))
-        return (f"Filled contour maps of {col.label.lower()} ({col.symbol}) over L:S (µL/mg) and X:B (vol%), "
-                f"one panel per polymer content, with the films' conditions as dots. Range per panel: {per}.")
+        return (f"Colour maps with contour lines of {col.label.lower()} ({col.symbol}) over L:S (µL/mg) and "
+                f"X:B (vol%), one panel per polymer content, with the films' conditions as dots. "
+                f"Range per panel: {per}.")
     return alt
 
 
@@ -810,70 +904,56 @@ def _level_list(levels: Sequence[float]) -> str:
 
 
 FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
-    FigureSpec("scree", lambda r: plot_scree(r).figure, _alt_scree,
+    FigureSpec("scree", plot_scree, _alt_scree,
                lambda r: f"Explained variance (%) of each principal component and its cumulative share; "
                          f"the first {r.pca.n_components_used} components, which explain "
                          f"{_pct(r.pca.cumulative[r.pca.n_components_used - 1])} (threshold "
-                         f"{r.pca.variance_threshold * 100:g} %), are used for the classes."),
-    FigureSpec("correlation_circle", lambda r: plot_correlation_circle(r).figure, _alt_circle,
+                         f"{r.pca.variance_threshold * 100:g} %), are used for the classes.",
+               title="Scree plot"),
+    FigureSpec("correlation_circle", plot_correlation_circle, _alt_circle,
                lambda r: "Correlation circle (cf. paper Fig. 2a): correlation (dimensionless, −1 to 1) of each "
-                         "standardized film variable with PC1 and PC2."),
-    FigureSpec("pc_scatter", lambda r: plot_pc_scatter(r).figure, _alt_scatter,
+                         "standardized film variable with PC1 and PC2.",
+               title="Correlation circle"),
+    FigureSpec("pc_scatter", plot_pc_scatter, _alt_scatter,
                lambda r: "Films on the first two principal components (dimensionless scores), coloured by the "
-                         "K-means class, centroids marked (cf. paper Fig. 2b)."),
-    FigureSpec("boxplots", lambda r: plot_boxplots(r), _alt_box,
+                         "K-means class, centroids marked (cf. paper Fig. 2b).",
+               title="Films on PC1 and PC2 by class"),
+    FigureSpec("boxplots", plot_boxplots, _alt_box,
                lambda r: "Ionic conductivity σ (S/cm) and relative thickness deviation RD (dimensionless) by "
-                         "class, boxes from quartiles with whiskers to 1.5 IQR (cf. paper Fig. 2c,d)."),
-    FigureSpec("process_maps_thickness", lambda r: plot_process_maps(r, "thickness_um"), _alt_maps("thickness_um"),
+                         "class, boxes from quartiles with whiskers to 1.5 IQR (cf. paper Fig. 2c,d).",
+               title="σ and RD by class"),
+    FigureSpec("process_maps_thickness", lambda r: plot_process_maps(r, "thickness_um", key="process_maps_thickness"),
+               _alt_maps("thickness_um"),
                lambda r: f"Film thickness (µm) interpolated over L:S (µL/mg) and X:B (vol%) at P = "
-                         f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S1)."),
-    FigureSpec("process_maps_dot", lambda r: plot_process_maps(r, "dot_um"), _alt_maps("dot_um"),
+                         f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S1).",
+               title="Process maps of film thickness"),
+    FigureSpec("process_maps_dot", lambda r: plot_process_maps(r, "dot_um", key="process_maps_dot"),
+               _alt_maps("dot_um"),
                lambda r: f"Deviation of thickness DoT (µm) interpolated over L:S (µL/mg) and X:B (vol%) at P = "
-                         f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S2)."),
-    FigureSpec("process_maps_sigma", lambda r: plot_process_maps(r, "conductivity_s_cm"),
+                         f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S2).",
+               title="Process maps of the deviation of thickness"),
+    FigureSpec("process_maps_sigma", lambda r: plot_process_maps(r, "conductivity_s_cm", key="process_maps_sigma"),
                _alt_maps("conductivity_s_cm"),
                lambda r: f"Ionic conductivity σ (S/cm) interpolated over L:S (µL/mg) and X:B (vol%) at P = "
-                         f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S3)."),
-    FigureSpec("dot_mean", lambda r: plot_dot_mean(r).figure, _alt_dot_mean,
+                         f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S3).",
+               title="Process maps of ionic conductivity"),
+    FigureSpec("dot_mean", plot_dot_mean, _alt_dot_mean,
                lambda r: f"Deviation of thickness DoT (µm) averaged over P = {_level_list(r.maps.polymer_levels)}, "
-                         f"over L:S (µL/mg) and X:B (vol%) (cf. paper Fig. 3)."),
-    FigureSpec("oversampling", lambda r: plot_oversampling(r).figure, _alt_oversampling,
+                         f"over L:S (µL/mg) and X:B (vol%) (cf. paper Fig. 3).",
+               title="Mean deviation of thickness over L:S and X:B"),
+    FigureSpec("oversampling", plot_oversampling, _alt_oversampling,
                lambda r: "Number of training films per class before and after random oversampling of the "
-                         "minority classes (cf. paper Fig. S6)."),
-    FigureSpec("confusion", lambda r: plot_confusion(r).figure, _alt_confusion,
+                         "minority classes (cf. paper Fig. S6).",
+               title="Training films before and after oversampling"),
+    FigureSpec("confusion", plot_confusion, _alt_confusion,
                lambda r: "Confusion matrix of the linear SVM on the held-out test films (counts of films; rows "
-                         "actual class, columns predicted class)."),
-    FigureSpec("decision_maps", lambda r: plot_decision_maps(r), _alt_decision,
+                         "actual class, columns predicted class).",
+               title="Confusion matrix of the SVM"),
+    FigureSpec("decision_maps", plot_decision_maps, _alt_decision,
                lambda r: "Quality class predicted by the linear SVM over L:S (µL/mg) and X:B (vol%) for each "
-                         "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4)."),
+                         "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4).",
+               title="Decision maps of the SVM"),
 )}
-
-_ID = re.compile(r'\bid="([^"]+)"')
-
-
-def _prefix_ids(svg: str, prefix: str) -> str:
-    """Prefix every element id (and its references) so several SVGs can share one HTML page."""
-    ids = set(_ID.findall(svg))
-    if not ids:
-        return svg
-
-    def ref(m: re.Match) -> str:
-        name = m.group(2)
-        return f"{m.group(1)}#{prefix}{name}" if name in ids else m.group(0)
-
-    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
-    svg = re.sub(r'(xlink:href="|href="|url\()#([^")\s]+)', ref, svg)
-    return svg
-
-
-def _to_svg(fig: Figure, key: str) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    start = text.find("<svg")
-    if start < 0:  # pragma: no cover
-        raise RuntimeError(f"matplotlib wrote no <svg> element for figure {key!r}")
-    return _prefix_ids(text[start:].strip(), f"{key}-")
 
 
 def render_figures(results: StudyResults, *, keys: Iterable[str] | None = None) -> dict[str, FigureOutput]:
@@ -892,11 +972,11 @@ def render_figures(results: StudyResults, *, keys: Iterable[str] | None = None) 
 
     Notes
     -----
-    Output is deterministic: the same results give byte-identical SVG (no date,
-    fixed hash salt, seeded sampling). Every figure is closed after saving.
+    Output is deterministic: the same results give byte-identical SVG (seeded
+    sampling, coordinates rounded to 0.01 px, no date). Every element id
+    starts with ``<key>-``. The SVG's ``<title>`` is the figure's name and its
+    ``<desc>`` the alt text.
     """
-    import matplotlib
-
     keys = list(FIGURES) if keys is None else list(keys)
     unknown = [k for k in keys if k not in FIGURES]
     if unknown:
@@ -904,11 +984,7 @@ def render_figures(results: StudyResults, *, keys: Iterable[str] | None = None) 
     out: dict[str, FigureOutput] = {}
     for key in keys:
         spec = FIGURES[key]
-        with _LOCK, matplotlib.rc_context({**_RC, "svg.hashsalt": f"ssereport-{key}"}):
-            fig = spec.draw(results)
-            try:
-                svg = _to_svg(fig, key)
-            finally:
-                fig.clear()
-        out[key] = FigureOutput(key=key, svg=svg, alt=spec.alt(results), caption=spec.caption(results))
+        alt = spec.alt(results)
+        svg = spec.draw(results).to_svg(title=spec.title or key, desc=alt)
+        out[key] = FigureOutput(key=key, svg=svg, alt=alt, caption=spec.caption(results))
     return out

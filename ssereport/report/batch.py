@@ -66,7 +66,7 @@ def _figure(fig) -> dict[str, Any]:
         return {"key": "", "available": False, "svg": None, "img_src": None, "width": None, "alt": "",
                 "caption": ""}
     svg = str(fig.svg)
-    # The SVG is written by ssereport.figures_batch (matplotlib, which escapes text) from our numbers.
+    # The SVG is written by ssereport.figures_batch (svgplot, which escapes all text) from our numbers.
     return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "img_src": None,
             "width": None, "alt": str(fig.alt), "caption": str(fig.caption)}
 
