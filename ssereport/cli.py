@@ -110,8 +110,8 @@ def report(
     config: ConfigOpt = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Author shown in the report and PDF.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="weasyprint (default) or quarto (needs the quarto "
-                                        "binary on PATH).")] = "weasyprint",
+    engine: Annotated[str, typer.Option("--engine", help="typst (default, built in) or quarto (needs the quarto "
+                                        "binary on PATH).")] = "typst",
     sheet: SheetOpt = None,
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
@@ -123,8 +123,8 @@ def report(
     from .errors import ConfigError
 
     fmts = _formats(formats, {"html", "pdf"})
-    if engine not in ("weasyprint", "quarto"):
-        raise ConfigError(f"--engine: got {engine!r}, expected 'weasyprint' or 'quarto'")
+    if engine not in ("typst", "quarto"):
+        raise ConfigError(f"--engine: got {engine!r}, expected 'typst' or 'quarto'")
     load_config(config, seed=seed)  # a bad config stops here, before any work
     if engine == "quarto":
         _quarto(data, out, config)
@@ -177,7 +177,7 @@ def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
     exe = shutil.which("quarto")
     if exe is None:
         raise ConfigError("--engine quarto needs the `quarto` program on PATH, and it was not found; install "
-                          "Quarto (https://quarto.org) or use the default engine, --engine weasyprint")
+                          "Quarto (https://quarto.org) or use the default engine, --engine typst")
     qmd = resources.files("ssereport") / "templates" / "report.qmd"
     args = [exe, "render", str(qmd), "-P", f"data:{data.resolve()}", "--output-dir", str(out.resolve())]
     if config is not None:

@@ -7,7 +7,7 @@ from importlib import metadata
 __all__ = ["PACKAGES", "package_versions"]
 
 PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "imbalanced-learn", "matplotlib", "jinja2",
-            "weasyprint", "openpyxl")
+            "typst", "openpyxl")
 
 
 def package_versions() -> dict[str, str]:
