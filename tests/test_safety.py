@@ -178,6 +178,39 @@ def test_hostile_strings_are_shown_verbatim_in_the_batch_pdf(reference_results, 
     assert PdfReader(out).metadata.title == f"Batch {HOSTILE[0]} — {r.verdict.upper()}"
 
 
+def test_characters_without_a_glyph_do_not_stop_the_pdf(reference_results, tmp_path):
+    """PDF/A forbids missing glyphs: CJK, emoji and control characters are drawn as U+FFFD, kept in the metadata."""
+    import dataclasses
+    import xml.etree.ElementTree as ET
+
+    from pypdf import PdfReader
+
+    from ssereport.report.render import render_pdf
+
+    title = "薄膜 films 🙂 Ж\x07ü"
+    table = reference_results.table
+    data = table.data.copy()
+    data.iloc[0, data.columns.get_loc("sample_id")] = "样品-1\x00"
+    results = dataclasses.replace(reference_results, table=dataclasses.replace(table, data=data))
+    out = render_pdf(results, tmp_path / "x.pdf", title=title, figures={})
+    text = _pdf_text(out)
+    assert "\ufffd\ufffdfilms\ufffdЖ\ufffdü" in text and "\ufffd\ufffd-1\ufffd" in text
+    reader = PdfReader(out)
+    assert reader.metadata.title == "薄膜 films 🙂 Ж\ufffdü"  # no control character in the XMP (XML 1.0)
+    ET.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+
+
+def test_font_coverage_matches_fonttools():
+    ttlib = pytest.importorskip("fontTools.ttLib")
+
+    from ssereport.report.pdf import _cmap, find_fonts
+
+    for font in find_fonts():
+        reference = frozenset(ttlib.TTFont(font).getBestCmap())
+        assert _cmap(font) == reference, font
+        assert _cmap(font, fmt=4) == {c for c in reference if c < 0xFFFF}, font  # the BMP subtable
+
+
 def test_zip_bomb_xlsx_is_refused_without_unpacking(tmp_path, monkeypatch):
     import ssereport.io as sio
 

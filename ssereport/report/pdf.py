@@ -18,16 +18,20 @@ written with :func:`ssereport.files.atomic_write`, so a failed compilation
 never leaves a file behind.
 
 Fonts: DejaVu Sans (regular and bold) and DejaVu Sans Mono, the files of
-Debian's ``fonts-dejavu-core``, plus the fonts bundled with Typst; no other
-system font is seen, so the output does not depend on what else a machine has
-installed.
+Debian's ``fonts-dejavu-core``, and no other font, so the output does not
+depend on what else a machine has installed. PDF/A forbids text that a font
+cannot draw, so a character none of them has (CJK, emoji, control characters)
+is shown as U+FFFD "�" instead of stopping the report; the PDF metadata
+(title, author) keep the strings as they are, but for control characters.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import struct
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +46,7 @@ from markupsafe import Markup
 from ..errors import RenderError
 from ..files import atomic_write
 
-__all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "find_fonts", "plain_context"]
+__all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "displayable", "find_fonts", "plain_context"]
 
 #: The Typst templates a report can be compiled from (package data in ``ssereport/templates``).
 TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ")
@@ -118,13 +122,99 @@ def find_fonts() -> tuple[Path, ...]:
     return tuple(found[n] for n in FONT_FILES)
 
 
+def _cmap(path: Path, *, fmt: int | None = None) -> frozenset[int]:
+    """The code points a TrueType font maps to a glyph (its Unicode ``cmap``: format 12, else 4, or ``fmt``)."""
+    data = Path(path).read_bytes()
+    (n_tables,) = struct.unpack_from(">H", data, 4)
+    tables = {struct.unpack_from(">4s", data, 12 + 16 * i)[0]: struct.unpack_from(">I", data, 20 + 16 * i)[0]
+              for i in range(n_tables)}
+    if b"cmap" not in tables:
+        raise RenderError(f"font {str(path)!r} has no cmap table; expected a TrueType font")
+    off = tables[b"cmap"]
+    (n,) = struct.unpack_from(">H", data, off + 2)
+    subtables: dict[int, int] = {}
+    for i in range(n):
+        platform, encoding, sub = struct.unpack_from(">HHI", data, off + 4 + 8 * i)
+        (kind,) = struct.unpack_from(">H", data, off + sub)
+        if (platform == 0 or (platform == 3 and encoding in (1, 10))) and kind in (4, 12):
+            subtables.setdefault(kind, off + sub)
+    if fmt is not None:
+        subtables = {k: v for k, v in subtables.items() if k == fmt}
+    points: set[int] = set()
+    if 12 in subtables:  # groups of consecutive code points
+        so = subtables[12]
+        (groups,) = struct.unpack_from(">I", data, so + 12)
+        for k in range(groups):
+            first, last, glyph = struct.unpack_from(">III", data, so + 16 + 12 * k)
+            points.update(range(first + (glyph == 0), last + 1))
+    elif 4 in subtables:  # segments of the Basic Multilingual Plane
+        so = subtables[4]
+        (segx2,) = struct.unpack_from(">H", data, so + 6)
+        seg = segx2 // 2
+        ends = struct.unpack_from(f">{seg}H", data, so + 14)
+        starts = struct.unpack_from(f">{seg}H", data, so + 16 + segx2)
+        deltas = struct.unpack_from(f">{seg}h", data, so + 16 + 2 * segx2)
+        ro_off = so + 16 + 3 * segx2
+        offsets = struct.unpack_from(f">{seg}H", data, ro_off)
+        for k in range(seg):
+            for c in range(starts[k], min(ends[k], 0xFFFE) + 1):
+                if offsets[k] == 0:
+                    glyph = (c + deltas[k]) & 0xFFFF
+                else:
+                    (glyph,) = struct.unpack_from(">H", data, ro_off + 2 * k + offsets[k] + 2 * (c - starts[k]))
+                    glyph = (glyph + deltas[k]) & 0xFFFF if glyph else 0
+                if glyph:
+                    points.add(c)
+    return frozenset(points)
+
+
+@lru_cache(maxsize=1)
+def _coverage() -> frozenset[int]:
+    out: set[int] = set()
+    for font in find_fonts():
+        out |= _cmap(font)
+    return frozenset(out)
+
+
+#: Characters Typst lays out without a glyph: whitespace it breaks lines at, and invisible format characters.
+_NO_GLYPH_NEEDED = frozenset("\t\n\r\u2028\u2029")
+
+
+def displayable(text: str) -> str:
+    r"""``text`` with every character the PDF fonts cannot draw replaced by U+FFFD.
+
+    PDF/A forbids text drawn with a missing glyph, and Typst stops with an
+    error on it; a CJK sample ID or an emoji in a title must not stop the
+    report. Whitespace and invisible format characters (category Cf) pass.
+
+    Examples
+    --------
+    >>> displayable("Film σ = 5 µS/cm")
+    'Film σ = 5 µS/cm'
+    >>> displayable("膜 A\x07")
+    '� A�'
+    """
+    covered = _coverage()
+    if all(ord(c) in covered for c in text):
+        return text
+    return "".join(c if ord(c) in covered or c in _NO_GLYPH_NEEDED or unicodedata.category(c) == "Cf" else "\ufffd"
+                   for c in text)
+
+
+def _metadata_text(text: Any) -> str:
+    """A string for the PDF metadata (XMP is XML 1.0): control characters and lone surrogates become U+FFFD."""
+    text = str(text or "")
+    return "".join("\ufffd" if (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r")
+                   or c in "\ufffe\uffff" else c for c in text)
+
+
 def plain_context(context: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The context as plain JSON data for Typst, and the figure SVGs it refers to.
 
     Every figure dict (one with a ``markupsafe.Markup`` SVG under ``"svg"``)
     gets ``"file": "fig-<n>.svg"`` instead of the SVG; ``svgs[n]`` is that
-    SVG. Strings, numbers, booleans and None pass unchanged; tuples become
-    lists.
+    SVG. Strings pass through :func:`displayable`; numbers, booleans and None
+    pass unchanged; tuples become lists.
 
     Raises
     ------
@@ -136,7 +226,9 @@ def plain_context(context: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
     def walk(value: Any, where: str) -> Any:
         if isinstance(value, Markup):
             raise TypeError(f"context value at {where}: got markup outside a figure; expected plain text")
-        if value is None or isinstance(value, (str, bool, int, float)):
+        if isinstance(value, str):
+            return displayable(value)
+        if value is None or isinstance(value, (bool, int, float)):
             return value
         if isinstance(value, Mapping):
             out = {}
@@ -226,12 +318,19 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
         if p.resolve() not in [Path(f.path).resolve() for f in files]:
             files.append(Attachment(path=p, description=a.description, relationship=a.relationship))
     plain, svgs = plain_context(context)
-    created = _date((plain.get("meta") or {}).get("created"))
+    meta = context.get("meta") or {}
+    created = _date(meta.get("created"))
     plain["pdf"] = {
+        # PDF metadata need no glyph: the strings as they are (batch reports name the generator as author)
+        "document": {"title": _metadata_text(context.get("title")),
+                     "author": _metadata_text(context.get("author") or context.get("generator")),
+                     "description": _metadata_text(meta.get("description")),
+                     "keywords": _metadata_text(meta.get("keywords"))},
         "date": {"year": created.year, "month": created.month, "day": created.day, "hour": created.hour,
                  "minute": created.minute, "second": created.second},
-        "attachments": [{"file": f"att-{i}", "name": f.path.name, "mime": f.mime, "description": f.description,
-                         "relationship": f.relationship} for i, f in enumerate(files)],
+        "attachments": [{"file": f"att-{i}", "name": _metadata_text(f.path.name), "mime": f.mime,
+                         "description": _metadata_text(f.description), "relationship": f.relationship}
+                        for i, f in enumerate(files)],
     }
     with tempfile.TemporaryDirectory(prefix="ssereport-typst-") as tmp:
         root, font_dir = Path(tmp) / "root", Path(tmp) / "fonts"
@@ -247,7 +346,7 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
             (root / f"fig-{i}.svg").write_text(svg, encoding="utf-8")
         for i, f in enumerate(files):
             shutil.copyfile(f.path, root / f"att-{i}")
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(font_dir)])
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(font_dir)])
         compiler = typst.Compiler(root=str(root), font_paths=fonts, ignore_system_fonts=True)
         try:
             pdf, notes = compiler.compile_with_warnings(input=str(root / template), format="pdf",
