@@ -192,9 +192,15 @@ def test_characters_without_a_glyph_do_not_stop_the_pdf(reference_results, tmp_p
     data = table.data.copy()
     data.iloc[0, data.columns.get_loc("sample_id")] = "样品-1\x00"
     results = dataclasses.replace(reference_results, table=dataclasses.replace(table, data=data))
-    out = render_pdf(results, tmp_path / "x.pdf", title=title, figures={})
+    from ssereport.figures import FigureOutput
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="40pt">'
+           '<text x="5" y="20" font-family="DejaVu Sans">批次 σ label</text></svg>')
+    fig = FigureOutput(key="scree", svg=svg, alt="批次", caption="Label 批次.")
+    out = render_pdf(results, tmp_path / "x.pdf", title=title, figures={"scree": fig})
     text = _pdf_text(out)
     assert "\ufffd\ufffdfilms\ufffdЖ\ufffdü" in text and "\ufffd\ufffd-1\ufffd" in text
+    assert "\ufffd\ufffdσlabel" in text and "Label\ufffd\ufffd." in text  # the figure's text and its caption
     reader = PdfReader(out)
     assert reader.metadata.title == "薄膜 films 🙂 Ж\ufffdü"  # no control character in the XMP (XML 1.0)
     ET.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())

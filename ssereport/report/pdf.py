@@ -28,6 +28,7 @@ is shown as U+FFFD "�" instead of stopping the report; the PDF metadata
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import tempfile
@@ -168,16 +169,21 @@ def _cmap(path: Path, *, fmt: int | None = None) -> frozenset[int]:
     return frozenset(points)
 
 
-@lru_cache(maxsize=1)
-def _coverage() -> frozenset[int]:
-    out: set[int] = set()
-    for font in find_fonts():
-        out |= _cmap(font)
-    return frozenset(out)
-
-
-#: Characters Typst lays out without a glyph: whitespace it breaks lines at, and invisible format characters.
+#: Whitespace Typst lays out without a glyph (line breaks, tabs).
 _NO_GLYPH_NEEDED = frozenset("\t\n\r\u2028\u2029")
+
+
+@lru_cache(maxsize=1)
+def _coverage() -> frozenset[str]:
+    """Every character one of the PDF fonts can draw, and the whitespace Typst lays out without a glyph."""
+    points: set[int] = set()
+    for font in find_fonts():
+        points |= _cmap(font)
+    return frozenset(map(chr, points)) | _NO_GLYPH_NEEDED
+
+
+#: Any character but printable ASCII, tab and line breaks (all of which the fonts draw).
+_NOT_PLAIN_ASCII = re.compile(r"[^\t\n\r\x20-\x7e]")
 
 
 def displayable(text: str) -> str:
@@ -186,6 +192,8 @@ def displayable(text: str) -> str:
     PDF/A forbids text drawn with a missing glyph, and Typst stops with an
     error on it; a CJK sample ID or an emoji in a title must not stop the
     report. Whitespace and invisible format characters (category Cf) pass.
+    Also applied to the figure SVGs as a whole: markup is ASCII, so only
+    the text of labels and attributes can change.
 
     Examples
     --------
@@ -194,11 +202,12 @@ def displayable(text: str) -> str:
     >>> displayable("膜 A\x07")
     '� A�'
     """
+    others = set(_NOT_PLAIN_ASCII.findall(text))
     covered = _coverage()
-    if all(ord(c) in covered for c in text):
+    bad = {c for c in others - covered if unicodedata.category(c) != "Cf"}
+    if not bad:
         return text
-    return "".join(c if ord(c) in covered or c in _NO_GLYPH_NEEDED or unicodedata.category(c) == "Cf" else "\ufffd"
-                   for c in text)
+    return _NOT_PLAIN_ASCII.sub(lambda m: "\ufffd" if m[0] in bad else m[0], text)
 
 
 def _metadata_text(text: Any) -> str:
@@ -213,7 +222,7 @@ def plain_context(context: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
 
     Every figure dict (one with a ``markupsafe.Markup`` SVG under ``"svg"``)
     gets ``"file": "fig-<n>.svg"`` instead of the SVG; ``svgs[n]`` is that
-    SVG. Strings pass through :func:`displayable`; numbers, booleans and None
+    SVG. Strings and SVGs pass through :func:`displayable`; numbers, booleans and None
     pass unchanged; tuples become lists.
 
     Raises
@@ -235,7 +244,7 @@ def plain_context(context: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
             for k, v in value.items():
                 if k == "svg" and isinstance(v, Markup):
                     out["file"] = f"fig-{len(svgs)}.svg"
-                    svgs.append(str(v))
+                    svgs.append(displayable(str(v)))
                 elif k == "svg":
                     out["file"] = None
                 else:
