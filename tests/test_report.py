@@ -406,6 +406,19 @@ def test_pdf_template_error_is_a_clear_error_and_writes_nothing(reference_result
     assert list(scratch.iterdir()) == []  # the Typst root was removed
 
 
+def test_missing_fonts_are_a_clear_error(monkeypatch):
+    from ssereport.errors import RenderError
+    from ssereport.report import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "FONT_FILES", (*pdf_module.FONT_FILES, "NoSuchFont-ssereport.ttf"))
+    pdf_module.find_fonts.cache_clear()
+    try:
+        with pytest.raises(RenderError, match=r"needs the fonts NoSuchFont-ssereport\.ttf .*fonts-dejavu-core"):
+            pdf_module.find_fonts()
+    finally:
+        pdf_module.find_fonts.cache_clear()
+
+
 def test_pdf_templates_are_package_data_and_never_evaluate():
     from importlib import resources
 

@@ -209,8 +209,9 @@ def test_characters_without_a_glyph_do_not_stop_the_pdf(reference_results, tmp_p
 def test_font_coverage_matches_fonttools():
     ttlib = pytest.importorskip("fontTools.ttLib")
 
-    from ssereport.report.pdf import _cmap, find_fonts
+    from ssereport.report.pdf import _KNOWN, _cmap, _coverage, find_fonts
 
+    assert _KNOWN <= _coverage()  # the characters displayable() lets through without a look-up
     for font in find_fonts():
         reference = frozenset(ttlib.TTFont(font).getBestCmap())
         assert _cmap(font) == reference, font

@@ -184,6 +184,10 @@ def _coverage() -> frozenset[str]:
 
 #: Any character but printable ASCII, tab and line breaks (all of which the fonts draw).
 _NOT_PLAIN_ASCII = re.compile(r"[^\t\n\r\x20-\x7e]")
+#: Characters DejaVu Sans is known to draw (checked against its cmap by the tests): Latin-1, Greek and the
+#: symbols of the reports. Text made of these needs no look-up in the font files.
+_KNOWN = frozenset(chr(c) for c in [*range(0xA0, 0x100), *range(0x391, 0x3A2), *range(0x3A3, 0x3CA)]) | frozenset(
+    "–—−×±≤≥→←↑↓…·•′″‘’“”†‡‰€⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻₀₁₂₃₄₅₆₇₈₉✓✗√∞≈≠∑∆∂∫µΩ\u2009\u202f\u200b\ufffd")
 
 
 def displayable(text: str) -> str:
@@ -203,6 +207,8 @@ def displayable(text: str) -> str:
     '� A�'
     """
     others = set(_NOT_PLAIN_ASCII.findall(text))
+    if others <= _KNOWN:
+        return text
     covered = _coverage()
     bad = {c for c in others - covered if unicodedata.category(c) != "Cf"}
     if not bad:
