@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .batch import BATCH_SCHEMA, Spec, judge_batch
-from .errors import ConfigError, DataError, ModelError
+from .errors import ConfigError, DataError, ModelError, RenderError
 from .files import atomic_write, safe_stem
 from .model import ReferenceModel
 
@@ -44,6 +44,9 @@ def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | Non
     except (DataError, ConfigError, ModelError) as exc:
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
                  "error": str(exc)}]
+    except RenderError as exc:  # the PDF could not be laid out (missing fonts, or a template bug)
+        return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
+                 "error": f"{path.name}: the PDF was not written: {exc}"}]
     except OSError as exc:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],

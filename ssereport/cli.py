@@ -270,7 +270,7 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Show the vers
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning user errors into one message and exit code 2."""
-    from .errors import ConfigError, DataError, ModelError
+    from .errors import ConfigError, DataError, ModelError, RenderError
 
     try:
         with warnings.catch_warnings():
@@ -283,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError, ModelError) as exc:
         sys.stderr.write(f"ssereport: error: {exc}\n")
         return EXIT_DATA
+    except RenderError as exc:  # the PDF could not be laid out (missing fonts, or a template bug): no PDF written
+        sys.stderr.write(f"ssereport: error: the PDF was not written: {exc}\n")
+        return 1
     except OSError as exc:  # the file system said no: not a bug to report, a path to fix
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         sys.stderr.write(f"ssereport: error: cannot read or write{where}: {exc.strerror or exc}\n")

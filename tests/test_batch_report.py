@@ -264,6 +264,21 @@ def test_pdf_has_bookmarks_units_and_figures_with_alt_text(pdfs):
             assert unit in text, unit
 
 
+def test_missing_pdf_fonts_are_an_error_entry_not_a_crash(model, tmp_path, monkeypatch):
+    from ssereport.report import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "FONT_FILES", (*pdf_module.FONT_FILES, "NoSuchFont-ssereport.ttf"))
+    pdf_module.find_fonts.cache_clear()
+    try:
+        outcomes = run_batches(BATCHES[:1], model, tmp_path, formats=("json", "pdf"))
+    finally:
+        pdf_module.find_fonts.cache_clear()
+    assert len(outcomes) == 1
+    assert outcomes[0]["error"].startswith(f"{BATCHES[0].name}: the PDF was not written: the PDF needs the fonts "
+                                           "NoSuchFont-ssereport.ttf")
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.part"))
+
+
 # --------------------------------------------------------------------------- index
 
 def _index_rows(page: str) -> list[tuple[str, str]]:
