@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .batch import BATCH_SCHEMA, Spec, judge_batch
-from .errors import ConfigError, DataError, ModelError
+from .errors import ConfigError, DataError, ModelError, RenderError
 from .files import atomic_write, safe_stem
 from .model import ReferenceModel
 
@@ -44,6 +44,9 @@ def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | Non
     except (DataError, ConfigError, ModelError) as exc:
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
                  "error": str(exc)}]
+    except RenderError as exc:  # the PDF could not be laid out (missing fonts, or a template bug)
+        return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
+                 "error": f"{path.name}: the PDF was not written: {exc}"}]
     except OSError as exc:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
@@ -60,15 +63,15 @@ def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path |
     if "json" in formats or "pdf" in formats:
         written.append(atomic_write(json_path, result.to_json()))
     if "html" in formats or "pdf" in formats:
-        from .report.batch import render_batch_html, render_batch_pdf
+        from .report.batch import build_batch_context, render_batch_html, render_batch_pdf
 
-        html = render_batch_html(result)
+        context = build_batch_context(result, model=getattr(result, "model", None))  # figures drawn once
         if "html" in formats:
-            written.append(atomic_write(out / f"{stem}.html", html))
+            written.append(atomic_write(out / f"{stem}.html", render_batch_html(result, context=context)))
         if "pdf" in formats:
             attachments = [p for p in (Path(result.table.path) if result.table.path else None, json_path)
                            if p is not None and p.exists()]
-            written.append(render_batch_pdf(html, out / f"{stem}.pdf", result=result, attachments=attachments))
+            written.append(render_batch_pdf(result, out / f"{stem}.pdf", attachments=attachments, context=context))
     return written
 
 

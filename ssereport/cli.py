@@ -110,8 +110,8 @@ def report(
     config: ConfigOpt = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Author shown in the report and PDF.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="weasyprint (default) or quarto (needs the quarto "
-                                        "binary on PATH).")] = "weasyprint",
+    engine: Annotated[str, typer.Option("--engine", help="typst (default, built in) or quarto (needs the quarto "
+                                        "binary on PATH).")] = "typst",
     sheet: SheetOpt = None,
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
@@ -123,8 +123,8 @@ def report(
     from .errors import ConfigError
 
     fmts = _formats(formats, {"html", "pdf"})
-    if engine not in ("weasyprint", "quarto"):
-        raise ConfigError(f"--engine: got {engine!r}, expected 'weasyprint' or 'quarto'")
+    if engine not in ("typst", "quarto"):
+        raise ConfigError(f"--engine: got {engine!r}, expected 'typst' or 'quarto'")
     load_config(config, seed=seed)  # a bad config stops here, before any work
     if engine == "quarto":
         _quarto(data, out, config)
@@ -177,7 +177,7 @@ def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
     exe = shutil.which("quarto")
     if exe is None:
         raise ConfigError("--engine quarto needs the `quarto` program on PATH, and it was not found; install "
-                          "Quarto (https://quarto.org) or use the default engine, --engine weasyprint")
+                          "Quarto (https://quarto.org) or use the default engine, --engine typst")
     qmd = resources.files("ssereport") / "templates" / "report.qmd"
     args = [exe, "render", str(qmd), "-P", f"data:{data.resolve()}", "--output-dir", str(out.resolve())]
     if config is not None:
@@ -270,7 +270,7 @@ def _root(version: Annotated[bool, typer.Option("--version", help="Show the vers
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning user errors into one message and exit code 2."""
-    from .errors import ConfigError, DataError, ModelError
+    from .errors import ConfigError, DataError, ModelError, RenderError
 
     try:
         with warnings.catch_warnings():
@@ -283,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError, ModelError) as exc:
         sys.stderr.write(f"ssereport: error: {exc}\n")
         return EXIT_DATA
+    except RenderError as exc:  # the PDF could not be laid out (missing fonts, or a template bug): no PDF written
+        sys.stderr.write(f"ssereport: error: the PDF was not written: {exc}\n")
+        return 1
     except OSError as exc:  # the file system said no: not a bug to report, a path to fix
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         sys.stderr.write(f"ssereport: error: cannot read or write{where}: {exc.strerror or exc}\n")

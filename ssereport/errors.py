@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "DataError", "ModelError", "Problem"]
+__all__ = ["ConfigError", "DataError", "ModelError", "Problem", "RenderError"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,11 @@ class ConfigError(ValueError):
 
 class ModelError(ValueError):
     """A model file is missing, not a model, of another version, truncated or edited."""
+
+
+class RenderError(RuntimeError):
+    """A report template could not be turned into a document (a Typst error).
+
+    Not a problem of the user's data: the message names the template and the
+    layout engine's message, for a bug report.
+    """

@@ -227,13 +227,56 @@ def test_pdf_attaches_the_batch_data_and_json_once_byte_identical(pdfs, run):
         assert len(af) == 2 and len(set(af)) == 2
 
 
-def test_pdf_text_has_verdict_reasons_and_title(pdfs):
+def test_pdf_text_has_verdict_reasons_and_title(pdfs, results):
     reader = pdfs["2026-03-16_C"]
     text = "\n".join(p.extract_text() for p in reader.pages)
+    flat = " ".join(text.split())
     assert "Batch 2026-03-16_C — FAIL" in text
+    assert "✗ FAIL" in text and "Batch 2026-03-16_C: FAIL." in flat  # the verdict in words, not colour only
     assert "observed class 3: low σ" in text
-    assert "Page 1 of" in text
+    r = results["2026-03-16_C"]
+    for sid in r.films["sample_id"]:
+        assert sid in text
+    for reason in {_reason(x) for rs in r.films["reasons"] for x in rs}:
+        assert " ".join(reason.split()) in flat, reason
+    assert len(re.findall(r"\bFAIL\b", flat)) >= 9 + 2  # every film's result, the badge and the title
+    n = len(reader.pages)
+    assert 2 <= n <= 6
+    assert all(f"{i + 1} / {n}" in reader.pages[i].extract_text() for i in range(n))
     assert reader.metadata.title == "Batch 2026-03-16_C — FAIL"
+    assert reader.metadata.author.startswith("ssereport ")
+    assert "(FAIL: 0 of 9 films pass)" in reader.metadata.subject
+    assert "quality control" in reader.metadata["/Keywords"]
+
+
+def test_pdf_has_bookmarks_units_and_figures_with_alt_text(pdfs):
+    from .test_report import _alt_texts, _outline_titles
+
+    for stem, reader in pdfs.items():
+        titles = _outline_titles(reader.outline)
+        assert titles == [f"Batch {stem} — {VERDICTS[stem].upper()}", "1. Summary", "2. Films",
+                          "3. Films on the reference maps", "4. σ and RD against the reference class-1 films",
+                          "5. Spec limits and capability", "6. Provenance"]
+        alts = _alt_texts(reader)
+        assert len(alts) == 3 and all(len(a) > 60 for a in alts)
+        text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+        for unit in ("(wt%)", "(µL/mg)", "(vol%)", "(µm)", "(S/cm)", "margin (–)"):
+            assert unit in text, unit
+
+
+def test_missing_pdf_fonts_are_an_error_entry_not_a_crash(model, tmp_path, monkeypatch):
+    from ssereport.report import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "FONT_FILES", (*pdf_module.FONT_FILES, "NoSuchFont-ssereport.ttf"))
+    pdf_module.find_fonts.cache_clear()
+    try:
+        outcomes = run_batches(BATCHES[:1], model, tmp_path, formats=("json", "pdf"))
+    finally:
+        pdf_module.find_fonts.cache_clear()
+    assert len(outcomes) == 1
+    assert outcomes[0]["error"].startswith(f"{BATCHES[0].name}: the PDF was not written: the PDF needs the fonts "
+                                           "NoSuchFont-ssereport.ttf")
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.part"))
 
 
 # --------------------------------------------------------------------------- index

@@ -80,7 +80,7 @@ def test_help_and_version():
 
 def test_help_does_not_import_heavy_libraries():
     code = ("import sys; from ssereport.cli import main; main(['--help']); "
-            "print(sorted(m for m in ('pandas', 'sklearn', 'matplotlib', 'weasyprint', 'scipy') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'sklearn', 'matplotlib', 'typst', 'scipy') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
@@ -89,7 +89,7 @@ def test_quarto_engine_without_quarto_names_the_default(tmp_path, monkeypatch, c
     monkeypatch.setenv("PATH", str(tmp_path))  # no quarto binary anywhere on PATH
     assert main(["report", str(REFERENCE_CSV), "--engine", "quarto", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "needs the `quarto` program on PATH" in err and "--engine weasyprint" in err
+    assert "needs the `quarto` program on PATH" in err and "--engine typst" in err
     assert not (tmp_path / "o").exists()
 
 

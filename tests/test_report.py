@@ -69,7 +69,7 @@ def test_stem_is_made_safe_and_formats_are_checked(reference_results, tmp_path):
 
 def test_templates_are_found_in_the_package():
     names = set(environment().list_templates())
-    assert "report.html.j2" in names
+    assert {"report.html.j2", "report.typ", "batch.typ", "_common.typ"} <= names
     for sid, _ in SECTIONS:
         assert f"sections/_{sid}.html.j2" in names
 
@@ -198,18 +198,51 @@ def _outline_titles(outline) -> list[str]:
     return out
 
 
-def test_pdf_opens_with_bookmarks_and_metadata(pdf):
-    assert len(pdf.pages) >= 8
+def _pdf_text(reader) -> str:
+    """The text of every page, lines joined by spaces (a table cell or sentence may wrap)."""
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def _alt_texts(reader) -> list[str]:
+    """The /Alt entries of the tagged PDF's structure tree (the figures' alt text)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    out: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, DictionaryObject):
+            if "/Alt" in node:
+                out.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, ArrayObject):
+            for child in node:
+                walk(child)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return out
+
+
+def test_pdf_opens_with_bookmarks_and_metadata(pdf, report):
+    assert 12 <= len(pdf.pages) <= 30  # ~17 pages for the 110 reference films
+    assert pdf.outline[0].title == TITLE  # the title, with the sections nested under it
     titles = _outline_titles(pdf.outline)
-    assert TITLE in titles
-    for i, (_, title) in enumerate(SECTIONS, 1):
-        assert f"{i}. {title}" in titles
+    assert titles[0] == TITLE
+    assert [t for t in titles if re.match(r"\d\. ", t)] == [f"{i}. {title}" for i, (_, title) in enumerate(SECTIONS, 1)]
+    for sub in ("Process window", "Key numbers", "Kruskal-Wallis", "Decision maps", "References",
+                "Films and their classes"):
+        assert sub in titles, sub
     meta = pdf.metadata
     assert meta.title == TITLE
     assert meta.author == AUTHOR
-    assert "films" in meta.subject
-    assert "Kruskal-Wallis" in meta["/Keywords"]
-    assert meta["/CreationDate"].startswith("D:20")
+    assert meta.subject.startswith("Statistical quality report of 110 solid-state-electrolyte films")
+    assert meta["/Keywords"] == ("solid-state electrolyte, film quality, PCA, K-means, Kruskal-Wallis, ANOVA, SVM, "
+                                 "ssereport")
+    # the creation date is the analysis date of the results (to the second, UTC)
+    created = re.search(r'"created": "(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\+00:00"',
+                        report["paths"]["json"].read_text(encoding="utf-8"))
+    assert meta["/CreationDate"].startswith("D:" + "".join(created.groups()))
     assert meta["/ModDate"].startswith("D:20")
 
 
@@ -220,13 +253,75 @@ def test_pdf_is_pdf_a_3b(pdf):
     assert "/OutputIntents" in pdf.trailer["/Root"]
 
 
+def test_pdf_fonts_are_embedded_dejavu(pdf):
+    fonts = set()
+    for page in pdf.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    assert fonts and fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"}, fonts
+
+
 def test_pdf_text_has_page_numbers_and_units(pdf):
     n = len(pdf.pages)
-    first = pdf.pages[0].extract_text()
-    assert f"Page 1 of {n}" in first
+    for i in (0, n // 2, n - 1):
+        assert f"{i + 1} / {n}" in pdf.pages[i].extract_text()
     text = "".join(page.extract_text() for page in pdf.pages[:4])
     for token in ("µL/mg", "σ", "Ω", "ρ", "g/cm³", "ε²"):
         assert token in text, token
+    text = _pdf_text(pdf)
+    for head in ("Median σ (S/cm)", "Median thickness (µm)", "L:S (µL/mg)", "X:B (vol%)", "P% (wt%)", "ρ (g/cm³)",
+                 "Ω (Ω)", "thickness (µm)"):
+        assert head in text, head
+
+
+def test_pdf_shows_the_sections_and_the_numbers_of_the_results_json(pdf, reference_results):
+    d = reference_results.to_dict()
+    text = _pdf_text(pdf)
+    positions = [text.find(f"{i}. {title}") for i, (_, title) in enumerate(SECTIONS, 1)]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    kw = {r["variable"]: r for r in d["kruskal_wallis"]}
+    sigma = kw["conductivity_s_cm"]
+    assert (f"σ differed between classes, H(2) = {fmt_num(sigma['H'])}, {fmt_p(sigma['p_value'])}, "
+            f"ε² = {fmt_fixed(sigma['epsilon_squared'], 2)}.") in text
+    svm = d["svm"]
+    assert f"macro F1 = {fmt_num(svm['test_f1_macro'])}" in text
+    for cls, n in d["classes"]["counts"].items():  # (_pdf_text makes the no-break space before % a space)
+        assert f"{n} ({fmt_pct(n / d['input']['n_analyzed'])}) in class {cls}".replace("\xa0", " ") in text
+    inter = next(r for r in d["log_anova"]["table"] if ":" in r["term"])
+    assert f"F(1, 106) = {fmt_num(inter['F'])}" in text
+    assert f"silhouette was {fmt_fixed(d['classes']['silhouette'], 2)}" in text
+    assert d["input"]["sha256"] in text
+    assert "SYNTHETIC" in text and "10.1021/acsenergylett.1c00332" in text
+    assert "What ran:" in text and d["svm"]["method"] in text
+    for sample_id in d["classes"]["sample_id"]:  # the appendix lists every film
+        assert sample_id in text
+
+
+def test_pdf_numbers_are_right_aligned(pdf):
+    """In the Kruskal-Wallis table the p column is right-aligned: "< .001" starts left of ".048"."""
+    page = next(p for p in pdf.pages if "Kruskal-Wallis tests between classes." in p.extract_text())
+    items: list[tuple[str, float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        items.append((text.strip(), round(cm[4] + tm[4], 1), cm[5] + tm[5]))
+
+    page.extract_text(visitor_text=visit)
+    top = next(y for t, _, y in items if t == "Kruskal-Wallis tests between classes.")
+    bottom = next(y for t, _, y in items if t.startswith("Dunn's pairwise"))
+    table = [(t, x) for t, x, y in items if bottom < y < top]
+    assert {x for t, x in table if t == "< .001"} and {x for t, x in table if t == ".048"}
+    assert len({x for t, x in table if t == "< .001"}) == 1  # one column
+    assert {x for t, x in table if t == "< .001"} != {x for t, x in table if t == ".048"}
+    assert max(x for t, x in table if t == "< .001") < min(x for t, x in table if t == ".048")
+
+
+def test_pdf_figures_have_alt_text_and_captions(pdf):
+    alts = _alt_texts(pdf)
+    assert len(alts) == 11
+    assert all(len(a) > 40 for a in alts)
+    assert any(a.startswith("Scree plot: PC1 explains") for a in alts)
+    text = _pdf_text(pdf)
+    assert "Correlation circle" in text  # a caption
 
 
 def test_pdf_embeds_the_input_and_the_results_once_byte_identical(pdf, report, reference_path):
@@ -236,24 +331,105 @@ def test_pdf_embeds_the_input_and_the_results_once_byte_identical(pdf, report, r
     assert attachments[reference_path.name] == [reference_path.read_bytes()]
     assert attachments[json_path.name] == [json_path.read_bytes()]
     af = [ref.idnum for ref in pdf.trailer["/Root"]["/AF"]]
-    assert len(af) == 2 and len(set(af)) == 2  # WeasyPrint 70 lists each file twice without our fix
+    assert len(af) == 2 and len(set(af)) == 2
+    relations = {str(ref.get_object()["/F"]): str(ref.get_object()["/AFRelationship"])
+                 for ref in pdf.trailer["/Root"]["/AF"]}
+    assert relations == {reference_path.name: "/Source", json_path.name: "/Data"}
 
 
-def test_pdf_refuses_external_resources(reference_results, tmp_path):
-    from weasyprint.urls import FatalURLFetchingError
-
-    html = '<html><body><p>x</p><img src="https://example.invalid/x.png" alt="x"></body></html>'
-    with pytest.raises(FatalURLFetchingError):
-        render_pdf(html, results=reference_results, out_path=tmp_path / "x.pdf")
-    assert list(tmp_path.iterdir()) == []
+def test_pdf_is_deterministic_for_a_fixed_context(reference_results, reference_path, tmp_path):
+    ctx = build_context(reference_results, title=TITLE, author=AUTHOR, figures={})
+    a = render_pdf(reference_results, tmp_path / "a.pdf", context=ctx, attachments=[reference_path])
+    b = render_pdf(reference_results, tmp_path / "b.pdf", context=ctx, attachments=[reference_path, reference_path])
+    assert a.read_bytes() == b.read_bytes()  # (the path listed twice is embedded once)
 
 
-def test_pdf_allows_data_urls(reference_results, tmp_path):
-    png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5"
-           "ErkJggg==")
-    html = f'<html><head><title>t</title></head><body><img src="{png}" alt="dot"></body></html>'
-    render_pdf(html, results=reference_results, out_path=tmp_path / "x.pdf")
-    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF-")
+def test_pdf_without_figures_says_so(reference_results, tmp_path):
+    from pypdf import PdfReader
+
+    out = render_pdf(reference_results, tmp_path / "x.pdf", figures={})
+    text = _pdf_text(PdfReader(out))
+    assert text.count("could not be drawn for these data") == 11
+    assert _alt_texts(PdfReader(out)) == []
+
+
+def test_pdf_draws_hand_written_svg_with_text_and_an_embedded_png(reference_results, tmp_path):
+    """A figure as the SVG figure code writes it: <text> in DejaVu Sans and a raster panel as a data: URI."""
+    import base64
+    import struct
+    import zlib
+
+    from pypdf import PdfReader
+
+    from ssereport.figures import FigureOutput
+
+    def png(w: int, h: int) -> bytes:  # an RGB gradient, written by hand (no imaging library needed)
+        raw = b"".join(b"\x00" + b"".join(bytes((x * 60 % 256, y * 80 % 256, 128)) for x in range(w))
+                       for y in range(h))
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    uri = "data:image/png;base64," + base64.b64encode(png(4, 3)).decode("ascii")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="300pt" height="120pt" viewBox="0 0 300 120">'
+           f'<image x="10" y="10" width="160" height="100" preserveAspectRatio="none" href="{uri}"/>'
+           '<text x="180" y="60" font-family="DejaVu Sans" font-size="11">σ (S/cm) panel</text></svg>')
+    fig = FigureOutput(key="scree", svg=svg, alt="A test panel with a label.", caption="A test figure.")
+    out = render_pdf(reference_results, tmp_path / "x.pdf", figures={"scree": fig})
+    reader = PdfReader(out)
+    page = next(p for p in reader.pages if "A test figure." in p.extract_text())
+    assert "σ (S/cm) panel" in page.extract_text()  # SVG text stays text
+    assert "A test panel with a label." in _alt_texts(reader)
+    assert len(page.images) == 1 and page.images[0].image.size == (4, 3)  # the PNG, embedded as it is
+
+
+def test_pdf_template_error_is_a_clear_error_and_writes_nothing(reference_results, tmp_path, monkeypatch):
+    import tempfile
+
+    from ssereport.errors import RenderError
+    from ssereport.report import pdf as pdf_module
+
+    broken = b'#let ctx = json("context.json")\n#ctx.no_such_key\n'
+    real = pdf_module._template_text
+    monkeypatch.setattr(pdf_module, "_template_text", lambda name: broken if name == "report.typ" else real(name))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(RenderError, match=r"Typst template 'report.typ' failed: .*no_such_key"):
+        render_pdf(reference_results, out / "x.pdf", figures={})
+    assert list(out.iterdir()) == []  # no PDF, no temporary file
+    assert list(scratch.iterdir()) == []  # the Typst root was removed
+
+
+def test_missing_fonts_are_a_clear_error(monkeypatch):
+    from ssereport.errors import RenderError
+    from ssereport.report import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "FONT_FILES", (*pdf_module.FONT_FILES, "NoSuchFont-ssereport.ttf"))
+    pdf_module.find_fonts.cache_clear()
+    try:
+        with pytest.raises(RenderError, match=r"needs the fonts NoSuchFont-ssereport\.ttf .*fonts-dejavu-core"):
+            pdf_module.find_fonts()
+    finally:
+        pdf_module.find_fonts.cache_clear()
+
+
+def test_pdf_templates_are_package_data_and_never_evaluate():
+    from importlib import resources
+
+    from ssereport.report.pdf import TEMPLATES
+
+    folder = resources.files("ssereport") / "templates"
+    for name in (*TEMPLATES, "_common.typ"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert "eval(" not in text and '"@' not in text, name  # no evaluation of data, no packages
+        reads = re.findall(r"\b(json|read|image)\(([^,)]*)", text)
+        assert {arg.strip() for _, arg in reads} <= {'"context.json"', "a.file", "f.file"}, reads
 
 
 def test_render_times_are_recorded(report):

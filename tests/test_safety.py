@@ -74,19 +74,148 @@ def test_films_csv_is_safe_and_complete():
     assert [int(row["class"]) for row in rows] == r.clusters.labels.tolist()
 
 
-def test_pdf_renderer_fetches_nothing_but_data_uris(reference_results, tmp_path):
-    from weasyprint.urls import FatalURLFetchingError
+#: Strings that would be code or markup if a template read them as anything but text.
+HOSTILE = ('#eval("1+1") $x^2$ *b* _i_ <script>x</script> @ref ] \\ `r` //c',
+           '#read("/etc/passwd") #image("/etc/passwd")',
+           "= heading\n- item {[(\")]} & % ~")
+
+
+def _pdf_text(path) -> str:
+    """The PDF's text without any whitespace (a long string may wrap at a space or a slash)."""
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_typst_root_is_confined(reference_results, tmp_path, monkeypatch):
+    """The Typst compilation reads only its temporary root: no absolute path, no parent, no URL, no package."""
+    from ssereport.errors import RenderError
+    from ssereport.report import pdf as pdf_module
+    from ssereport.report.render import render_pdf
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    real = pdf_module._template_text
+    attempts = {
+        "absolute path": f'#read("{secret}")',
+        "parent folder": '#read("../../secret.txt")',
+        "file URL": f'#image("file://{secret}")',
+        "http URL": '#image("http://127.0.0.1:9/x.png")',
+    }
+    out = tmp_path / "out"
+    out.mkdir()
+    for what, source in attempts.items():
+        monkeypatch.setattr(pdf_module, "_template_text",
+                            lambda name, s=source: s.encode() if name == "report.typ" else real(name))
+        with pytest.raises(RenderError, match=r"Typst template 'report.typ' failed: "
+                                              r"(file not found|path .* would escape the project root)"):
+            render_pdf(reference_results, out / "x.pdf", figures={})
+        assert list(out.iterdir()) == [], what
+
+
+@pytest.mark.parametrize("href", ["file:///etc/passwd", "/etc/passwd", "../../../etc/passwd",
+                                  "http://127.0.0.1:9/x.png"])
+def test_figure_svg_cannot_reach_outside(reference_results, tmp_path, href):
+    from ssereport.errors import RenderError
+    from ssereport.figures import FigureOutput
+    from ssereport.report.render import render_pdf
+
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt">'
+           f'<image width="100" height="50" href="{href}"/></svg>')
+    fig = FigureOutput(key="scree", svg=svg, alt="x", caption="x.")
+    with pytest.raises(RenderError, match="failed to load linked image"):
+        render_pdf(reference_results, tmp_path / "x.pdf", figures={"scree": fig})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_hostile_strings_are_shown_verbatim_in_the_study_pdf(reference_results, tmp_path):
+    import dataclasses
+
+    from pypdf import PdfReader
 
     from ssereport.report.render import render_pdf
 
-    # (a relative URL cannot even be resolved: render_pdf passes no base URL)
-    for url in ("file:///etc/passwd", "http://127.0.0.1:9/x.png"):
-        html = f'<!doctype html><html><head><title>t</title></head><body><img src="{url}"></body></html>'
-        out = tmp_path / "x.pdf"
-        with pytest.raises(FatalURLFetchingError, match="external resource"):
-            render_pdf(html, results=reference_results, out_path=out, attachments=[])
-        assert not out.exists()
-        assert not list(tmp_path.glob("*.part"))
+    table = reference_results.table
+    data = table.data.copy()
+    for i, text in enumerate(HOSTILE):
+        data.iloc[i, data.columns.get_loc("sample_id")] = text
+    results = dataclasses.replace(reference_results, table=dataclasses.replace(table, data=data))
+    name = 'films #eval("x") $a$ [b].csv'  # an input file name is shown (provenance) and attached
+    source = tmp_path / name
+    source.write_bytes(REFERENCE_CSV.read_bytes())
+    out = render_pdf(results, tmp_path / "x.pdf", title=HOSTILE[0], author=HOSTILE[1], figures={},
+                     attachments=[source])
+    text = _pdf_text(out)
+    for s in HOSTILE:
+        assert text.count(_flat(s)) >= 1, s  # the sample ids, in the film appendix
+    assert text.count(_flat(HOSTILE[0])) >= len(PdfReader(out).pages)  # title: running header on every page
+    reader = PdfReader(out)
+    assert reader.metadata.title == HOSTILE[0] and reader.metadata.author == HOSTILE[1]
+    assert reader.outline[0].title == HOSTILE[0]
+    assert reader.attachments[name] == [source.read_bytes()]
+
+
+def test_hostile_strings_are_shown_verbatim_in_the_batch_pdf(reference_results, tmp_path):
+    from pypdf import PdfReader
+
+    from ssereport.batch import judge_batch
+    from ssereport.model import fit_model
+    from ssereport.report.batch import render_batch_pdf
+
+    model = fit_model(reference_results)
+    df = load_films(ROOT / "data" / "batches" / "batch_2026-03-02_A.csv").data.copy().drop(columns=["batch_id"])
+    df["sample_id"] = [HOSTILE[i % len(HOSTILE)] + f" {i}" for i in range(len(df))]
+    r = judge_batch(model, df, batch_id=HOSTILE[0])
+    out = render_batch_pdf(r, tmp_path / "b.pdf", model=model)
+    text = _pdf_text(out)
+    for i in range(len(df)):
+        assert _flat(HOSTILE[i % len(HOSTILE)] + f" {i}") in text
+    assert _flat(f"Batch {HOSTILE[0]}: {r.verdict.upper()}.") in text
+    assert PdfReader(out).metadata.title == f"Batch {HOSTILE[0]} — {r.verdict.upper()}"
+
+
+def test_characters_without_a_glyph_do_not_stop_the_pdf(reference_results, tmp_path):
+    """PDF/A forbids missing glyphs: CJK, emoji and control characters are drawn as U+FFFD, kept in the metadata."""
+    import dataclasses
+    import xml.etree.ElementTree as ET
+
+    from pypdf import PdfReader
+
+    from ssereport.report.render import render_pdf
+
+    title = "薄膜 films 🙂 Ж\x07ü"
+    table = reference_results.table
+    data = table.data.copy()
+    data.iloc[0, data.columns.get_loc("sample_id")] = "样品-1\x00"
+    results = dataclasses.replace(reference_results, table=dataclasses.replace(table, data=data))
+    from ssereport.figures import FigureOutput
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="40pt">'
+           '<text x="5" y="20" font-family="DejaVu Sans">批次 σ label</text></svg>')
+    fig = FigureOutput(key="scree", svg=svg, alt="批次", caption="Label 批次.")
+    out = render_pdf(results, tmp_path / "x.pdf", title=title, figures={"scree": fig})
+    text = _pdf_text(out)
+    assert "\ufffd\ufffdfilms\ufffdЖ\ufffdü" in text and "\ufffd\ufffd-1\ufffd" in text
+    assert "\ufffd\ufffdσlabel" in text and "Label\ufffd\ufffd." in text  # the figure's text and its caption
+    reader = PdfReader(out)
+    assert reader.metadata.title == "薄膜 films 🙂 Ж\ufffdü"  # no control character in the XMP (XML 1.0)
+    ET.fromstring(reader.trailer["/Root"]["/Metadata"].get_object().get_data())
+
+
+def test_font_coverage_matches_fonttools():
+    ttlib = pytest.importorskip("fontTools.ttLib")
+
+    from ssereport.report.pdf import _KNOWN, _cmap, _coverage, find_fonts
+
+    assert _KNOWN <= _coverage()  # the characters displayable() lets through without a look-up
+    for font in find_fonts():
+        reference = frozenset(ttlib.TTFont(font).getBestCmap())
+        assert _cmap(font) == reference, font
+        assert _cmap(font, fmt=4) == {c for c in reference if c < 0xFFFF}, font  # the BMP subtable
 
 
 def test_zip_bomb_xlsx_is_refused_without_unpacking(tmp_path, monkeypatch):

@@ -1,8 +1,8 @@
 """Reports: results -> context dict (:mod:`.context`) -> HTML/PDF (:mod:`.render`).
 
-Formatting of numbers lives in :mod:`.filters`. Imports are lazy so that
-``import ssereport.report`` stays cheap (WeasyPrint and matplotlib load only
-when a report is rendered).
+Formatting of numbers lives in :mod:`.filters`; the PDF is laid out by Typst
+(:mod:`.pdf`). Imports are lazy so that ``import ssereport.report`` stays cheap
+(Typst and the figure code load only when a report is rendered).
 """
 
 from __future__ import annotations

@@ -3,10 +3,11 @@
 The same three layers as the study report: :class:`~ssereport.batch.BatchResult`
 (numbers at full precision) -> a context dict built here (every sentence, every
 table cell, formatted only through :mod:`ssereport.report.filters`) -> the
-templates ``batch.html.j2`` and ``index.html.j2``, which only display it.
+templates ``batch.html.j2`` and ``index.html.j2`` (HTML) and ``batch.typ``
+(PDF/A through Typst, :mod:`ssereport.report.pdf`), which only display it.
 The only markup marked safe is the SVG our own figure code writes
 (:mod:`ssereport.figures_batch`); batch ids, sample ids and file names from the
-input are escaped by the templates.
+input are escaped by the HTML templates and placed as text by the Typst template.
 
 The index's I-MR control charts are computed with
 :func:`ssereport.analysis.control.imr_chart`; limits come from the reference
@@ -15,7 +16,6 @@ class-1 films of the model.
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -63,12 +63,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _figure(fig) -> dict[str, Any]:
     if fig is None:
-        return {"key": "", "available": False, "svg": None, "img_src": None, "width": None, "alt": "",
-                "caption": ""}
+        return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
     svg = str(fig.svg)
     # The SVG is written by ssereport.figures_batch (svgplot, which escapes all text) from our numbers.
-    return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "img_src": None,
-            "width": None, "alt": str(fig.alt), "caption": str(fig.caption)}
+    return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
+            "caption": str(fig.caption)}
 
 
 def _verdict(verdict: str) -> dict[str, str]:
@@ -307,8 +306,8 @@ def _environment():
 
 
 def render_batch_html(result: BatchResult, *, model: ReferenceModel | None = None,
-                      figures: dict[str, Any] | None = None) -> str:
-    """The batch report as one self-contained HTML document (also the PDF source).
+                      figures: dict[str, Any] | None = None, context: dict[str, Any] | None = None) -> str:
+    """The batch report as one self-contained HTML document.
 
     Parameters
     ----------
@@ -319,51 +318,64 @@ def render_batch_html(result: BatchResult, *, model: ReferenceModel | None = Non
         ``result.model`` when the result carries it.
     figures : dict, optional
         Pre-rendered figures (key -> FigureOutput).
+    context : dict, optional
+        The dict of :func:`build_batch_context`, when the caller has built it
+        already (to share it with :func:`render_batch_pdf`); then ``model`` and
+        ``figures`` are not used.
 
     Returns
     -------
     str
         HTML with inline CSS and inline SVG; no script, no external resource.
     """
-    model = model if model is not None else getattr(result, "model", None)
-    ctx = build_batch_context(result, model=model, figures=figures)
-    return _environment().get_template("batch.html.j2").render(**ctx)
+    if context is None:
+        model = model if model is not None else getattr(result, "model", None)
+        context = build_batch_context(result, model=model, figures=figures)
+    return _environment().get_template("batch.html.j2").render(**context)
 
 
-def render_batch_pdf(html: str, out_path: Path, *, result: BatchResult, attachments: Sequence[Path]) -> Path:
-    """Render a batch report's HTML to PDF/A-3b, embedding ``attachments`` once each.
+def render_batch_pdf(result: BatchResult, out_path: str | Path, *, model: ReferenceModel | None = None,
+                     figures: dict[str, Any] | None = None, attachments: Sequence[str | Path] = (),
+                     context: dict[str, Any] | None = None) -> Path:
+    """Write the batch report as PDF/A-3b, embedding ``attachments`` once each.
 
-    Written atomically; returns ``out_path``. Only ``data:`` URLs are fetched
-    (see :func:`ssereport.report.render.render_pdf`, which does the work: the
-    batch result has the ``table.source``/``table.sha256`` it describes the
-    input attachment with).
+    Parameters
+    ----------
+    result : BatchResult
+        From :func:`ssereport.judge_batch`; its ``table.source`` and
+        ``table.sha256`` describe the attached batch data file.
+    out_path : str or Path
+        Written atomically: a failure leaves no file.
+    model, figures
+        As for :func:`render_batch_html` (not used when ``context`` is given).
+    attachments : sequence of path
+        The batch data file and the batch JSON, embedded byte for byte.
+    context : dict, optional
+        The dict of :func:`build_batch_context`, shared with the HTML.
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+
+    Raises
+    ------
+    ssereport.errors.RenderError
+        If Typst cannot lay out ``batch.typ`` (names the template and Typst's message).
+
+    Notes
+    -----
+    Laid out by Typst from ``templates/batch.typ`` in a temporary folder that
+    holds only the context, the figures and the attachments
+    (:func:`ssereport.report.pdf.compile_pdf`).
     """
-    from .render import render_pdf
+    from .pdf import compile_pdf
+    from .render import _attachments
 
-    render_pdf(_svg_as_img(html), results=result, out_path=out_path, attachments=list(attachments))
-    return Path(out_path)
-
-
-_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
-_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"')
-
-
-def _svg_as_img(html: str) -> str:
-    """Replace each inline ``<svg>`` figure by an ``<img>`` with a ``data:`` URI.
-
-    WeasyPrint lays an image out much faster than inline SVG, which goes through
-    the page's CSS cascade (the study report does the same for its PDF). The
-    SVGs are our own figures (matplotlib), so the markup is known: no nesting.
-    """
-
-    def repl(m: re.Match) -> str:
-        svg = m.group(0)
-        size = _SVG_SIZE.search(svg)
-        style = f' style="width: {size.group(1)}{size.group(2) or "px"}"' if size else ""
-        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img src="{src}" alt=""{style}>'
-
-    return _INLINE_SVG.sub(repl, html)
+    if context is None:
+        model = model if model is not None else getattr(result, "model", None)
+        context = build_batch_context(result, model=model, figures=figures)
+    return compile_pdf("batch.typ", context, out_path, attachments=_attachments(result, attachments))
 
 
 # --------------------------------------------------------------------------- index

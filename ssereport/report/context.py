@@ -1,21 +1,20 @@
 """Results -> the plain dict a report template displays.
 
 This is the *structure* layer between the analysis (numbers at full precision)
-and the presentation (Jinja templates that only display). Everything a reader
-sees is decided here: which tables, which columns with which units, and every
-narrative sentence, generated from the numbers in APA style. Rounding happens
-only through :mod:`ssereport.report.filters`.
+and the presentation (the Jinja templates of the HTML and the Typst templates
+of the PDF, which only display). Everything a reader sees is decided here:
+which tables, which columns with which units, and every narrative sentence,
+generated from the numbers in APA style, as plain text (no emphasis or other
+markup), so that both presentations show the same words. Rounding happens only
+through :mod:`ssereport.report.filters`.
 
 The only markup that is marked safe is the SVG of the figures, which our own
 code generates (:func:`ssereport.figures.render_figures`); every other string,
-including titles and sample IDs from the input file, is escaped by the
-templates.
+including titles and sample IDs from the input file, is escaped by the HTML
+templates and placed as text by the Typst templates.
 """
 
 from __future__ import annotations
-
-import base64
-import re
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -65,7 +64,7 @@ _REFERENCES = (
     ("imbalanced-learn", "Lemaître, G., Nogueira, F., & Aridas, C. K. (2017). Imbalanced-learn: A Python "
                          "toolbox to tackle the curse of imbalanced datasets in machine learning. Journal of "
                          "Machine Learning Research, 18(17), 1–5.", None),
-    ("weasyprint", "Kozea. WeasyPrint: the awesome document factory (HTML/CSS to PDF).", None),
+    ("typst", "Mädje, L., Haug, M., et al. Typst: a markup-based typesetting system.", None),
     ("pandas", "The pandas development team. pandas-dev/pandas: Pandas.", "10.5281/zenodo.3509134"),
     ("jinja2", "Pallets. Jinja: a fast, expressive, extensible templating engine.", None),
 )
@@ -143,29 +142,21 @@ def _table(headers: list[str], rows: list[list[Any]], *, caption: str = "", note
             "numeric": numeric, "note": note, "cls": cls}
 
 
-_SVG_WIDTH = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"')
-
-
-def _figure(figures: Mapping[str, Any] | None, key: str, mode: str = "inline") -> dict[str, Any]:
+def _figure(figures: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
     fig = (figures or {}).get(key)
     if fig is None or not getattr(fig, "svg", None):
-        return {"key": key, "available": False, "svg": None, "img_src": None, "width": None, "alt": "",
-                "caption": ""}
+        return {"key": key, "available": False, "svg": None, "alt": "", "caption": ""}
     svg = str(fig.svg)
     start = svg.find("<svg")
     svg = svg[start:] if start > 0 else svg  # drop an XML declaration / DOCTYPE before <svg
-    m = _SVG_WIDTH.search(svg)
-    width = f"{m.group(1)}{m.group(2) or 'px'}" if m else None
-    img_src = None
-    if mode == "img":  # the PDF: a data URI keeps the SVG out of the page's CSS cascade (much faster)
-        img_src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    # The SVG is written by ssereport.figures (svgplot, which escapes all text) from our own numbers: trusted markup.
-    return {"key": key, "available": True, "svg": Markup(svg) if mode == "inline" else None,
-            "img_src": img_src, "width": width, "alt": str(fig.alt or key), "caption": str(fig.caption or "")}
+    # The SVG is written by ssereport.figures (svgplot, which escapes all text) from our own numbers:
+    # trusted markup. The HTML inlines it; the PDF (ssereport.report.pdf) places it as an image file.
+    return {"key": key, "available": True, "svg": Markup(svg), "alt": str(fig.alt or key),
+            "caption": str(fig.caption or "")}
 
 
-def _figures(figures, section: str, mode: str = "inline") -> list[dict[str, Any]]:
-    return [_figure(figures, k, mode) for k in _FIGURES[section]]
+def _figures(figures, section: str) -> list[dict[str, Any]]:
+    return [_figure(figures, k) for k in _FIGURES[section]]
 
 
 def _silhouette_meaning(s: float) -> str:
@@ -317,7 +308,7 @@ def _term(term: str) -> str:
 
 
 def build_context(results: StudyResults, *, title: str | None = None, author: str | None = None,
-                  figures: Mapping[str, Any] | None = None, figure_mode: str = "inline") -> dict[str, Any]:
+                  figures: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the plain dict the report templates display.
 
     Parameters
@@ -330,9 +321,6 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
     figures : mapping of str to FigureOutput, optional
         From :func:`ssereport.figures.render_figures`; a missing figure is
         replaced by a short note.
-    figure_mode : {"inline", "img"}
-        ``"inline"``: SVG markup in the page (the HTML report); ``"img"``: an
-        ``<img>`` with a ``data:`` URI (the PDF source, 2-3 s faster in WeasyPrint).
 
     Returns
     -------
@@ -466,7 +454,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         "result": (f"The first {k_used} components explain {fmt_pct(cum)} of the variance (threshold "
                    f"{fmt_pct(pca['variance_threshold'], 0)}); PC1 alone explains "
                    f"{fmt_pct(pca['explained_variance_ratio'][0])} and is dominated by {pc1_phrase}."),
-        "figures": _figures(figures, "pca", figure_mode),
+        "figures": _figures(figures, "pca"),
         "loadings": _table(["Variable"] + [f"PC{j + 1}" for j in range(n_show)], load_rows,
                            caption="Loadings: correlation of each standardised variable with each component.",
                            note=f"The first {k_used} components are used for the K-means classes."),
@@ -492,7 +480,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         "guide": ("How to read these: a silhouette above 0.5 means well separated classes, 0.25–0.5 reasonable, "
                   "below 0.25 weak. An ARI of 1 means identical classes on every resample, 0 means chance "
                   "agreement; above 0.8 the classes are stable."),
-        "figures": _figures(figures, "classes", figure_mode),
+        "figures": _figures(figures, "classes"),
         "summary": _table(["Variable (unit)"] + [f"Class {c}" for c in labels], cs_rows,
                           caption="Class summary: mean ± SD of conditions and outputs."),
         "overview": summary["class_table"],
@@ -578,7 +566,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
             "conditions and are not extrapolated.",
         ],
         "result": f"Films per P% level: {lvl_phrase}. {dm_sentence}".strip(),
-        "figures": _figures(figures, "maps", figure_mode),
+        "figures": _figures(figures, "maps"),
     }
 
     # ------------------------------------------------------------------ 7 classifier
@@ -624,7 +612,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
             f"The decision maps show the predicted class over L:S × X:B for P% = {_join(observed)} wt% (cast)"
             + (f" and {_join(interp)} wt% (interpolated by the model, marked as such)" if interp else "")
             + "; the films cast at each level are overlaid."),
-        "figures": _figures(figures, "classifier", figure_mode),
+        "figures": _figures(figures, "classifier"),
     }
 
     # ------------------------------------------------------------------ 8 methods

@@ -1,13 +1,14 @@
-"""Render a study's results to a self-contained HTML file and a PDF/A-3b with its evidence attached."""
+"""Render a study's results to a self-contained HTML file and a PDF/A-3b with its evidence attached.
+
+Both come from one context dict (:func:`ssereport.report.context.build_context`):
+the HTML through the Jinja templates, the PDF through the Typst template
+``report.typ`` (:mod:`ssereport.report.pdf`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import gc
 import time
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +21,6 @@ __all__ = ["FORMATS", "environment", "render_html", "render_pdf", "render_report
 
 #: Output formats of :func:`render_report`.
 FORMATS: tuple[str, ...] = ("html", "pdf")
-
-_MIME = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".txt": "text/plain",
-         ".json": "application/json",
-         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12"}
 
 
 def environment():
@@ -46,7 +42,7 @@ def _figures(results: StudyResults) -> dict[str, Any]:
 
 
 def render_html(results: StudyResults, *, title: str | None = None, author: str | None = None,
-                figures: dict[str, Any] | None = None, figure_mode: str = "inline") -> str:
+                figures: dict[str, Any] | None = None) -> str:
     """The report as one self-contained HTML document.
 
     Parameters
@@ -58,9 +54,6 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
     figures : dict, optional
         Pre-rendered figures (``key -> FigureOutput``); by default
         :func:`ssereport.figures.render_figures` draws them.
-    figure_mode : {"inline", "img"}
-        Inline SVG (for the HTML file) or ``<img>`` with a ``data:`` URI (the
-        source of the PDF: WeasyPrint lays it out much faster).
 
     Returns
     -------
@@ -71,95 +64,75 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
 
     if figures is None:
         figures = _figures(results)
-    ctx = build_context(results, title=title, author=author, figures=figures, figure_mode=figure_mode)
-    return environment().get_template("report.html.j2").render(**ctx)
+    return _html(build_context(results, title=title, author=author, figures=figures))
 
 
-def _url_fetcher():
-    """A WeasyPrint URL fetcher that serves ``data:`` URLs and refuses everything else."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-    class DataOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not str(url).lower().startswith("data:"):
-                raise FatalURLFetchingError(
-                    f"the report refers to an external resource {str(url)[:200]!r}; "
-                    "expected only inline data: URLs (reports make no network or file requests)")
-            return super().fetch(url, headers)
-
-    return DataOnlyFetcher(allowed_protocols=("data",), fail_on_errors=True)
+def _html(context: dict[str, Any]) -> str:
+    return environment().get_template("report.html.j2").render(**context)
 
 
-def _dedupe_attachments(document, pdf) -> None:
-    """WeasyPrint finisher: list each embedded file once in the catalog's /AF array.
+def _attachments(results: Any, paths: Sequence[str | Path]) -> list[Any]:
+    """The files to embed, described: the input data (``Source``) and the results JSON (``Data``)."""
+    from .pdf import Attachment
 
-    WeasyPrint 70's PDF/A-3 step appends every file specification to /AF twice
-    (once from the EmbeddedFiles name tree, once from scanning the objects).
-    """
-    af = pdf.catalog.get("AF")
-    if af is None:
-        return
-    seen: list[Any] = []
-    for ref in list(af):
-        if ref not in seen:
-            seen.append(ref)
-    af.clear()
-    af.extend(seen)
+    out = []
+    for a in paths:
+        p = Path(a)
+        if p.suffix.lower() == ".json":
+            out.append(Attachment(path=p, description="Results of the analysis (ssereport results JSON)",
+                                  relationship="data"))
+        else:
+            out.append(Attachment(path=p, relationship="source",
+                                  description=f"Input film data ({results.table.source}, "
+                                              f"SHA-256 {results.table.sha256})"))
+    return out
 
 
-def render_pdf(html: str, *, results: StudyResults, out_path: str | Path,
-               attachments: Sequence[str | Path] = ()) -> None:
-    """Render ``html`` to a PDF/A-3b file with ``attachments`` embedded.
+def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None = None,
+               author: str | None = None, figures: dict[str, Any] | None = None,
+               attachments: Sequence[str | Path] = (), context: dict[str, Any] | None = None) -> Path:
+    """Write the report as a PDF/A-3b file with ``attachments`` embedded.
 
     Parameters
     ----------
-    html : str
-        From :func:`render_html`; its ``<title>``, ``<meta name="author">``,
-        ``description``, ``keywords`` and ``dcterms.created/modified`` become the
-        PDF metadata; ``h1``/``h2``/``h3`` become bookmarks.
     results : StudyResults
-        Used to describe the attachments.
+        From :func:`ssereport.analyze`; also describes the attachments.
     out_path : str or Path
-        Written atomically (temporary file, then rename).
+        Written atomically (temporary file, then rename): a failure leaves no file.
+    title, author, figures
+        As for :func:`render_html` (ignored when ``context`` is given).
     attachments : sequence of path
-        Files to embed (the input data, the results JSON); each once, byte for byte.
-        A path listed twice is embedded once.
+        Files to embed (the input data, the results JSON); each once, byte for
+        byte. A path listed twice is embedded once.
+    context : dict, optional
+        The dict of :func:`ssereport.report.context.build_context` when the
+        caller has built it already (:func:`render_report` shares it with the
+        HTML); its ``meta`` becomes the PDF metadata, its headings the bookmarks.
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+
+    Raises
+    ------
+    ssereport.errors.RenderError
+        If Typst cannot lay out the template (names the template and Typst's message).
 
     Notes
     -----
-    Only ``data:`` URLs are fetched; any other resource reference stops the
-    rendering with ``weasyprint.urls.FatalURLFetchingError``.
+    Laid out by Typst from ``templates/report.typ`` in a temporary folder that
+    holds the context (JSON), the figures and the attachments and nothing else:
+    the PDF reads no other file and no URL (:mod:`ssereport.report.pdf`).
     """
-    import weasyprint
+    from .context import build_context
+    from .pdf import compile_pdf
 
-    files: list[Path] = []
-    for a in attachments:
-        p = Path(a)
-        if p.resolve() not in [f.resolve() for f in files]:
-            files.append(p)
-    atts = []
-    for p in files:
-        if not p.is_file():
-            raise FileNotFoundError(f"attachment {str(p)!r} does not exist; expected the input data file "
-                                    "or the results JSON")
-        if p.suffix.lower() == ".json":
-            description = "Results of the analysis (ssereport results JSON)"
-            relationship = "Data"
-        else:
-            description = f"Input film data ({results.table.source}, SHA-256 {results.table.sha256})"
-            relationship = "Source"
-        atts.append(weasyprint.Attachment(string=p.read_bytes(), name=p.name, description=description,
-                                          relationship=relationship))
-    fetcher = _url_fetcher()
-    with warnings.catch_warnings():
-        # WeasyPrint 70 opens its sRGB ICC profile (needed for PDF/A) and never closes it; the
-        # ResourceWarning is raised when the document is freed, so collect it inside this block.
-        warnings.simplefilter("ignore", ResourceWarning)
-        doc = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
-        pdf = doc.write_pdf(None, pdf_variant="pdf/a-3b", attachments=atts, finisher=_dedupe_attachments)
-        del doc
-        gc.collect()
-    atomic_write(out_path, pdf)
+    if context is None:
+        if figures is None:
+            figures = _figures(results)
+        context = build_context(results, title=title, author=author, figures=figures)
+    return compile_pdf("report.typ", context, out_path, attachments=_attachments(results, attachments))
 
 
 def _input_path(results: StudyResults) -> Path | None:
@@ -187,7 +160,8 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
         File-name stem; made safe with :func:`ssereport.files.safe_stem`.
         Default: the input file's stem.
     timings : dict, optional
-        If given, filled with the seconds spent on ``figures``, ``html`` and ``pdf``.
+        If given, filled with the seconds spent on ``figures``, ``html`` (the
+        context and the HTML) and ``pdf``.
     progress : callable, optional
         Called with the name of each step as it starts (``"figures"``,
         ``"html"``, ``"pdf"``), for a progress display.
@@ -220,22 +194,22 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     out["csv"] = atomic_write(out_dir / f"{stem}.films.csv", films_csv(results))
     if not formats:
         return out
+    from .context import build_context
+
     step = progress or (lambda name: None)
     t0 = time.perf_counter()
     step("figures")
     figures = _figures(results)
     t1 = time.perf_counter()
     step("html")
-    html = render_html(results, title=title, author=author, figures=figures)
+    context = build_context(results, title=title, author=author, figures=figures)
+    if "html" in formats:
+        out["html"] = atomic_write(out_dir / f"{stem}.html", _html(context))
     t2 = time.perf_counter()
     timings["figures"], timings["html"] = t1 - t0, t2 - t1
-    if "html" in formats:
-        out["html"] = atomic_write(out_dir / f"{stem}.html", html)
     if "pdf" in formats:
         step("pdf")
         attach = [p for p in (_input_path(results), out["json"]) if p is not None]
-        out["pdf"] = out_dir / f"{stem}.pdf"
-        pdf_html = render_html(results, title=title, author=author, figures=figures, figure_mode="img")
-        render_pdf(pdf_html, results=results, out_path=out["pdf"], attachments=attach)
+        out["pdf"] = render_pdf(results, out_dir / f"{stem}.pdf", attachments=attach, context=context)
         timings["pdf"] = time.perf_counter() - t2
     return out
