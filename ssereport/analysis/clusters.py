@@ -111,11 +111,16 @@ def _nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
     step = max(1, _BLOCK // r)
     for s in range(0, m, step):
         xs = x[:, s:s + step]
-        d2 = np.empty((r, xs.shape[1], k))
-        for j in range(k):
+        diff = xs - centers[:, 0, None, :]
+        best = np.einsum("rmd,rmd->rm", diff, diff)
+        lab = np.zeros(best.shape, dtype=np.intp)
+        for j in range(1, k):
             diff = xs - centers[:, j, None, :]
-            d2[:, :, j] = np.einsum("rmd,rmd->rm", diff, diff)
-        labels[:, s:s + step] = d2.argmin(axis=2)
+            d2 = np.einsum("rmd,rmd->rm", diff, diff)
+            closer = d2 < best  # strict: the first nearest centre wins ties, as argmin
+            lab[closer] = j
+            np.minimum(best, d2, out=best)
+        labels[:, s:s + step] = lab
     return labels
 
 
@@ -249,10 +254,13 @@ def _lloyd(x: np.ndarray, centers: np.ndarray, *, tol: float, max_iter: int = 30
     return labels, inertia, centers
 
 
-def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """True when every cluster of ``a`` is within one cluster of ``b`` (scikit-learn's ``_is_same_clustering``)."""
-    pairs = np.unique(np.column_stack([a, b]), axis=0)
-    return len(np.unique(pairs[:, 0])) == len(pairs)
+def _same_partition(a: np.ndarray, b: np.ndarray, k: int) -> bool:
+    """True when every cluster of ``a`` lies within one cluster of ``b`` (scikit-learn's ``_is_same_clustering``).
+
+    ``a`` and ``b`` hold cluster ids 0…k − 1.
+    """
+    cont = np.bincount(a * k + b, minlength=k * k).reshape(k, k)
+    return bool(np.all((cont > 0).sum(axis=1) <= 1))
 
 
 def kmeans(x: np.ndarray, n_clusters: int, *, n_init: int = 10, random_state: int = 42, tol: float = 1e-4,
@@ -307,7 +315,7 @@ def kmeans(x: np.ndarray, n_clusters: int, *, n_init: int = 10, random_state: in
         centers = np.concatenate([run[2] for run in runs])
     best = 0
     for i in range(1, n_init):
-        if inertia[i] < inertia[best] and not _same_partition(labels[i], labels[best]):
+        if inertia[i] < inertia[best] and not _same_partition(labels[i], labels[best], n_clusters):
             best = i
     return centers[best] + mean, labels[best], float(inertia[best])
 
