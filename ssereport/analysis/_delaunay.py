@@ -229,12 +229,12 @@ def delaunay(points) -> np.ndarray:
         nxt[u], prv[q] = q, u
         nxt[q], prv[w] = w, q
         legalize(stack)
-    tris = {tuple(sorted_ccw(a, b, c)) for (a, b), c in opp.items()}
+    tris = {tuple(_canonical(a, b, c)) for (a, b), c in opp.items()}
     out = np.array(sorted(tris), dtype=np.intp).reshape(-1, 3)
     return order[out]
 
 
-def sorted_ccw(a: int, b: int, c: int) -> tuple[int, int, int]:
+def _canonical(a: int, b: int, c: int) -> tuple[int, int, int]:
     """The rotation of the CCW triple (a, b, c) that starts with its smallest index."""
     if a < b and a < c:
         return a, b, c
