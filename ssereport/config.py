@@ -50,9 +50,9 @@ class Config:
     min_films : int, default 10
         Fewest films the analysis accepts.
     large_n : int, default 20000
-        Above this many films, K-means is MiniBatchKMeans, and the silhouette,
-        the bootstrap and the SVM training use stratified/random subsamples of
-        ``subsample`` films; the results and the report say so.
+        Above this many films, the silhouette, the bootstrap and the SVM
+        training use stratified/random subsamples of ``subsample`` films (K-means
+        itself always runs on all films); the results and the report say so.
     subsample : int, default 5000
     """
 

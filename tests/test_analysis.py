@@ -162,6 +162,10 @@ def test_anova_rejects_nonpositive_rd(reference_table):
 
 
 def test_process_maps_match_griddata(reference_results):
+    # Every cell of the 5 × 5 reference design is co-circular, so its triangulation is not
+    # unique (Qhull splits it by rounding noise, ours by a fixed rule): the values agree with
+    # SciPy on the design's grid lines, which are edges of every triangulation. Cell interiors
+    # and random designs are compared in test_numerics.py.
     from scipy.interpolate import griddata
 
     m = reference_results.maps
@@ -171,5 +175,9 @@ def test_process_maps_match_griddata(reference_results):
         sub = d[d["polymer_wt_pct"] == p].groupby(["ls_ratio", "xylene_vol_pct"])["dot_um"].mean().reset_index()
         ref = griddata(sub[["ls_ratio", "xylene_vol_pct"]].to_numpy(), sub["dot_um"].to_numpy(), (gx, gy),
                        method="linear", rescale=True)
-        np.testing.assert_allclose(m.values["dot_um"][i], ref, rtol=1e-9, equal_nan=True)
+        np.testing.assert_array_equal(np.isnan(m.values["dot_um"][i]), np.isnan(ref))
+        on_lines = (np.isclose(gx[..., None], sub["ls_ratio"].unique(), rtol=0, atol=1e-12).any(axis=-1)
+                    | np.isclose(gy[..., None], sub["xylene_vol_pct"].unique(), rtol=0, atol=1e-9).any(axis=-1))
+        assert on_lines.sum() > 300
+        np.testing.assert_allclose(m.values["dot_um"][i][on_lines], ref[on_lines], rtol=1e-9)
     np.testing.assert_allclose(m.dot_mean, m.values["dot_um"].mean(axis=0))

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError
+from ._dist import f_sf
 
 __all__ = ["AnovaResult", "log_anova"]
 
@@ -72,6 +72,7 @@ def log_anova(data: pd.DataFrame, *, dv: str = "rd", a: str = "xylene_vol_pct", 
     ``car::Anova(..., type = 2)`` (type 2); type 3 drops each term from the
     full model (``drop1(fit, . ~ ., test = "F")``), which for continuous
     predictors depends on their origin. Partial η² = SS_term / (SS_term + SS_residual).
+    p-values are P(F_{1, n−4} > F) (R ``pf(F, 1, n - 4, lower.tail = FALSE)``).
     """
     if typ not in (1, 2, 3):
         raise ValueError(f"typ: got {typ!r}, expected 1, 2 or 3")
@@ -106,7 +107,7 @@ def log_anova(data: pd.DataFrame, *, dv: str = "rd", a: str = "xylene_vol_pct", 
         s = max(float(s), 0.0)
         f = s / ms_res if ms_res > 0 else float("nan")
         rows.append({"term": term, "df": 1, "sum_sq": s, "mean_sq": s, "F": f,
-                     "p_value": float(stats.f.sf(f, 1, df_res)),
+                     "p_value": f_sf(f, 1, df_res),
                      "partial_eta_squared": s / (s + rss_full) if s + rss_full > 0 else float("nan")})
     rows.append({"term": "Residual", "df": df_res, "sum_sq": rss_full, "mean_sq": ms_res,
                  "F": float("nan"), "p_value": float("nan"), "partial_eta_squared": float("nan")})

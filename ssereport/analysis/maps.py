@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._delaunay import delaunay, locate
+
 __all__ = ["ProcessMaps", "process_maps"]
 
 
@@ -42,16 +44,6 @@ class ProcessMaps:
     binned: bool = False
 
 
-def _barycentric(tri_pts: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Barycentric coordinates of points ``q`` (n, 2) in triangles ``tri_pts`` (n, 3, 2)."""
-    a, b, c = tri_pts[:, 0], tri_pts[:, 1], tri_pts[:, 2]
-    v0, v1, v2 = b - a, c - a, q - a
-    den = v0[:, 0] * v1[:, 1] - v1[:, 0] * v0[:, 1]
-    wb = (v2[:, 0] * v1[:, 1] - v1[:, 0] * v2[:, 1]) / den
-    wc = (v0[:, 0] * v2[:, 1] - v2[:, 0] * v0[:, 1]) / den
-    return np.column_stack([1 - wb - wc, wb, wc])
-
-
 def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "conductivity_s_cm"),
                  grid_size: int = 41, max_points: int = 2000) -> ProcessMaps:
     """Interpolate each variable linearly over L:S × X:B, one surface per P% level.
@@ -59,13 +51,23 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
     Replicate films at the same conditions are averaged first. Interpolation is
     linear (barycentric) on a Delaunay triangulation of the design points
     rescaled to the unit square, the same as
-    ``scipy.interpolate.griddata(method="linear", rescale=True)``; a level with
-    fewer than 3 distinct, non-collinear conditions gives an all-NaN surface.
-    A level with more than ``max_points`` distinct conditions (a large table
-    of scattered conditions) is first averaged within the cells of the grid.
-    """
-    from scipy.spatial import Delaunay
+    ``scipy.interpolate.griddata(method="linear", rescale=True)`` wherever the
+    triangulation is unique; a level with fewer than 3 distinct, non-collinear
+    conditions gives an all-NaN surface. A level with more than
+    ``max_points`` distinct conditions (a large table of scattered conditions)
+    is first averaged within the cells of the grid.
 
+    Notes
+    -----
+    Where four or more conditions lie on one circle (every cell of a
+    rectangular design) the Delaunay triangulation is not unique: this one
+    splits such a quadrilateral along the diagonal that avoids its corner with
+    the smallest (L:S, X:B) — a grid cell from its (low L:S, high X:B) corner
+    to its (high L:S, low X:B) corner — by symbolic perturbation (see
+    ``ssereport.analysis._delaunay``); SciPy/Qhull decides by rounding noise.
+    Grid points on the hull count as inside (barycentric tolerance 1e-9).
+    R: ``interp::interp(x, y, z, linear = TRUE)`` per level.
+    """
     variables = tuple(variables)
     ls = np.linspace(data["ls_ratio"].min(), data["ls_ratio"].max(), grid_size)
     xb = np.linspace(data["xylene_vol_pct"].min(), data["xylene_vol_pct"].max(), grid_size)
@@ -88,15 +90,15 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
         if len(pts) < 3 or np.linalg.matrix_rank(pts - pts.mean(axis=0)) < 2:
             continue
         lo, span = pts.min(axis=0), np.ptp(pts, axis=0)
-        try:
-            tri = Delaunay((pts - lo) / span)
-        except Exception:  # degenerate triangulation (QhullError)
+        unit = (pts - lo) / span
+        triangles = delaunay(unit)
+        if len(triangles) == 0:
             continue
         q = np.column_stack([(gx.ravel() - lo[0]) / span[0], (gy.ravel() - lo[1]) / span[1]])
-        simplex = tri.find_simplex(q, tol=1e-9)
+        simplex, w = locate(unit, triangles, q, tol=1e-9)
         inside = simplex >= 0
-        vertices = tri.simplices[simplex[inside]]
-        weights = _barycentric(tri.points[vertices], q[inside])
+        vertices = triangles[simplex[inside]]
+        weights = w[inside]
         for v in variables:
             z = np.full(q.shape[0], np.nan)
             z[inside] = (means[v].to_numpy(dtype=float)[vertices] * weights).sum(axis=1)

@@ -6,9 +6,37 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-__all__ = ["class_summary", "dunn", "holm", "kruskal"]
+from ._dist import chi2_sf, norm_sf2
+
+__all__ = ["class_summary", "dunn", "holm", "kruskal", "rankdata", "tie_term"]
+
+
+def rankdata(y) -> np.ndarray:
+    """Ranks 1…n of ``y``, ties given the average of the ranks they span.
+
+    Notes
+    -----
+    R: ``rank(y)`` (``ties.method = "average"``); SciPy: ``stats.rankdata(y)``.
+    """
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 1:
+        raise ValueError(f"rankdata: expected a 1-D array; got shape {y.shape}")
+    order = np.argsort(y, kind="mergesort")
+    sorted_y = y[order]
+    first = np.r_[True, sorted_y[1:] != sorted_y[:-1]]  # start of each run of equal values
+    dense = np.cumsum(first)  # 1-based id of the run, in sorted order
+    bounds = np.r_[np.flatnonzero(first), len(y)]  # run j spans sorted positions bounds[j-1] … bounds[j] - 1
+    ranks = np.empty(len(y))
+    ranks[order] = 0.5 * (bounds[dense] + bounds[dense - 1] + 1)
+    return ranks
+
+
+def tie_term(y) -> float:
+    """Σ (t³ − t) over the groups of t tied values of ``y`` (0 without ties)."""
+    _, t = np.unique(np.asarray(y, dtype=float), return_counts=True)
+    t = t.astype(float)
+    return float(np.sum(t**3 - t))
 
 
 def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
@@ -24,18 +52,25 @@ def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
 
     Notes
     -----
-    R: ``kruskal.test(dv ~ between)``. If every value is equal the test is
-    undefined and H, p and ε² are NaN.
+    R: ``kruskal.test(dv ~ between)``; SciPy: ``stats.kruskal``. With average
+    ranks R (ties), group rank sums R_i and sizes n_i,
+    H = [12 / (n(n + 1)) Σ R_i² / n_i − 3(n + 1)] / [1 − Σ(t³ − t) / (n³ − n)],
+    and p = P(χ²_{k−1} > H). If every value is equal the test is undefined and
+    H, p and ε² are NaN.
     """
-    d = data[[dv, between]]
-    groups = [g[dv].to_numpy(dtype=float) for _, g in d.groupby(between, sort=True)]
-    n = int(sum(len(g) for g in groups))
-    k = len(groups)
-    if k < 2 or np.ptp(d[dv].to_numpy(dtype=float)) == 0:
+    y = data[dv].to_numpy(dtype=float)
+    codes, levels = pd.factorize(data[between], sort=True)
+    n = len(y)
+    k = len(levels)
+    if k < 2 or np.ptp(y) == 0:
         h, p = float("nan"), float("nan")
     else:
-        h, p = stats.kruskal(*groups)
-        h, p = float(h), float(p)
+        ranks = rankdata(y)
+        size = np.bincount(codes, minlength=k).astype(float)
+        rank_sum = np.bincount(codes, weights=ranks, minlength=k)
+        h = 12.0 / (n * (n + 1.0)) * float(np.sum(rank_sum**2 / size)) - 3.0 * (n + 1.0)
+        h /= 1.0 - tie_term(y) / (float(n) ** 3 - n)
+        p = chi2_sf(h, k - 1)
     eps = h * (n + 1) / (n**2 - 1) if n > 1 else float("nan")
     return pd.DataFrame({"variable": [dv], "H": [h], "df": [k - 1], "p_value": [p],
                          "epsilon_squared": [eps], "n": [n]})
@@ -66,7 +101,9 @@ def dunn(data: pd.DataFrame, dv: str, between: str, *, p_adjust: str = "holm") -
 
     Notes
     -----
-    Same as ``scikit_posthocs.posthoc_dunn(p_adjust="holm")`` and R's
+    z = (R̄_a − R̄_b) / sqrt((n(n + 1)/12 − Σ(t³ − t) / (12(n − 1))) (1/n_a + 1/n_b))
+    with average ranks R̄ over all films; p = 2 P(Z > |z|). Same as
+    ``scikit_posthocs.posthoc_dunn(p_adjust="holm")`` and R's
     ``dunn.test(method = "holm")``.
     """
     if p_adjust != "holm":
@@ -74,9 +111,8 @@ def dunn(data: pd.DataFrame, dv: str, between: str, *, p_adjust: str = "holm") -
     y = data[dv].to_numpy(dtype=float)
     g = data[between].to_numpy()
     n = len(y)
-    ranks = stats.rankdata(y)
-    _, t = np.unique(y, return_counts=True)
-    tie = float(np.sum(t**3 - t)) / (12.0 * (n - 1))
+    ranks = rankdata(y)
+    tie = tie_term(y) / (12.0 * (n - 1))
     levels = sorted(pd.unique(g).tolist())
     mean_rank = {lv: ranks[g == lv].mean() for lv in levels}
     size = {lv: int(np.sum(g == lv)) for lv in levels}
@@ -85,7 +121,7 @@ def dunn(data: pd.DataFrame, dv: str, between: str, *, p_adjust: str = "holm") -
         se = np.sqrt((n * (n + 1) / 12.0 - tie) * (1.0 / size[a] + 1.0 / size[b]))
         z = (mean_rank[a] - mean_rank[b]) / se if se > 0 else float("nan")
         rows.append({"variable": dv, "group1": a, "group2": b, "z": float(z),
-                     "p_unadjusted": float(2 * stats.norm.sf(abs(z)))})
+                     "p_unadjusted": norm_sf2(z)})
     out = pd.DataFrame(rows)
     out["p_value"] = holm(out["p_unadjusted"].to_numpy())
     return out
