@@ -75,6 +75,22 @@ def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path |
     return written
 
 
+def _preload(formats: tuple[str, ...]) -> None:
+    """Import what the workers use before they are forked, so each does not import it again."""
+    from . import io  # noqa: F401  (pandas, numpy)
+
+    if "html" in formats or "pdf" in formats:
+        from . import figures_batch  # noqa: F401
+        from .report import batch  # noqa: F401
+        from .report.render import environment
+
+        env = environment()  # compile the templates once, here
+        for name in ("batch.html.j2", "index.html.j2"):
+            env.get_template(name)
+    if "pdf" in formats:
+        from .report import pdf  # noqa: F401  (typst)
+
+
 def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = None,
                 formats: tuple[str, ...] = ("json", "html", "pdf"), jobs: int = 1,
                 max_file_mb: float = 50.0, model_path: Path | None = None) -> list[dict[str, Any]]:
@@ -88,6 +104,7 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     files = [Path(f) for f in files]
     args = [(f, model, out, spec, formats, max_file_mb, model_path) for f in files]
     if jobs > 1 and len(files) > 1:
+        _preload(formats)
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
             results = list(pool.map(_process_file, *zip(*args)))
     else:
