@@ -774,10 +774,19 @@ def repeated_stratified_kfold(y, n_splits: int, n_repeats: int,
 
 # --------------------------------------------------------------------------- metrics
 
+def _label_positions(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Position of each value in ``labels``, -1 where it is not a label."""
+    order = np.argsort(labels, kind="stable")
+    sl = labels[order]
+    at = np.clip(np.searchsorted(sl, values), 0, max(len(sl) - 1, 0))
+    found = (sl[at] == values) if len(sl) else np.zeros(len(values), dtype=bool)
+    return np.where(found, order[at] if len(sl) else -1, -1)
+
+
 def confusion_matrix(y_true, y_pred, labels) -> np.ndarray:
     """Counts with rows = actual class, columns = predicted class, in ``labels`` order.
 
-    Pairs whose actual or predicted class is not in ``labels`` are not counted.
+    Films whose actual or predicted class is not in ``labels`` are not counted.
     R: ``table(factor(actual, labels), factor(predicted, labels))``.
     """
     labels = np.asarray(labels)
@@ -785,26 +794,24 @@ def confusion_matrix(y_true, y_pred, labels) -> np.ndarray:
     if y_true.shape != y_pred.shape:
         raise ValueError(f"confusion_matrix: y_true has shape {y_true.shape}, y_pred {y_pred.shape}; expected equal")
     k = len(labels)
-    order = np.argsort(labels, kind="stable")
-    sl = labels[order]
-    ti = np.clip(np.searchsorted(sl, y_true), 0, max(k - 1, 0))
-    pi = np.clip(np.searchsorted(sl, y_pred), 0, max(k - 1, 0))
-    keep = (sl[ti] == y_true) & (sl[pi] == y_pred) if k else np.zeros(len(y_true), dtype=bool)
-    cm_sorted = np.bincount(ti[keep] * k + pi[keep], minlength=k * k).reshape(k, k)
-    back = np.argsort(order)  # position in sorted labels of each requested label
-    return cm_sorted[np.ix_(back, back)]
+    ti, pi = _label_positions(y_true, labels), _label_positions(y_pred, labels)
+    keep = (ti >= 0) & (pi >= 0)
+    return np.bincount(ti[keep] * k + pi[keep], minlength=k * k).reshape(k, k)
 
 
 def precision_recall_f1(y_true, y_pred, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-class precision, recall, F1 and support (number of actual films), in ``labels`` order.
 
-    precision = TP / predicted, recall = TP / actual, F1 = 2 TP / (predicted + actual);
-    a ratio with a zero denominator is 0 (scikit-learn's ``zero_division=0``).
+    precision = TP / predicted, recall = TP / actual, F1 = 2 TP / (predicted + actual),
+    counting every film (also those whose other class is not in ``labels``); a
+    ratio with a zero denominator is 0 (scikit-learn's ``zero_division=0``).
     """
-    cm = confusion_matrix(y_true, y_pred, labels)
-    tp = np.diag(cm).astype(float)
-    pred = cm.sum(axis=0).astype(float)
-    actual = cm.sum(axis=1).astype(float)
+    labels = np.asarray(labels)
+    k = len(labels)
+    tp = np.diag(confusion_matrix(y_true, y_pred, labels)).astype(float)
+    ti, pi = _label_positions(np.asarray(y_true), labels), _label_positions(np.asarray(y_pred), labels)
+    actual = np.bincount(ti[ti >= 0], minlength=k).astype(float)
+    pred = np.bincount(pi[pi >= 0], minlength=k).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(pred > 0, tp / pred, 0.0)
         recall = np.where(actual > 0, tp / actual, 0.0)

@@ -62,9 +62,6 @@ _REFERENCES = (
               "in Python. Nature Methods, 17, 261–272.", "10.1038/s41592-019-0686-2"),
     ("scikit-learn", "Pedregosa, F., et al. (2011). Scikit-learn: Machine learning in Python. "
                      "Journal of Machine Learning Research, 12, 2825–2830.", None),
-    ("imbalanced-learn", "Lemaître, G., Nogueira, F., & Aridas, C. K. (2017). Imbalanced-learn: A Python "
-                         "toolbox to tackle the curse of imbalanced datasets in machine learning. Journal of "
-                         "Machine Learning Research, 18(17), 1–5.", None),
     ("matplotlib", "Hunter, J. D. (2007). Matplotlib: A 2D graphics environment. Computing in Science & "
                    "Engineering, 9(3), 90–95.", "10.1109/MCSE.2007.55"),
     ("weasyprint", "Kozea. WeasyPrint: the awesome document factory (HTML/CSS to PDF).", None),
@@ -660,16 +657,17 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  f"{_ANOVA_TYPE.get(an['type'], '')} sums of squares; partial η² = SS_term/(SS_term + "
                  "SS_residual)."},
         {"name": "Support vector machine",
-         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one) on the standardised conditions "
-                 f"{', '.join(_sym(f) for f in svm['features'])}; stratified train/test split with "
-                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Standardisation, random oversampling "
-                 "of the smaller classes to the size of the largest, and the SVM form one pipeline, so "
-                 "oversampling only copies training films (never a test film, nor a held-out fold). Scores: "
-                 f"macro F1 on the test films; repeated stratified {cfg.cv_splits}-fold cross-validation "
-                 f"({cfg.cv_repeats} repeats, {cfg.cv_splits * cfg.cv_repeats} fold scores) over "
+         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one as in libsvm) on the standardised "
+                 f"conditions {', '.join(_sym(f) for f in svm['features'])}, solved exactly (libsvm's SMO "
+                 "algorithm, KKT tolerance 1e-9); stratified train/test split with "
+                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Every fit standardises its training "
+                 "films, randomly oversamples the smaller classes to the size of the largest and then fits the "
+                 "SVM, so oversampling only copies training films (never a test film, nor a held-out fold). "
+                 f"Scores: macro F1 on the test films; repeated stratified {svm['cv_splits']}-fold cross-validation "
+                 f"({svm['cv_repeats']} repeats, {svm['cv_splits'] * svm['cv_repeats']} fold scores) over "
                  + ("a stratified subsample of the films" if large_table else "all films")
                  + ", reported as the mean with the 2.5th–97.5th percentile range of the fold scores as the "
-                 "95 % interval. After this evaluation the same pipeline is refitted on "
+                 "95 % interval. After this evaluation the same steps are refitted on "
                  + ("a stratified subsample of all films" if large_table else "all films")
                  + "; that final model draws the decision maps and the process window on the summary page.",
          "ran": str(svm.get("method") or "")},
