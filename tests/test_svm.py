@@ -405,6 +405,15 @@ def test_metrics_match_sklearn_on_random_labels():
             assert_allclose(a, b, rtol=1e-12, err_msg=str(trial))
         assert_allclose(svm.f1_macro(y_true, y_pred, labels),
                         f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0), rtol=1e-12)
+    # the CV's one-pass version equals the per-group score
+    groups = rng.integers(0, 6, 300)
+    y_true, y_pred = rng.integers(1, 4, 300), rng.integers(1, 5, 300)
+    by_group = svm.f1_macro_by_group(y_true, y_pred, groups, 7, [1, 2, 3])
+    for g in range(6):
+        sel = groups == g
+        assert_allclose(by_group[g], f1_score(y_true[sel], y_pred[sel], labels=[1, 2, 3], average="macro",
+                                              zero_division=0), rtol=1e-12)
+    assert by_group[6] == 0.0  # an empty group
 
 
 def test_metrics_match_r():

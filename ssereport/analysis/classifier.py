@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
-from .svm import (LinearOVO, confusion_matrix, f1_macro, fit_ovo, precision_recall_f1, random_oversample,
-                  repeated_stratified_kfold, stratified_split, stratified_subsample, vote)
+from .svm import (LinearOVO, confusion_matrix, f1_macro, f1_macro_by_group, fit_ovo, precision_recall_f1,
+                  random_oversample, repeated_stratified_kfold, stratified_split, stratified_subsample, vote)
 
 __all__ = ["ClassifierResult", "DecisionMap", "svm_classifier", "decision_map", "pairwise_margin"]
 
@@ -235,8 +235,10 @@ def svm_classifier(
     p, r, f, s = precision_recall_f1(y[te], y_pred, labels)
     per_class = pd.DataFrame({"class": list(labels), "precision": p, "recall": r, "f1": f,
                               "support": s.astype(int)})
-    scores = np.array([f1_macro(y[cv_idx[f_te]], m.predict(x[cv_idx[f_te]]), labels)
-                       for (_, f_te), m in zip(folds, cv_models)])
+    held_out = [cv_idx[f_te] for _, f_te in folds]
+    scores = f1_macro_by_group(np.concatenate([y[h] for h in held_out]),
+                               np.concatenate([m.predict(x[h]) for h, m in zip(held_out, cv_models)]),
+                               np.repeat(np.arange(len(folds)), [len(h) for h in held_out]), len(folds), labels)
     if large:
         fewer = f" (fewer than the {cv_repeats} configured, to bound the time)" if repeats < cv_repeats else ""
         method = (f"linear C-SVC trained on a stratified subsample of {len(tr)} of the training films; CV "

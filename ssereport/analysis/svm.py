@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "LinearOVO", "SMOResult", "confusion_matrix", "dual_objective", "f1_macro", "fit_ovo", "kkt_gap", "vote",
+    "LinearOVO", "SMOResult", "confusion_matrix", "dual_objective", "f1_macro", "f1_macro_by_group", "fit_ovo",
+    "kkt_gap", "vote",
     "precision_recall_f1", "random_oversample", "repeated_stratified_kfold", "smo_linear", "standardize",
     "stratified_split", "stratified_subsample",
 ]
@@ -365,7 +366,7 @@ def smo_linear(x, y, upper, *, tol: float = DEFAULT_TOL, max_iter: int | None = 
     if alpha0 is None:
         alpha = np.zeros((n_prob, n_pts))
     else:
-        alpha = np.asarray(alpha0, dtype=float).reshape(n_prob, n_pts)
+        alpha = np.array(alpha0, dtype=float).reshape(n_prob, n_pts)  # a copy: the caller's array is left alone
         unbalanced = np.abs((alpha * y).sum(axis=1)) > 1e-9 * np.maximum(1.0, alpha.sum(axis=1))
         if ((alpha < 0) | (alpha > upper)).any() or unbalanced.any():
             raise ValueError("smo_linear: alpha0 must be feasible (0 <= alpha0 <= upper, y . alpha0 = 0)")
@@ -817,6 +818,21 @@ def precision_recall_f1(y_true, y_pred, labels) -> tuple[np.ndarray, np.ndarray,
         recall = np.where(actual > 0, tp / actual, 0.0)
         f1 = np.where(pred + actual > 0, 2 * tp / (pred + actual), 0.0)
     return precision, recall, f1, actual.astype(int)
+
+
+def f1_macro_by_group(y_true, y_pred, groups, n_groups: int, labels) -> np.ndarray:
+    """Macro F1 (as :func:`f1_macro`) of each group ``0 .. n_groups - 1`` of films, in one pass."""
+    labels = np.asarray(labels)
+    k = len(labels)
+    groups = np.asarray(groups, dtype=int)
+    ti, pi = _label_positions(np.asarray(y_true), labels), _label_positions(np.asarray(y_pred), labels)
+    both = (ti >= 0) & (pi >= 0) & (ti == pi)
+    tp = np.bincount(groups[both] * k + ti[both], minlength=n_groups * k).reshape(n_groups, k)
+    actual = np.bincount(groups[ti >= 0] * k + ti[ti >= 0], minlength=n_groups * k).reshape(n_groups, k)
+    pred = np.bincount(groups[pi >= 0] * k + pi[pi >= 0], minlength=n_groups * k).reshape(n_groups, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1 = np.where(pred + actual > 0, 2 * tp / (pred + actual), 0.0)
+    return f1.mean(axis=1)
 
 
 def f1_macro(y_true, y_pred, labels) -> float:
