@@ -376,13 +376,14 @@ def test_classifier_oversamples_training_films_only(reference_results, monkeypat
     assert k.test_index.equals(k2.test_index)
 
 
-def test_large_table_path_runs_fewer_repeats(reference_table):
+def test_large_table_path_subsamples_and_keeps_every_repeat(reference_table):
     d = pd.concat([reference_table.data] * 3, ignore_index=True)
     cls = pd.Series(np.where(d["ls_ratio"] < 0.9, 3, np.where(d["xylene_vol_pct"] < 50, 1, 2)), index=d.index)
-    k = svm_classifier(d, cls, max_exact=100, subsample=150, cv_repeats=10, large_cv_repeats=2)
-    assert k.cv_repeats == 2 and len(k.cv_scores) == 10
-    assert "2 repeat(s) of 5-fold (fewer than the 10 configured" in k.method
+    k = svm_classifier(d, cls, max_exact=100, subsample=150, cv_repeats=3)
+    assert k.cv_repeats == 3 and len(k.cv_scores) == 15
+    assert "stratified subsample of 150 of the training films" in k.method
     assert len(k.train_index) == 150 and len(k.test_index) == int(np.ceil(0.2 * len(d)))
+    assert set(k.oversampled_index) <= set(k.train_index)
 
 
 # --------------------------------------------------------------------------- metrics

@@ -42,8 +42,7 @@ class ClassifierResult:
     cv_f1_macro_ci95 : tuple of float
         2.5th and 97.5th percentiles of the fold scores.
     cv_splits, cv_repeats : int
-        The cross-validation that ran (on large tables ``cv_repeats`` can be
-        fewer than asked; see ``large_cv_repeats`` of :func:`svm_classifier`).
+        The repeated stratified K-fold cross-validation.
     c : float
         Cost C of the C-SVC.
     model : LinearOVO
@@ -129,7 +128,6 @@ def svm_classifier(
     random_state: int = 42,
     max_exact: int = 20000,
     subsample: int = 5000,
-    large_cv_repeats: int = 2,
 ) -> ClassifierResult:
     """Train and score a linear SVM on the manufacturing conditions.
 
@@ -159,12 +157,6 @@ def svm_classifier(
         3 conditions is well determined by a few thousand films, and the SVM's
         training time grows faster than n. The test split and its scores
         still use every held-out film. ``method`` says which ran.
-    large_cv_repeats : int
-        Above ``max_exact`` films the CV runs ``min(cv_repeats,
-        large_cv_repeats)`` repeats: on 5,000-film subsamples each SVM fit
-        takes hundreds of SMO iterations over thousands of points, and with
-        1,000-film held-out folds more repeats barely move the mean.
-        ``cv_repeats`` of the result and ``method`` give what ran.
 
     Notes
     -----
@@ -220,8 +212,7 @@ def svm_classifier(
     tr = _sub(tr, rng_hold)
     over_tr = random_oversample(y[tr], rng_hold)
     cv_idx = _sub(idx, rng_cv, min_per_class=need)
-    repeats = min(cv_repeats, max(large_cv_repeats, 1)) if large else cv_repeats
-    folds = repeated_stratified_kfold(y[cv_idx], cv_splits, repeats, rng_cv)
+    folds = repeated_stratified_kfold(y[cv_idx], cv_splits, cv_repeats, rng_cv)
     fold_over = [random_oversample(y[cv_idx[f_tr]], rng_cv) for f_tr, _ in folds]
     fin_idx = _sub(idx, rng_final)
     over_fin = random_oversample(y[fin_idx], rng_final)
@@ -240,10 +231,8 @@ def svm_classifier(
                                np.concatenate([m.predict(x[h]) for h, m in zip(held_out, cv_models)]),
                                np.repeat(np.arange(len(folds)), [len(h) for h in held_out]), len(folds), labels)
     if large:
-        fewer = f" (fewer than the {cv_repeats} configured, to bound the time)" if repeats < cv_repeats else ""
-        method = (f"linear C-SVC trained on a stratified subsample of {len(tr)} of the training films; CV "
-                  f"({repeats} repeat(s) of {cv_splits}-fold{fewer}) and the final model on stratified subsamples "
-                  f"of {len(cv_idx)} films; tested on all {len(te)} held-out films")
+        method = (f"linear C-SVC trained on a stratified subsample of {len(tr)} of the training films; CV and the "
+                  f"final model on stratified subsamples of {len(cv_idx)} films; tested on all {len(te)} held-out films")
     else:
         method = f"linear C-SVC on all {len(tr)} training films; tested on {len(te)} held-out films"
     return ClassifierResult(
@@ -258,7 +247,7 @@ def svm_classifier(
         cv_scores=scores,
         cv_f1_macro_mean=float(np.mean(scores)),
         cv_f1_macro_ci95=(float(np.percentile(scores, 2.5)), float(np.percentile(scores, 97.5))),
-        cv_splits=cv_splits, cv_repeats=repeats, c=c,
+        cv_splits=cv_splits, cv_repeats=cv_repeats, c=c,
         model=final, scaler_mean=final.mean.copy(), scaler_scale=final.scale.copy(),
         coef=final.coef.copy(), intercept=final.intercept.copy(), pairs=final.pairs, method=method,
     )
