@@ -179,10 +179,12 @@ def svm_classifier(
     (SMO, Fan-Chen-Lin working set, KKT gap < 1e-9 instead of libsvm's 1e-3),
     so its hyperplanes are the exact optimum.
 
-    R: ``e1071::svm(class ~ ., kernel = "linear", cost = c, scale = TRUE)`` on
-    the oversampled training set (``scale = TRUE`` standardises with the
-    oversampled set's n - 1 SD; here the training films' n SD, as
-    scikit-learn's ``StandardScaler``). Macro F1 is the unweighted mean of the
+    R: with ``z`` the conditions standardised by the training films' mean and
+    n-denominator SD, ``e1071::svm(z[over, ], factor(class[over]), kernel =
+    "linear", cost = c, scale = FALSE)`` on the oversampled rows ``over``
+    (checked in ``tests/reference/svm_reference.R``; e1071's own ``scale =
+    TRUE`` would standardise the oversampled rows with the n - 1 SD, a
+    slightly different problem). Macro F1 is the unweighted mean of the
     per-class F1 scores.
     """
     features = tuple(features)
