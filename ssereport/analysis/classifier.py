@@ -234,7 +234,8 @@ def svm_classifier(
                                np.repeat(np.arange(len(folds)), [len(h) for h in held_out]), len(folds), labels)
     if large:
         method = (f"linear C-SVC trained on a stratified subsample of {len(tr)} of the training films; CV and the "
-                  f"final model on stratified subsamples of {len(cv_idx)} films; tested on all {len(te)} held-out films")
+                  f"final model on stratified subsamples of {len(cv_idx)} films; tested on all {len(te)} "
+                  "held-out films")
     else:
         method = f"linear C-SVC on all {len(tr)} training films; tested on {len(te)} held-out films"
     return ClassifierResult(

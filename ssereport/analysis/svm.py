@@ -4,14 +4,16 @@ Everything the classifier needs without scikit-learn, imbalanced-learn or SciPy:
 
 * :func:`smo_linear` solves many binary C-SVC problems with a linear kernel at
   once, by libsvm's SMO on the dual (Fan, Chen & Lin 2005 second-order working
-  set selection, no shrinking) to a tight KKT-gap tolerance;
+  set selection, no shrinking) to a KKT gap below 1e-9, finished by an exact
+  solve on the free support vectors that must pass the same test;
 * :func:`fit_ovo` fits one-vs-one models (pairs of classes in sorted order, as
-  libsvm) on many training sets in one call; :class:`LinearOVO` predicts by
-  libsvm's vote;
+  libsvm) on many training sets in one call; :class:`LinearOVO` and
+  :func:`vote` predict by libsvm's vote;
 * :func:`standardize`, :func:`random_oversample`, :func:`stratified_split`,
   :func:`stratified_subsample` and :func:`repeated_stratified_kfold` draw with
   a :class:`numpy.random.Generator`;
-* :func:`confusion_matrix`, :func:`precision_recall_f1` and :func:`f1_macro`.
+* :func:`confusion_matrix`, :func:`precision_recall_f1`, :func:`f1_macro` and
+  :func:`f1_macro_by_group`.
 
 The arrays here are plain NumPy; labels are integers.
 """
@@ -24,10 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "LinearOVO", "SMOResult", "confusion_matrix", "dual_objective", "f1_macro", "f1_macro_by_group", "fit_ovo",
-    "kkt_gap", "vote",
-    "precision_recall_f1", "random_oversample", "repeated_stratified_kfold", "smo_linear", "standardize",
-    "stratified_split", "stratified_subsample",
+    "DECISION_TIE", "DEFAULT_TOL", "LinearOVO", "SMOResult", "confusion_matrix", "dual_objective", "f1_macro",
+    "f1_macro_by_group", "fit_ovo", "kkt_gap", "precision_recall_f1", "random_oversample",
+    "repeated_stratified_kfold", "smo_linear", "standardize", "stratified_split", "stratified_subsample", "vote",
 ]
 
 TAU = 1e-12  # libsvm's substitute for a non-positive curvature a_ij
@@ -76,18 +77,22 @@ def _up_low(alpha, upper, ypos):
     return np.where(ypos, hi, lo), np.where(ypos, lo, hi)
 
 
+def _gap_and_v(x, y, upper, ypos, alpha):
+    w = np.einsum("pn,pnd->pd", alpha * y, x)
+    v = y - np.einsum("pnd,pd->pn", x, w)
+    up, low = _up_low(alpha, upper, ypos)
+    return np.where(up, v, -np.inf).max(axis=1) - np.where(low, v, np.inf).min(axis=1), v, w
+
+
 def kkt_gap(x, y, upper, alpha) -> np.ndarray:
     """KKT gap ``max_{i in I_up} v_i - min_{j in I_low} v_j`` with ``v = y - x @ w``.
 
     For the dual of the C-SVC, ``v_i = -y_i G_i`` (``G`` the gradient of the
-    dual objective); ``alpha`` is optimal if and only if the gap is <= 0.
-    Shapes as in :func:`smo_linear`; returns one gap per problem.
+    dual objective); a feasible ``alpha`` is optimal if and only if the gap
+    is <= 0. Shapes as in :func:`smo_linear` (``y`` is +1/-1); one gap per problem.
     """
     x, y, upper, alpha = _as_batch(x, y, upper, alpha)
-    w = np.einsum("pn,pnd->pd", alpha * y, x)
-    v = y - np.einsum("pnd,pd->pn", x, w)
-    up, low = _up_low(alpha, upper, y > 0)
-    return np.where(up, v, -np.inf).max(axis=1) - np.where(low, v, np.inf).min(axis=1)
+    return _gap_and_v(x, y, upper, y > 0, alpha)[0]
 
 
 def dual_objective(x, y, alpha) -> np.ndarray:
@@ -183,10 +188,7 @@ def _polish(x, y, upper, ypos, alpha, tol, rounds=2):
 
 def _certify(x, y, upper, ypos, alpha, tol):
     """True where ``alpha`` is feasible (box, ``y . alpha = 0``) and its KKT gap is below ``tol``."""
-    w = np.einsum("pn,pnd->pd", alpha * y, x)
-    v = y - np.einsum("pnd,pd->pn", x, w)
-    up, low = _up_low(alpha, upper, ypos)
-    gap = np.where(up, v, -np.inf).max(axis=1) - np.where(low, v, np.inf).min(axis=1)
+    gap = _gap_and_v(x, y, upper, ypos, alpha)[0]
     box = ((alpha >= 0) & (alpha <= upper)).all(axis=1)
     balance = np.abs((alpha * y).sum(axis=1)) <= 1e-10 * np.maximum(1.0, alpha.sum(axis=1))
     return box & balance & (gap < tol)
@@ -328,24 +330,32 @@ def smo_linear(x, y, upper, *, tol: float = DEFAULT_TOL, max_iter: int | None = 
     Notes
     -----
     The iteration is libsvm's ``Solver::Solve`` without shrinking, started at
-    ``alpha = 0``: working set by the second-order rule of Fan, Chen & Lin
-    (2005) -- ``i = argmax_{I_up} v``, ``j = argmax_{I_low, v_j < v_i}
-    (v_i - v_j)^2 / a_ij`` with ``a_ij = |x_i - x_j|^2`` (floored at
-    ``TAU = 1e-12``; libsvm replaces only a_ij <= 0 by TAU) -- and the
-    analytic two-variable step clipped to the box.
-    All problems iterate together as arrays; each picks its own pair, and a
-    problem leaves the batch when it has converged.
+    ``alpha = 0`` (or ``alpha0``): working set by the second-order rule of
+    Fan, Chen & Lin (2005) -- ``i = argmax_{I_up} v``, ``j = argmax_{I_low,
+    v_j < v_i} (v_i - v_j)^2 / a_ij`` with ``a_ij = |x_i - x_j|^2`` (floored
+    at ``TAU = 1e-12``; libsvm replaces only ``a_ij <= 0`` by TAU, and takes
+    the last index on ties where this takes the first) -- and the analytic
+    two-variable step clipped to the box. All problems iterate together as
+    arrays; each picks its own pair, and a problem leaves the batch when it
+    has converged. The gradient is kept as ``v = y - x . w`` and updated
+    through ``w`` (linear kernel, O(n d) per iteration).
 
-    SMO converges linearly near the optimum, slowly when several free support
-    vectors zig-zag. With ``polish=True`` the run is finished by solving the
-    KKT system on the free set exactly (bounded variables fixed; the worst
-    variable that would leave the box is moved to its bound, up to 4 times).
-    That solution is accepted only if it is feasible (box, ``y . alpha = 0``)
-    and passes the same stopping test ``gap < tol``; otherwise SMO continues.
-    Either way the returned ``alpha`` satisfies libsvm's criterion at ``tol``
-    (or ``converged`` is False). ``w`` is unique at the optimum; ``b`` is
-    libsvm's: the mean of ``v`` over free support vectors, else the midpoint
-    of the range the bounded ones allow.
+    SMO converges linearly near the optimum, and slowly when several free
+    support vectors zig-zag or a variable creeps towards its bound. With
+    ``polish=True``, once the gap is below ``polish_gap`` the run is finished
+    exactly: (1) all such problems at once, the KKT system of the free
+    variables with the bounded ones fixed (``y_i (x_i . w + b) = 1`` on the
+    free set, ``y . alpha = 0``; pseudo-inverse, one retry after moving the
+    worst variable that leaves the box to its bound); (2) for those that
+    fail, one at a time, the box-constrained QP on the free points and the
+    points whose ``v`` is inside the current gap, solved by a primal
+    active-set method. A polished ``alpha`` is accepted only if it is
+    feasible (box, ``y . alpha = 0``) and passes libsvm's stopping test
+    ``gap < tol`` on the whole problem; otherwise SMO continues. So every
+    returned ``alpha`` meets libsvm's criterion at ``tol`` (polished ones
+    typically at 1e-13), or ``converged`` is False. ``w`` is unique at the
+    optimum; ``b`` is libsvm's: the mean of ``v`` over free support vectors,
+    else the midpoint of the range the bounded ones allow.
 
     R: ``e1071::svm(x, factor(y), kernel = "linear", cost = C, scale = FALSE,
     tolerance = tol, shrinking = FALSE)`` (libsvm); Python:
@@ -370,7 +380,6 @@ def smo_linear(x, y, upper, *, tol: float = DEFAULT_TOL, max_iter: int | None = 
         unbalanced = np.abs((alpha * y).sum(axis=1)) > 1e-9 * np.maximum(1.0, alpha.sum(axis=1))
         if ((alpha < 0) | (alpha > upper)).any() or unbalanced.any():
             raise ValueError("smo_linear: alpha0 must be feasible (0 <= alpha0 <= upper, y . alpha0 = 0)")
-    gap_out = np.full(n_prob, np.inf)
     iters = np.zeros(n_prob, dtype=int)
     polished = np.zeros(n_prob, dtype=bool)
     sq = np.einsum("pnd,pnd->pn", x, x)
@@ -453,10 +462,7 @@ def smo_linear(x, y, upper, *, tol: float = DEFAULT_TOL, max_iter: int | None = 
         dw = ((ai_new - ai) * yi)[:, None] * xi + ((aj_new - aj) * yj)[:, None] * xa[r, j]
         va -= np.matmul(xa, dw[:, :, None])[:, :, 0]
 
-    w = np.einsum("pn,pnd->pd", alpha * y, x)
-    v = y - np.einsum("pnd,pd->pn", x, w)
-    up, low = _up_low(alpha, upper, ypos)
-    gap_out = np.where(up, v, -np.inf).max(axis=1) - np.where(low, v, np.inf).min(axis=1)
+    gap_out, v, w = _gap_and_v(x, y, upper, ypos, alpha)
     converged = ~(gap_out >= tol)
     if not converged.all():
         warnings.warn(f"smo_linear: {int((~converged).sum())} of {n_prob} problem(s) stopped at the iteration "
