@@ -84,8 +84,9 @@ class ReferenceModel:
                     "scaler_mean": self.svm_mean.tolist(), "scaler_scale": self.svm_scale.tolist(),
                     "pairs": [list(p) for p in self.svm_pairs], "coef": self.svm_coef.tolist(),
                     "intercept": self.svm_intercept.tolist(),
-                    "note": "one-vs-one: decision (x - mean) / scale . coef[j] + intercept[j] > 0 votes "
-                            "for pairs[j][0], else pairs[j][1]; most votes wins, ties to the lower class"},
+                    "note": "one-vs-one: decision (x - mean) / scale . coef[j] + intercept[j] > 1e-9 votes "
+                            "for pairs[j][0], else pairs[j][1] (|decision| <= 1e-9 is on the hyperplane up to "
+                            "rounding, i.e. 0); most votes wins, ties to the lower class"},
             "ranges": {k: list(v) for k, v in self.ranges.items()},
             "class1": self.class1,
         }

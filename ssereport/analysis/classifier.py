@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from .svm import (LinearOVO, confusion_matrix, f1_macro, f1_macro_by_group, fit_ovo, precision_recall_f1,
+                  random_oversample, repeated_stratified_kfold, stratified_split, stratified_subsample, vote)
 
 __all__ = ["ClassifierResult", "DecisionMap", "svm_classifier", "decision_map", "pairwise_margin"]
 
@@ -41,8 +41,13 @@ class ClassifierResult:
     cv_f1_macro_mean : float
     cv_f1_macro_ci95 : tuple of float
         2.5th and 97.5th percentiles of the fold scores.
-    model : object
-        Pipeline (scaler, oversampler, SVC) refitted on all films; used for
+    cv_splits, cv_repeats : int
+        The repeated stratified K-fold cross-validation.
+    c : float
+        Cost C of the C-SVC.
+    model : LinearOVO
+        The final model (standardisation and pairwise hyperplanes) refitted on
+        all films (a stratified subsample of them on large tables); used for
         decision maps and predictions.
     scaler_mean, scaler_scale : numpy.ndarray
         Standardization of the final model.
@@ -72,7 +77,7 @@ class ClassifierResult:
     cv_splits: int
     cv_repeats: int
     c: float
-    model: Any
+    model: LinearOVO
     scaler_mean: np.ndarray
     scaler_scale: np.ndarray
     coef: np.ndarray
@@ -102,31 +107,13 @@ def pairwise_margin(x, mean, scale, coef, intercept, pairs, labels, model=None):
     if model is not None:
         pred = np.asarray(model.predict(np.asarray(x, dtype=float)))
     else:
-        votes = np.zeros((len(z), len(labels)))
-        for j, (a, b) in enumerate(pairs):
-            win_a = f[:, j] > 0
-            votes[win_a, labels.index(a)] += 1
-            votes[~win_a, labels.index(b)] += 1
-        pred = np.asarray(labels)[votes.argmax(axis=1)]
+        pred = vote(f, pairs, labels)
     margin = np.full(len(z), np.inf)
     for j, (a, b) in enumerate(pairs):
         d = f[:, j] / norms[j]
         margin = np.where(pred == a, np.minimum(margin, d), margin)
         margin = np.where(pred == b, np.minimum(margin, -d), margin)
     return pred, margin
-
-
-def _pipeline(c: float, seed: int):
-    from imblearn.over_sampling import RandomOverSampler
-    from imblearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
-
-    return Pipeline([
-        ("scale", StandardScaler()),
-        ("oversample", RandomOverSampler(random_state=seed)),
-        ("svm", SVC(kernel="linear", C=c, decision_function_shape="ovo")),
-    ])
 
 
 def svm_classifier(
@@ -144,9 +131,11 @@ def svm_classifier(
 ) -> ClassifierResult:
     """Train and score a linear SVM on the manufacturing conditions.
 
-    Standardization, random oversampling of the minority classes and the SVM
-    form one imbalanced-learn pipeline, so oversampling only ever copies
-    training films: never a test film or the held-out fold of the CV.
+    Every fit standardises its training films, randomly oversamples the
+    smaller classes of those films to the size of the largest, and fits a
+    one-vs-one linear C-SVC (:mod:`ssereport.analysis.svm`). Oversampling
+    only ever copies training films: never a test film or the held-out fold
+    of the CV.
 
     Parameters
     ----------
@@ -157,31 +146,53 @@ def svm_classifier(
     test_size : float
         Stratified hold-out share.
     c : float
-        SVM regularisation.
+        Cost C of the C-SVC.
     cv_splits, cv_repeats : int
         Repeated stratified K-fold CV.
     random_state : int
+        Seed of every random draw (see Notes).
     max_exact, subsample : int
         Above ``max_exact`` films, the SVM is trained (and cross-validated) on a
         stratified random subsample of ``subsample`` films: a linear boundary in
-        3 conditions is well determined by a few thousand films, and kernel SVM
-        training grows with the square of n. The test split and its scores
+        3 conditions is well determined by a few thousand films, and the SVM's
+        training time grows faster than n. The test split and its scores
         still use every held-out film. ``method`` says which ran.
 
     Notes
     -----
-    R: ``e1071::svm(class ~ ., kernel = "linear", scale = TRUE)`` on the
-    oversampled training set. Macro F1 is the unweighted mean of the per-class
-    F1 scores.
-    """
-    from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
-    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score, train_test_split
+    Random draws, all from ``numpy.random.default_rng(random_state)``, split
+    into three independent streams with ``Generator.spawn(3)``:
 
+    1. hold-out: the stratified split (:func:`~ssereport.analysis.svm.stratified_split`:
+       ``ceil(test_size * n)`` test films shared over the classes by largest
+       remainders, each class in both parts), on large tables the stratified
+       subsample of the training films, then the oversampling of the training films;
+    2. cross-validation: on large tables the stratified subsample, then the
+       folds (:func:`~ssereport.analysis.svm.repeated_stratified_kfold`), then the
+       oversampling of each fold's training films, fold by fold;
+    3. final model: on large tables the stratified subsample, then the oversampling.
+
+    So the final model does not depend on ``test_size`` or the CV settings.
+    Oversampling (:func:`~ssereport.analysis.svm.random_oversample`) adds, for
+    each smaller class, films of that class drawn uniformly with replacement
+    until every class has the majority count. The SVM is libsvm's C-SVC
+    (SMO, Fan-Chen-Lin working set, KKT gap < 1e-9 instead of libsvm's 1e-3),
+    so its hyperplanes are the exact optimum.
+
+    R: with ``z`` the conditions standardised by the training films' mean and
+    n-denominator SD, ``e1071::svm(z[over, ], factor(class[over]), kernel =
+    "linear", cost = c, scale = FALSE)`` on the oversampled rows ``over``
+    (checked in ``tests/reference/svm_reference.R``; e1071's own ``scale =
+    TRUE`` would standardise the oversampled rows with the n - 1 SD, a
+    slightly different problem). Macro F1 is the unweighted mean of the
+    per-class F1 scores.
+    """
     features = tuple(features)
     y = classes.loc[data.index].to_numpy()
     x = data[list(features)].to_numpy(dtype=float)
-    labels = tuple(sorted(int(v) for v in np.unique(y)))
-    counts = Counter(int(v) for v in y)
+    uniq, n_per = np.unique(y, return_counts=True)
+    labels = tuple(int(v) for v in uniq)
+    counts = {int(a): int(b) for a, b in zip(uniq, n_per)}
     need = max(cv_splits, 2)
     small = [cls for cls in labels if counts[cls] < need]
     if len(labels) < 2:
@@ -191,56 +202,57 @@ def svm_classifier(
             f"class {cls} has {counts[cls]} film(s); the stratified split and {cv_splits}-fold cross-validation "
             f"need at least {need} per class") for cls in small])
     idx = np.arange(len(y))
-    tr, te = train_test_split(idx, test_size=test_size, stratify=y, random_state=random_state)
     large = len(y) > max_exact
+    rng_hold, rng_cv, rng_final = np.random.default_rng(random_state).spawn(3)
 
-    def _sub(ix: np.ndarray) -> np.ndarray:
+    def _sub(ix: np.ndarray, rng: np.random.Generator, min_per_class: int = 1) -> np.ndarray:
         if not large or len(ix) <= subsample:
             return ix
-        keep, _ = train_test_split(ix, train_size=subsample, stratify=y[ix], random_state=random_state)
-        return keep
+        return ix[stratified_subsample(y[ix], subsample, rng, min_per_class=min_per_class)]
 
-    tr = _sub(tr)
-    pipe = _pipeline(c, random_state).fit(x[tr], y[tr])
-    y_pred = pipe.predict(x[te])
-    sampler = pipe.named_steps["oversample"]
-    over_idx = tr[sampler.sample_indices_]
-    counts_after = Counter(int(v) for v in y[over_idx])
-    p, r, f, s = precision_recall_fscore_support(y[te], y_pred, labels=list(labels), zero_division=0)
+    tr, te = stratified_split(y, test_size, rng_hold)
+    tr = _sub(tr, rng_hold)
+    over_tr = random_oversample(y[tr], rng_hold)
+    cv_idx = _sub(idx, rng_cv, min_per_class=need)
+    folds = repeated_stratified_kfold(y[cv_idx], cv_splits, cv_repeats, rng_cv)
+    fold_over = [random_oversample(y[cv_idx[f_tr]], rng_cv) for f_tr, _ in folds]
+    fin_idx = _sub(idx, rng_final)
+    over_fin = random_oversample(y[fin_idx], rng_final)
+
+    train_sets = [(tr, over_tr)] + [(cv_idx[f_tr], o) for (f_tr, _), o in zip(folds, fold_over)] + [(fin_idx, over_fin)]
+    models, _ = fit_ovo(x, y, [(pos, np.bincount(o, minlength=len(pos))) for pos, o in train_sets], labels, c=c)
+    held, cv_models, final = models[0], models[1:-1], models[-1]
+
+    y_pred = held.predict(x[te])
+    over_idx = tr[over_tr]
+    p, r, f, s = precision_recall_f1(y[te], y_pred, labels)
     per_class = pd.DataFrame({"class": list(labels), "precision": p, "recall": r, "f1": f,
                               "support": s.astype(int)})
-    cv = RepeatedStratifiedKFold(n_splits=cv_splits, n_repeats=cv_repeats, random_state=random_state)
-    cv_idx = _sub(idx)
-    scores = cross_val_score(_pipeline(c, random_state), x[cv_idx], y[cv_idx], cv=cv, scoring="f1_macro")
-    fin_idx = _sub(idx)
-    final = _pipeline(c, random_state).fit(x[fin_idx], y[fin_idx])
+    held_out = [cv_idx[f_te] for _, f_te in folds]
+    scores = f1_macro_by_group(np.concatenate([y[h] for h in held_out]),
+                               np.concatenate([m.predict(x[h]) for h, m in zip(held_out, cv_models)]),
+                               np.repeat(np.arange(len(folds)), [len(h) for h in held_out]), len(folds), labels)
     if large:
-        method = (f"linear SVC trained on a stratified subsample of {len(tr)} of the training films; CV and the "
-                  f"final model on stratified subsamples of {len(cv_idx)} films; tested on all {len(te)} held-out films")
+        method = (f"linear C-SVC trained on a stratified subsample of {len(tr)} of the training films; CV and the "
+                  f"final model on stratified subsamples of {len(cv_idx)} films; tested on all {len(te)} "
+                  "held-out films")
     else:
-        method = f"linear SVC on all {len(tr)} training films; tested on {len(te)} held-out films"
-    svc = final.named_steps["svm"]
-    scaler = final.named_steps["scale"]
-    cls_order = [int(v) for v in svc.classes_]
-    pairs = tuple((cls_order[i], cls_order[j]) for i in range(len(cls_order))
-                  for j in range(i + 1, len(cls_order)))
+        method = f"linear C-SVC on all {len(tr)} training films; tested on {len(te)} held-out films"
     return ClassifierResult(
         features=features, labels=labels,
         train_index=data.index[tr], test_index=data.index[te], oversampled_index=data.index[over_idx],
-        counts_before={cls: int(Counter(int(v) for v in y[tr])[cls]) for cls in labels},
-        counts_after={cls: int(counts_after[cls]) for cls in labels},
+        counts_before={cls: int(np.sum(y[tr] == cls)) for cls in labels},
+        counts_after={cls: int(np.sum(y[over_idx] == cls)) for cls in labels},
         y_test=y[te], y_pred=np.asarray(y_pred),
-        confusion_matrix=confusion_matrix(y[te], y_pred, labels=list(labels)),
+        confusion_matrix=confusion_matrix(y[te], y_pred, labels),
         per_class=per_class,
-        test_f1_macro=float(f1_score(y[te], y_pred, average="macro", labels=list(labels), zero_division=0)),
-        cv_scores=np.asarray(scores, dtype=float),
+        test_f1_macro=f1_macro(y[te], y_pred, labels),
+        cv_scores=scores,
         cv_f1_macro_mean=float(np.mean(scores)),
         cv_f1_macro_ci95=(float(np.percentile(scores, 2.5)), float(np.percentile(scores, 97.5))),
         cv_splits=cv_splits, cv_repeats=cv_repeats, c=c,
-        model=final, scaler_mean=np.asarray(scaler.mean_, dtype=float),
-        scaler_scale=np.asarray(scaler.scale_, dtype=float),
-        coef=np.asarray(svc.coef_, dtype=float), intercept=np.asarray(svc.intercept_, dtype=float),
-        pairs=pairs, method=method,
+        model=final, scaler_mean=final.mean.copy(), scaler_scale=final.scale.copy(),
+        coef=final.coef.copy(), intercept=final.intercept.copy(), pairs=final.pairs, method=method,
     )
 
 

@@ -57,16 +57,9 @@ PAPER = {
 _REFERENCES = (
     ("numpy", "Harris, C. R., et al. (2020). Array programming with NumPy. Nature, 585, 357–362.",
      "10.1038/s41586-020-2649-2"),
-    ("scipy", "Virtanen, P., et al. (2020). SciPy 1.0: Fundamental algorithms for scientific computing "
-              "in Python. Nature Methods, 17, 261–272.", "10.1038/s41592-019-0686-2"),
-    ("scikit-learn", "Pedregosa, F., et al. (2011). Scikit-learn: Machine learning in Python. "
-                     "Journal of Machine Learning Research, 12, 2825–2830.", None),
-    ("imbalanced-learn", "Lemaître, G., Nogueira, F., & Aridas, C. K. (2017). Imbalanced-learn: A Python "
-                         "toolbox to tackle the curse of imbalanced datasets in machine learning. Journal of "
-                         "Machine Learning Research, 18(17), 1–5.", None),
-    ("typst", "Mädje, L., Haug, M., et al. Typst: a markup-based typesetting system.", None),
     ("pandas", "The pandas development team. pandas-dev/pandas: Pandas.", "10.5281/zenodo.3509134"),
     ("jinja2", "Pallets. Jinja: a fast, expressive, extensible templating engine.", None),
+    ("typst", "Mädje, L., Haug, M., et al. Typst: a markup-based typesetting system.", None),
 )
 
 _METHOD_REFS = (
@@ -80,6 +73,12 @@ _METHOD_REFS = (
     "Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and validation of cluster "
     "analysis. Journal of Computational and Applied Mathematics, 20, 53–65.",
     "Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of Classification, 2, 193–218.",
+    "Arthur, D., & Vassilvitskii, S. (2007). k-means++: The advantages of careful seeding. Proceedings of the "
+    "18th Annual ACM-SIAM Symposium on Discrete Algorithms, 1027–1035.",
+    "Fan, R.-E., Chen, P.-H., & Lin, C.-J. (2005). Working set selection using second order information for "
+    "training support vector machines. Journal of Machine Learning Research, 6, 1889–1918.",
+    "Chang, C.-C., & Lin, C.-J. (2011). LIBSVM: A library for support vector machines. ACM Transactions on "
+    "Intelligent Systems and Technology, 2(3), 27:1–27:27.",
 )
 
 #: Figures per section, in display order.
@@ -630,11 +629,12 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  "correlations between variables and components."},
         {"name": "K-means classes",
          "text": f"K-means (Lloyd's algorithm) with k = {cfg.n_clusters} on the first {k_used} PC scores, "
-                 f"best inertia of {cfg.kmeans_n_init} k-means++ starts, seed {cfg.seed}. The cluster with the "
+                 f"best inertia of {cfg.kmeans_n_init} greedy k-means++ starts (the algorithm of scikit-learn's KMeans, "
+                 f"in NumPy), seed {cfg.seed}. The cluster with the "
                  "lowest median σ becomes the last class; the others are numbered by increasing median RD. "
                  "Quality of the partition: mean silhouette width in the clustered PC space. Stability: "
                  f"{d['classes']['n_bootstrap']} bootstrap resamples of the films; on each, K-means is refitted "
-                 f"({cfg.kmeans_n_init} k-means++ starts), every film is assigned to its nearest refitted "
+                 f"({cfg.kmeans_n_init} plain k-means++ starts), every film is assigned to its nearest refitted "
                  "centroid, and the adjusted Rand index against the classes is averaged over the resamples.",
          "ran": str(d["classes"].get("method") or "")},
         {"name": "Kruskal-Wallis and Dunn",
@@ -646,16 +646,17 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  f"{_ANOVA_TYPE.get(an['type'], '')} sums of squares; partial η² = SS_term/(SS_term + "
                  "SS_residual)."},
         {"name": "Support vector machine",
-         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one) on the standardised conditions "
-                 f"{', '.join(_sym(f) for f in svm['features'])}; stratified train/test split with "
-                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Standardisation, random oversampling "
-                 "of the smaller classes to the size of the largest, and the SVM form one pipeline, so "
-                 "oversampling only copies training films (never a test film, nor a held-out fold). Scores: "
-                 f"macro F1 on the test films; repeated stratified {cfg.cv_splits}-fold cross-validation "
-                 f"({cfg.cv_repeats} repeats, {cfg.cv_splits * cfg.cv_repeats} fold scores) over "
+         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one as in libsvm) on the standardised "
+                 f"conditions {', '.join(_sym(f) for f in svm['features'])}, solved exactly (libsvm's SMO "
+                 "algorithm, KKT tolerance 1e-9); stratified train/test split with "
+                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Every fit standardises its training "
+                 "films, randomly oversamples the smaller classes to the size of the largest and then fits the "
+                 "SVM, so oversampling only copies training films (never a test film, nor a held-out fold). "
+                 f"Scores: macro F1 on the test films; repeated stratified {svm['cv_splits']}-fold cross-validation "
+                 f"({svm['cv_repeats']} repeats, {svm['cv_splits'] * svm['cv_repeats']} fold scores) over "
                  + ("a stratified subsample of the films" if large_table else "all films")
                  + ", reported as the mean with the 2.5th–97.5th percentile range of the fold scores as the "
-                 "95 % interval. After this evaluation the same pipeline is refitted on "
+                 "95 % interval. After this evaluation the same steps are refitted on "
                  + ("a stratified subsample of all films" if large_table else "all films")
                  + "; that final model draws the decision maps and the process window on the summary page.",
          "ran": str(svm.get("method") or "")},
@@ -665,7 +666,9 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  + (" (with this many distinct conditions, films are first averaged within grid cells)"
                     if bool(getattr(results.maps, "binned", False)) else "")
                  + ", then linear interpolation on a Delaunay triangulation for each P% level, no "
-                 "extrapolation; DoT averaged over the levels. Decision maps: the final classifier's "
+                 "extrapolation; where the triangulation is not unique (four conditions on one circle, e.g. "
+                 "each cell of a rectangular design), the cell is split from its (low L:S, high X:B) to its "
+                 "(high L:S, low X:B) corner. DoT averaged over the levels. Decision maps: the final classifier's "
                  "prediction for every integer P% between the lowest and highest cast level (levels not cast "
                  "are interpolated by the model)."},
     ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the R reference outputs in tests/reference/.
-# Needs base R only:  apt-get install -y --no-install-recommends r-base-core
+# Needs base R, and e1071 for step 4:
+#   apt-get install -y --no-install-recommends r-base-core r-cran-e1071
 # Usage (from anywhere):  bash tests/reference/regenerate.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,4 +32,19 @@ if [ -f "$ref" ]; then
   echo "wrote tests/reference/reference_*.csv"
 else
   echo "$ref not present: skipped reference_*.csv"
+fi
+
+# 4. linear SVM (e1071 / libsvm) on the stored standardised, oversampled
+#    training set svm_train.csv (written from Python by make_svm_train.py;
+#    rebuild it first if the reference data or the oversampling changed)
+if Rscript -e 'quit(status = !requireNamespace("e1071", quietly = TRUE))' >/dev/null 2>&1; then
+  rm -f tests/reference/svm_hyperplanes.csv tests/reference/svm_grid.csv tests/reference/svm_session.txt
+  log="$(Rscript tests/reference/svm_reference.R tests/reference/svm_train.csv tests/reference/svm 2>&1)"
+  echo "$log"
+  capped="$(grep -c "max number of iterations" <<<"$log" || true)"
+  echo "libsvm_stopped_at_iteration_cap: $capped of 3 pairs (10,000,000 iterations; tolerance 1e-10 is below the reach of its single-precision kernel cache)" \
+    >> tests/reference/svm_session.txt
+  echo "wrote tests/reference/svm_*.csv"
+else
+  echo "R package e1071 not installed: skipped svm_*.csv (apt-get install r-cran-e1071)"
 fi
