@@ -4,7 +4,7 @@ After Chen, Duquesnoy et al., "Fabrication of High-Quality Thin Solid-State
 Electrolyte Films Assisted by Machine Learning", ACS Energy Lett. 2021.
 
 The public names are imported lazily, so that ``ssereport --help`` does not
-pay for pandas and scikit-learn.
+pay for pandas and NumPy.
 """
 
 from __future__ import annotations
