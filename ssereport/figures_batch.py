@@ -318,7 +318,7 @@ def plot_against_class1(model: ReferenceModel, result: BatchResult, *, key: str 
         for value in limits[var]:
             if value is not None:
                 ax.hline(value, color=_FAIL, width=1.3, dash="6 2 1.5 2")
-        ax.title("ionic conductivity" if var != "rd" else "relative thickness deviation", size=_TITLE)
+        ax.title("Ionic conductivity" if var != "rd" else "Relative thickness deviation", size=_TITLE)
         _film_markers(ax, x, y, f["observed_class"], f["pass"], size=7, name=var.replace("_", "-"))
     sp.draw_legend(c, c.width / 2, c.height - _PAD - lh, entries, max_width=c.width - 2 * _PAD, size=_LEGEND,
                    align="center")
