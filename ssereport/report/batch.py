@@ -236,18 +236,37 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         "films": _film_table(result),
         "figures": {k: _figure(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
         "has_model": model is not None,
-        "class1": [
-            {"label": _head(var), "n": fmt_int(c1[var]["n"]), "median": fmt_num(c1[var]["median"]),
-             "band": f"{fmt_num(c1[var]['q05'])} – {fmt_num(c1[var]['q95'])}",
-             "limits": f"{fmt_num(c1[var]['mean'] - 3 * c1[var]['sd'])} – "
-                       f"{fmt_num(c1[var]['mean'] + 3 * c1[var]['sd'])}"}
-            for var in ("conductivity_s_cm", "rd") if var in c1],
+        "class1": _class1_table(c1),
         "spec": _spec_context(result),
         "provenance": _provenance(result, model, created),
         "text": _texts(title=title, batch_id=str(result.batch_id), verdict=v["text"],
                        cast_date=result.cast_date or MISSING, created=created,
                        generator=_generator(prov.get("ssereport_version"))),
     }
+
+
+def _class1_table(c1: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The table of the reference class-1 films (σ and RD): caption, headers, rows, note.
+
+    The ``mean ± 3 SD`` limits are those of the report index's control charts:
+    the lower one floored at 0 (:func:`ssereport.analysis.control.lower_control_limit`),
+    since σ and RD cannot be negative.
+    """
+    from ..analysis.control import lower_control_limit
+
+    rows = []
+    for var in ("conductivity_s_cm", "rd"):
+        if var not in c1:
+            continue
+        r = c1[var]
+        rows.append([_head(var), fmt_int(r["n"]), fmt_num(r["median"]), f"{fmt_num(r['q05'])} – {fmt_num(r['q95'])}",
+                     f"{fmt_num(lower_control_limit(r['mean'], r['sd']))} – {fmt_num(r['mean'] + 3 * r['sd'])}"])
+    return {"caption": "Reference class-1 films",
+            "headers": ["variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD"],
+            "numeric": [False, True, True, True, True], "rows": rows,
+            "note": "mean ± 3 SD: the control limits of the report index, from the class-1 films of the reference "
+                    "study; the lower limit is floored at 0 because σ and RD cannot be negative.",
+            "cls": ""}
 
 
 def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: str,
