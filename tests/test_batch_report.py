@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,9 @@ from ssereport import load_films
 from ssereport.batch import BatchResult, Spec, judge_batch
 from ssereport.batch_run import collect_reports, run_batches
 from ssereport.model import fit_model, save_model
-from ssereport.report.batch import _reason, render_batch_html, render_index_html
+from ssereport.report.batch import (_reason, build_batch_context, build_index_context, render_batch_html,
+                                     render_batch_pdf, render_index_html)
+from ssereport.report.filters import fmt_num
 
 from .conftest import REFERENCE_CSV, ROOT
 
@@ -197,6 +200,155 @@ def test_user_strings_are_escaped(model):
                             model=model)
     assert "<script" not in idx.lower() and "<b>boom" not in idx
     assert str(escape(bad)) in idx and "&lt;b&gt;boom&lt;/b&gt;" in idx
+
+
+# --------------------------------------------------------------------------- one source for the words
+
+class _Paragraphs(HTMLParser):
+    """The text of every ``<p>`` of a page (entities decoded, tags such as <strong> and <code> dropped)."""
+
+    def __init__(self):
+        super().__init__()
+        self.paragraphs: list[str] = []
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "p":
+            self._open = []
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self._open is not None:
+            self.paragraphs.append(" ".join("".join(self._open).split()))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open.append(data)
+
+
+def _html_paragraphs(page: str) -> list[str]:
+    parser = _Paragraphs()
+    parser.feed(page)
+    return parser.paragraphs
+
+
+def _pdf_text(path: Path) -> str:
+    """The PDF's text without the running header (title; section) and the page numbers."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    title = reader.metadata.title
+    pages = []
+    for i, page in enumerate(reader.pages):
+        lines = page.extract_text().splitlines()
+        if i > 0 and lines and lines[0].startswith(title):  # page 1 repeats the title as its h1
+            lines = lines[1:]
+        pages.append("\n".join(ln for ln in lines if ln.strip() != f"{i + 1} / {len(reader.pages)}"))
+    return "\n".join(pages)
+
+
+def _squash(text: str) -> str:
+    """Text for comparing paragraphs across layouts: no whitespace, no ASCII hyphen (line breaks and
+    hyphenation in the PDF), no soft hyphen."""
+    return re.sub(r"[\s\-\u00ad]+", "", text)
+
+
+def _context_prose(ctx: dict) -> set[str]:
+    """Every string of the context's prose: ctx['text'] (segments joined), the summary, the verdict, table notes."""
+    out: set[str] = set()
+
+    def walk(v):
+        if isinstance(v, str):
+            out.add(" ".join(v.split()))
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            if v and all(isinstance(x, dict) and set(x) == {"text", "code"} for x in v):  # one segmented paragraph
+                out.add(" ".join("".join(x["text"] for x in v).split()))
+            else:
+                for x in v:
+                    walk(x)
+
+    walk(ctx["text"])
+    walk(ctx["summary"])
+    walk(f"{ctx['text']['verdict_lead']} {ctx['verdict']['sentence']}")
+    walk(ctx["class1"]["note"])
+    return out
+
+
+@pytest.mark.parametrize("with_model", [True, False], ids=["model", "no-model"])
+@pytest.mark.parametrize("spec", [None, Spec(sigma_min=3e-4, rd_max=0.1, thickness_min=30, thickness_max=60)],
+                         ids=["no-spec", "spec"])
+def test_html_and_pdf_show_the_same_prose_from_the_context(model, tmp_path, with_model, spec):
+    # Batch C fails (the summary names the failing films); the bundled reference data is synthetic (notice shown).
+    r = judge_batch(model, load_films(BATCHES[2]), spec=spec)
+    ctx = build_batch_context(r, model=model if with_model else None)
+    page = render_batch_html(r, context=ctx)
+    pdf_text = _squash(_pdf_text(render_batch_pdf(r, tmp_path / "b.pdf", context=ctx)))
+    paragraphs = _html_paragraphs(page)
+    prose = _context_prose(ctx)
+    expected = 10 + (2 if spec is not None else 0) + (1 if not with_model else 0)
+    assert len(paragraphs) >= expected, paragraphs
+    assert any("synthetic data set" in p for p in paragraphs)
+    assert any(("1.33 or more" if spec is not None else "No spec limits were given") in p for p in paragraphs)
+    assert any("The figures need the reference model" in p for p in paragraphs) is not with_model
+    for p in paragraphs:
+        # The HTML template writes no sentence of its own: every paragraph is a string of the context ...
+        assert p in prose, f"HTML paragraph not from the context: {p!r}"
+        # ... and the PDF shows the same words.
+        assert _squash(p) in pdf_text, f"HTML paragraph missing from the PDF text: {p!r}"
+    # every table note of the HTML is in the PDF too (the class-1 note only with the model, the capability note
+    # only with spec limits)
+    assert ("floored at 0" in page) is with_model and (_squash(ctx["class1"]["note"]) in pdf_text) is with_model
+    assert (_squash(ctx["text"]["capability_note"]) in pdf_text) is (spec is not None)
+
+
+def test_batch_templates_write_no_sentences():
+    """Prose lives in report/batch.py (ctx['text']); the templates hold short labels only."""
+    from ssereport.report.render import environment
+
+    loader = environment().loader
+    typ = (Path(__import__("ssereport").__file__).parent / "templates" / "batch.typ").read_text(encoding="utf-8")
+    html = loader.get_source(environment(), "batch.html.j2")[0]
+    code = "\n".join(ln.split("//")[0] if not ln.lstrip().startswith("//") else "" for ln in typ.splitlines())
+    literals = re.findall(r'"((?:[^"\\]|\\.)*)"', code)
+    text = re.sub(r"\{[{%#].*?[}%#]\}", " ", html, flags=re.S)
+    runs = [" ".join(t.split()) for t in re.split(r"<[^>]*>", text)]
+    for s in literals + runs:
+        assert len(s.split()) < 10 and not re.search(r"[a-z]\.(\s|$)", s), f"prose in a batch template: {s!r}"
+    # the short labels both templates write are the same
+    for label in ("Summary", "Films", "Films on the reference maps", "σ and RD against the reference class-1 films",
+                  "Spec limits and capability", "Provenance", "Every film of the batch", "Reasons:"):
+        assert label in html and label in typ, label
+
+
+def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, html):
+    c1 = model.class1
+    assert c1["rd"]["mean"] - 3 * c1["rd"]["sd"] < 0 < c1["conductivity_s_cm"]["mean"] - 3 * c1["conductivity_s_cm"]["sd"]
+    table = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})["class1"]
+    assert table["headers"][-1] == "mean ± 3 SD" and "lower limit is floored at 0" in table["note"]
+    limits = {row[0]: row[-1] for row in table["rows"]}
+    rd, sigma = limits["RD"], limits["σ (S/cm)"]
+    assert rd == f"{fmt_num(0.0)} – {fmt_num(c1['rd']['mean'] + 3 * c1['rd']['sd'])}" and "−" not in rd
+    s = c1["conductivity_s_cm"]
+    assert sigma == f"{fmt_num(s['mean'] - 3 * s['sd'])} – {fmt_num(s['mean'] + 3 * s['sd'])}"  # not floored
+    # the same limits as the control charts of the index
+    index = build_index_context(collect_reports(run["out"]), [], studies=[], out=run["out"], model=model)
+    for row in index["control"]["limits"]:
+        assert limits[row["label"]] == f"{row['lcl']} – {row['ucl']}"
+    page = html["2026-03-02_A"]
+    assert f'<td class="num">{rd}</td>' in page and "lower limit is floored at 0" in page
+
+
+def test_lower_control_limit():
+    from ssereport.analysis.control import imr_chart, lower_control_limit
+
+    assert lower_control_limit(0.04, 0.0244) == 0.0
+    assert lower_control_limit(0.04, 0.0244, None) == pytest.approx(0.04 - 3 * 0.0244)
+    assert lower_control_limit(5e-4, 1e-4) == pytest.approx(2e-4)
+    assert lower_control_limit(1.0, 1.0, lower_bound=-0.5) == -0.5
+    assert imr_chart("rd", [0.03, 0.05], ["a", "b"], center=0.04, sigma=0.0244).lcl == 0.0
 
 
 # --------------------------------------------------------------------------- PDF

@@ -6,11 +6,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ControlChart", "imr_chart", "western_electric"]
+__all__ = ["ControlChart", "imr_chart", "lower_control_limit", "western_electric"]
 
 #: d2 for moving ranges of 2 and the MR-chart upper limit factor D4.
 D2 = 1.128
 D4 = 3.267
+
+
+def lower_control_limit(center: float, sigma: float, lower_bound: float | None = 0.0) -> float:
+    """The lower 3σ limit ``center - 3 * sigma``, floored at ``lower_bound``.
+
+    Parameters
+    ----------
+    center, sigma : float
+        Center line and standard deviation (the reference class-1 mean and SD).
+    lower_bound : float or None, default 0.0
+        The smallest value the variable can take (0 for σ and RD, which cannot
+        be negative); ``None`` leaves the limit unfloored.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    R: ``max(center - 3 * sigma, lower_bound)``. Only the displayed limit is
+    floored; the Western Electric zones stay at ``center ± k * sigma``.
+    """
+    low = center - 3 * sigma
+    return max(low, lower_bound) if lower_bound is not None else low
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,8 +65,7 @@ class ControlChart:
     @property
     def lcl(self) -> float:
         """Lower limit, floored at ``lower_bound`` (0 for σ and RD, which cannot be negative)."""
-        low = self.center - 3 * self.sigma
-        return max(low, self.lower_bound) if self.lower_bound is not None else low
+        return lower_control_limit(self.center, self.sigma, self.lower_bound)
 
 
 def western_electric(x: np.ndarray, center: float, sigma: float) -> dict[int, list[int]]:

@@ -170,7 +170,11 @@ def _spec_context(result: BatchResult) -> dict[str, Any]:
 
 def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = None,
                         figures: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The plain dict ``batch.html.j2`` displays.
+    """The plain dict ``batch.html.j2`` and ``batch.typ`` display.
+
+    Every sentence of the report is in it (``"summary"``, the verdict sentence,
+    and ``"text"`` from :func:`_texts`: section intros, notices, table notes), so
+    the HTML and the PDF show the same words; the templates add only short labels.
 
     Parameters
     ----------
@@ -230,6 +234,56 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         "summary": summary,
         "counts": _counts(result),
         "films": _film_table(result),
+        "figures": {k: _figure(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
+        "has_model": model is not None,
+        "class1": _class1_table(c1),
+        "spec": _spec_context(result),
+        "provenance": _provenance(result, model, created),
+        "text": _texts(title=title, batch_id=str(result.batch_id), verdict=v["text"],
+                       cast_date=result.cast_date or MISSING, created=created,
+                       generator=_generator(prov.get("ssereport_version"))),
+    }
+
+
+def _class1_table(c1: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The table of the reference class-1 films (σ and RD): caption, headers, rows, note.
+
+    The ``mean ± 3 SD`` limits are those of the report index's control charts:
+    the lower one floored at 0 (:func:`ssereport.analysis.control.lower_control_limit`),
+    since σ and RD cannot be negative.
+    """
+    from ..analysis.control import lower_control_limit
+
+    rows = []
+    for var in ("conductivity_s_cm", "rd"):
+        if var not in c1:
+            continue
+        r = c1[var]
+        rows.append([_head(var), fmt_int(r["n"]), fmt_num(r["median"]), f"{fmt_num(r['q05'])} – {fmt_num(r['q95'])}",
+                     f"{fmt_num(lower_control_limit(r['mean'], r['sd']))} – {fmt_num(r['mean'] + 3 * r['sd'])}"])
+    return {"caption": "Reference class-1 films",
+            "headers": ["variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD"],
+            "numeric": [False, True, True, True, True], "rows": rows,
+            "note": "mean ± 3 SD: the control limits of the report index, from the class-1 films of the reference "
+                    "study; the lower limit is floored at 0 because σ and RD cannot be negative.",
+            "cls": ""}
+
+
+def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: str,
+           generator: str) -> dict[str, Any]:
+    """Every sentence of the batch report outside the tables, for both templates.
+
+    ``batch.html.j2`` and ``batch.typ`` display these strings and write no prose
+    of their own, so the HTML and the PDF say the same words. Lists are
+    paragraphs. ``spec_no_limits`` is one paragraph as segments
+    ``{"text", "code"}``: ``code`` is ``""`` (plain text), ``"code"`` (a name
+    set in monospace) or ``"cmd"`` (a command line set in monospace, never broken).
+    """
+    return {
+        "byline": f"Cast {cast_date} · report created {created} · {generator}",
+        "verdict_lead": f"Batch {batch_id}: {verdict}.",
+        "synthetic_notice": "The reference model was fitted on the bundled synthetic data set: the verdict "
+                            "illustrates the workflow and says nothing about real films.",
         "films_intro": [
             "One row per film, in the order of the input file. The observed class comes from the measurements "
             "(σ, RD, thickness …) projected into the reference PCA and assigned to the nearest class centroid; "
@@ -238,16 +292,56 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
             "near 0 the predicted class is uncertain. Values marked † lie outside the range of the reference films "
             "(extrapolation).",
         ],
-        "figures": {k: _figure(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
-        "has_model": model is not None,
-        "class1": [
-            {"label": _head(var), "n": fmt_int(c1[var]["n"]), "median": fmt_num(c1[var]["median"]),
-             "band": f"{fmt_num(c1[var]['q05'])} – {fmt_num(c1[var]['q95'])}",
-             "limits": f"{fmt_num(c1[var]['mean'] - 3 * c1[var]['sd'])} – "
-                       f"{fmt_num(c1[var]['mean'] + 3 * c1[var]['sd'])}"}
-            for var in ("conductivity_s_cm", "rd") if var in c1],
-        "spec": _spec_context(result),
-        "provenance": _provenance(result, model, created),
+        "films_note": "† outside the range of the reference films (extrapolation: the class is still given, but "
+                      "the model has not seen such films). Classes: 1 high σ and low RD (good), 2 high σ and high "
+                      "RD (non-uniform), 3 low σ.",
+        "maps_intro": [
+            "Where the films sit relative to the reference study. On the PC map, films close to the class 1 "
+            "centroid look like the good reference films; films in another region are judged by their "
+            "measurements to belong to that class.",
+            "The decision maps show which class the reference SVM expects from the manufacturing conditions "
+            "alone. A film whose observed class differs from the class of its position on the map was cast under "
+            "conditions that normally give another quality.",
+        ],
+        "maps_missing": "The figures need the reference model; render the report with the model the batch was "
+                        "judged with.",
+        "reference_intro": [
+            "Each film's ionic conductivity σ and relative thickness deviation RD next to the good (class 1) films "
+            "of the reference study. Films inside the grey band behave like 90 % of the good reference films; "
+            "films beyond the dashed mean ± 3 SD lines are unusual for a good film.",
+        ],
+        "reference_missing": "The comparison needs the reference model.",
+        "spec_intro": [
+            "With spec limits a film passes when it meets every limit below. The capability indices compare the "
+            "spread of the batch with the width of the spec: Cp and Cpk use the short-term spread (from "
+            "consecutive films), Pp and Ppk the overall spread of the batch.",
+            "An index of 1.33 or more means the process keeps at least four standard deviations between its mean "
+            "and the nearest limit (about 63 films out of a million outside); below 1 a visible share of films "
+            "falls outside the spec. “–” marks an index that is undefined for these limits (Cp and Pp need both "
+            "limits).",
+        ],
+        "capability_note": "LSL, USL: lower and upper spec limit, in the unit of the variable; SD within = mean "
+                           "moving range / 1.128.",
+        "spec_no_limits": [
+            {"text": "No spec limits were given, so a film passes when its measurements place it in reference "
+                     "class 1 (high σ, low RD). To judge the batch against limits instead and get capability "
+                     "indices (Cp, Cpk, Pp, Ppk), run ", "code": ""},
+            {"text": "ssereport batch … --spec spec.toml", "code": "cmd"},
+            {"text": " with ", "code": ""},
+            {"text": "sigma_min", "code": "code"},
+            {"text": ", ", "code": ""},
+            {"text": "rd_max", "code": "code"},
+            {"text": ", ", "code": ""},
+            {"text": "thickness_min", "code": "code"},
+            {"text": ", ", "code": ""},
+            {"text": "thickness_max", "code": "code"},
+            {"text": ".", "code": ""},
+        ],
+        "provenance_intro": [
+            "What this verdict was computed from. The PDF carries the batch data file and the batch JSON as "
+            "attachments, so the report can be checked without the original folder.",
+        ],
+        "colophon": f"{title} · generated by {generator}.",
     }
 
 
