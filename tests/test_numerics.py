@@ -404,6 +404,27 @@ def test_grid_design_rule_for_cocircular_cells():
                     assert dx * dy < 0
 
 
+def test_locate_skips_a_hull_sliver_and_still_matches_qhull():
+    """Found by Hypothesis: (1/7, 0), (4/7, 1/2), (1, 1) are collinear up to rounding, so the triangulation
+    holds a sliver along the hull whose area rounds to 0; locating must neither divide by zero (a warning,
+    an error under pytest) nor change any interpolated value."""
+    interpolate = pytest.importorskip("scipy.interpolate")
+    hexes = [("0x0.0p+0", "0x1.0p-1"), ("0x1.2492492492491p-3", "0x0.0p+0"),
+             ("0x1.2492492492491p-3", "0x1.0p-2"), ("0x1.2492492492491p-3", "0x1.8p-1"),
+             ("0x1.2492492492491p-3", "0x1.0p+0"), ("0x1.2492492492492p-1", "0x1.0p-1"),
+             ("0x1.2492492492492p-1", "0x1.8p-1"), ("0x1.6db6db6db6db6p-1", "0x1.8p-1"), ("0x1.0p+0", "0x1.0p+0")]
+    pts = np.array([[float.fromhex(x), float.fromhex(y)] for x, y in hexes])
+    tri = dl.delaunay(pts)
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=len(pts))
+    queries = np.vstack([rng.uniform(0, 1, size=(4000, 2)), pts, (pts[1] + pts[8]) / 2, 0.3 * pts[1] + 0.7 * pts[8]])
+    simplex, weights = dl.locate(pts, tri, queries)  # warnings are errors in this suite
+    ours = np.where(simplex >= 0, (weights * values[tri[np.maximum(simplex, 0)]]).sum(axis=1), np.nan)
+    ref = interpolate.griddata(pts, values, queries, method="linear")
+    assert_array_equal(np.isnan(ours), np.isnan(ref))
+    assert_allclose(ours[~np.isnan(ours)], ref[~np.isnan(ref)], rtol=0, atol=1e-12)
+
+
 def test_delaunay_degenerate_inputs():
     assert dl.delaunay(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])).shape == (0, 3)
     assert dl.delaunay(np.array([[0.0, 0.0], [1.0, 1.0]])).shape == (0, 3)

@@ -272,9 +272,14 @@ def locate(points, triangles, queries, *, tol: float = 1e-9) -> tuple[np.ndarray
     a, b, c = pts[tri[:, 0]], pts[tri[:, 1]], pts[tri[:, 2]]
     v0, v1 = b - a, c - a
     den = v0[:, 0] * v1[:, 1] - v1[:, 0] * v0[:, 1]
+    # A sliver along the hull (a point inserted almost on the line of a hull edge) can have a doubled area
+    # that rounds to 0 here. It covers nothing its neighbours do not (within tol), so it is not searched.
+    scale = float(np.abs(pts).max())
+    searched = np.flatnonzero(np.abs(den) > 64 * np.finfo(float).eps * scale * scale)
+    a, v0, v1, den = a[searched], v0[searched], v1[searched], den[searched]
     step = max(1, (1 << 16) // len(qs))
     todo = np.ones(len(qs), dtype=bool)
-    for s in range(0, len(tri), step):
+    for s in range(0, len(searched), step):
         e = slice(s, s + step)
         v2x = qs[None, :, 0] - a[e, 0, None]
         v2y = qs[None, :, 1] - a[e, 1, None]
@@ -286,7 +291,7 @@ def locate(points, triangles, queries, *, tol: float = 1e-9) -> tuple[np.ndarray
         if hit.any():
             first = inside[:, hit].argmax(axis=0)
             cols = np.flatnonzero(hit)
-            simplex[cols] = s + first
+            simplex[cols] = searched[s + first]
             weights[cols] = np.column_stack([wa[first, cols], wb[first, cols], wc[first, cols]])
             todo[cols] = False
         if not todo.any():
