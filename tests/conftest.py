@@ -5,9 +5,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLCONFIGDIR", str(Path(tempfile.gettempdir()) / "ssereport-mpl"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# On a developer's machine Hypothesis explores new random examples on every run (and replays the ones that
+# failed); in CI (CI=true, set by .ci/run) it runs a fixed set, so a build is reproducible.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_CSV = ROOT / "data" / "sse_films_reference.csv"
