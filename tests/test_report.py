@@ -495,3 +495,22 @@ def test_methods_show_what_ran(report, reference_results):
     assert d["svm"]["method"] and str(escape(d["svm"]["method"])) in html
     assert "k-means++ starts" in html and "refitted on all films" in html
     assert "2.5th–97.5th percentile range of the fold scores" in html
+
+
+def test_pdf_fonts_ship_with_the_package():
+    """The PDF does not depend on the machine's fonts: the three DejaVu files are package data."""
+    from importlib import resources
+
+    from ssereport.report import pdf as pdf_module
+
+    pdf_module.find_fonts.cache_clear()
+    try:
+        fonts = pdf_module.find_fonts()
+    finally:
+        pdf_module.find_fonts.cache_clear()
+    shipped = resources.files("ssereport") / "fonts"
+    assert [f.name for f in fonts] == list(pdf_module.FONT_FILES)
+    for f in fonts:
+        assert f.parent == pdf_module.Path(str(shipped)).resolve()
+        assert f.read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType font, not a placeholder
+    assert "Bitstream" in (shipped / "LICENSE").read_text(encoding="utf-8")

@@ -17,9 +17,9 @@ images, and the directory is removed afterwards, whatever happens. The PDF is
 written with :func:`ssereport.files.atomic_write`, so a failed compilation
 never leaves a file behind.
 
-Fonts: DejaVu Sans (regular and bold) and DejaVu Sans Mono, the files of
-Debian's ``fonts-dejavu-core``, and no other font, so the output does not
-depend on what else a machine has installed. PDF/A forbids text that a font
+Fonts: DejaVu Sans (regular and bold) and DejaVu Sans Mono, shipped in
+``ssereport/fonts`` (the files of Debian's ``fonts-dejavu-core``), and no other
+font, so the output does not depend on what a machine has installed. PDF/A forbids text that a font
 cannot draw, so a character none of them has (CJK, emoji, control characters)
 is shown as U+FFFD "�" instead of stopping the report; the PDF metadata
 (title, author) keep the strings as they are, but for control characters.
@@ -54,9 +54,11 @@ TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ")
 #: Files every template may import.
 _SHARED: tuple[str, ...] = ("_common.typ",)
 
-#: The fonts the PDF uses, by file name, as Debian's fonts-dejavu-core installs them.
+#: The fonts the PDF uses, by file name. They ship with the package (``ssereport/fonts``, Bitstream Vera
+#: licence), so a PDF looks the same on every machine, Windows and macOS included.
 FONT_FILES: tuple[str, ...] = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
-_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+_FONT_DIRS: tuple[str, ...] = (str(Path(__file__).resolve().parents[1] / "fonts"),
+                               "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
                                "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu-sans-fonts",
                                "/usr/share/fonts/truetype", "/usr/local/share/fonts")
 
@@ -92,15 +94,17 @@ class Attachment:
 
 @lru_cache(maxsize=1)
 def find_fonts() -> tuple[Path, ...]:
-    """The font files of :data:`FONT_FILES` on this machine.
+    """The font files of :data:`FONT_FILES`.
 
-    Looked up in the usual font folders first, then among the system fonts
-    Typst finds.
+    Looked up in the package's own ``fonts`` folder first, then in the usual
+    font folders, then among the system fonts Typst finds (for an installation
+    whose package data were stripped).
 
     Raises
     ------
     RenderError
-        If one of them is missing (install Debian's ``fonts-dejavu-core``).
+        If one of them is missing everywhere (reinstall ssereport, or install
+        Debian's ``fonts-dejavu-core``).
     """
     found: dict[str, Path] = {}
     for folder in _FONT_DIRS:
