@@ -109,16 +109,23 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
     reasons = [x for rs in r.films["reasons"] for x in rs]
     assert reasons and all(str(escape(_reason(x))) in c for x in reasons)
     assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
-    assert c.count('<td class="result-fail">FAIL</td>') == 9
+    assert c.count('class="result-fail">FAIL</td>') == 9
+    # the rule is stated with its numbers, and no reason quotes a class
+    assert ("a film passes when its measurements are within the limits of the good (class 1) reference films "
+            "(σ ≥ 3.21 × 10⁻⁴ S/cm, 5th percentile of class-1 reference films; RD ≤ 0.101, 95th percentile of "
+            "class-1 reference films)") in c
+    assert all("class 3" not in x for x in reasons)
     assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
 
 
 def test_html_counts_and_units(html):
     b = html["2026-03-09_B"]
     for text in ("<dt>Films</dt><dd>12</dd>", "<dt>Pass</dt><dd>11 (92 %)</dd>", "<dt>Fail</dt><dd>1 (8 %)</dd>",
-                 "<dt>Observed class 2</dt><dd>1 —", "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
+                 "<dt>Nearest reference class 2</dt><dd>1 —",
+                 "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
         assert text.replace(" %", "\u00a0%") in b, text
-    for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "margin (–)"):
+    for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "SVM margin (–)",
+                 "nearest reference class (PCA incl. recipe)", "class expected from the recipe (SVM)"):
         assert f">{head}</th>" in b, head
 
 
@@ -385,7 +392,7 @@ def test_pdf_text_has_verdict_reasons_and_title(pdfs, results):
     flat = " ".join(text.split())
     assert "Batch 2026-03-16_C — FAIL" in text
     assert "✗ FAIL" in text and "Batch 2026-03-16_C: FAIL." in flat  # the verdict in words, not colour only
-    assert "observed class 3: low σ" in text
+    assert "(5th percentile of class-1 reference films)" in flat
     r = results["2026-03-16_C"]
     for sid in r.films["sample_id"]:
         assert sid in text
