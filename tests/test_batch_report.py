@@ -555,3 +555,37 @@ def test_model_fixture_round_trips(model, tmp_path):
     r1 = judge_batch(model, load_films(BATCHES[2]))
     r2 = judge_batch(load_model(p), load_films(BATCHES[2]))
     assert render_batch_html(r1, model=model).count("FAIL") == render_batch_html(r2, model=load_model(p)).count("FAIL")
+
+
+def test_index_rule_table_lists_every_flagged_point_of_every_chart(index, model, run):
+    """One source of truth: the table has a row per ControlChart.flags entry, moving-range flags included."""
+    from ssereport.analysis.control import imr_chart
+
+    films = [f for r in collect_reports(run["out"]) for f in r["films"]]
+    charts = [imr_chart(v, [f[v] for f in films], [f["sample_id"] for f in films],
+                        center=model.class1[v]["mean"], sigma=model.class1[v]["sd"])
+              for v in ("conductivity_s_cm", "rd")]
+    n_flags = sum(len(ch.flags) for ch in charts)
+    assert sum(len(ch.mr_violations) for ch in charts) == 4  # σ: film 22; RD: films 14, 22, 28
+    table = index[index.index("<h3>Rule violations</h3>"):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr><td class=\"nowrap\">", table)
+    assert len(rows) == n_flags == sum(len(ch.violations) for ch in charts) + 4
+    assert f"<caption>{n_flags} flagged points</caption>" in table
+    assert table.count("<td>RD, moving range</td>") == 3
+    assert "MR: moving range above its upper limit" in table
+
+
+def test_loading_notes_on_the_first_page(results, model, tmp_path):
+    import dataclasses
+
+    from pypdf import PdfReader
+
+    r = results["2026-03-02_A"]
+    note = "column 'X:B': every value is ≤ 1; read as a fraction and multiplied by 100 (vol%)"
+    r = dataclasses.replace(r, table=dataclasses.replace(r.table, notes=(note,)))
+    page = render_batch_html(r, model=model)
+    assert page.index(str(escape(note))) < page.index('id="h-summary"')  # above the first section
+    pdf = render_batch_pdf(r, tmp_path / "a.pdf", model=model)
+    first = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert "Notes on the batch file" in first and note in first

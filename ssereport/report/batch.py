@@ -147,11 +147,20 @@ def _counts(result: BatchResult) -> list[dict[str, str]]:
 
 def _spec_context(result: BatchResult) -> dict[str, Any]:
     spec = result.spec
+    given = dict(getattr(spec, "given", ()) or ())
+
+    def as_written(*keys: str) -> str:
+        texts = [f"{k} = \"{given[k]}\"" for k in keys if k in given]
+        return f" (written {', '.join(texts)})" if texts else ""
+
     limits = [
-        {"label": "σ minimum", "value": f"{fmt_num(spec.sigma_min)} S/cm" if spec.sigma_min is not None else MISSING},
-        {"label": "RD maximum", "value": f"{fmt_num(spec.rd_max)} (–)" if spec.rd_max is not None else MISSING},
+        {"label": "σ minimum", "value": f"{fmt_num(spec.sigma_min)} S/cm{as_written('sigma_min')}"
+         if spec.sigma_min is not None else MISSING},
+        {"label": "RD maximum", "value": f"{fmt_num(spec.rd_max)} (–){as_written('rd_max')}"
+         if spec.rd_max is not None else MISSING},
         {"label": "Thickness range",
          "value": (f"{fmt_num(spec.thickness_min, trim=True)} – {fmt_num(spec.thickness_max, trim=True)} µm"
+                   f"{as_written('thickness_min', 'thickness_max')}"
                    if spec.thickness_min is not None or spec.thickness_max is not None else MISSING)},
         {"label": "Films that must pass", "value": f"at least {fmt_pct(spec.min_pass_fraction, 0)}"},
     ]
