@@ -150,7 +150,7 @@ def check_spec(spec: Spec, model: ReferenceModel) -> None:
     ------
     ConfigError
     """
-    from .report.filters import fmt_num
+    from .report.filters import fmt_num, fmt_trimmed
     from .schema import by_name
 
     given = dict(spec.given)
@@ -170,7 +170,7 @@ def check_spec(spec: Spec, model: ReferenceModel) -> None:
         best = _likely_unit(value, unit, alternatives, lo, hi)
         if best is not None:
             alt, converted = best
-            text += (f". Likely meant in {alt}: write {key} = \"{value:g} {alt}\" (= {fmt_num(converted)}{shown})")
+            text += (f". Likely meant in {alt}: write {key} = \"{value:g} {alt}\" (= {fmt_trimmed(converted)}{shown})")
         problems.append(text + f", or the limit in {unit or 'plain numbers'} with its unit to keep it as it is")
     if problems:
         raise ConfigError("\n".join(problems))

@@ -111,9 +111,9 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
     assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
     assert c.count('class="result-fail">FAIL</td>') == 9
     # the rule is stated with its numbers, and no reason quotes a class
-    assert ("a film passes when its measurements are within the limits of the good (class 1) reference films "
-            "(σ ≥ 3.21 × 10⁻⁴ S/cm, 5th percentile of class-1 reference films; RD ≤ 0.101, 95th percentile of "
-            "class-1 reference films)") in c
+    assert ("a film passes when its measurements are within the limits of the good (class 1) reference "
+            "films (σ ≥ 3.21 × 10⁻⁴ S/cm, 5th percentile of class-1 reference films; RD ≤ 0.101, 95th "
+            "percentile of class-1 reference films)") in c
     assert all("class 3" not in x for x in reasons)
     assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
 
@@ -589,3 +589,13 @@ def test_loading_notes_on_the_first_page(results, model, tmp_path):
     pdf = render_batch_pdf(r, tmp_path / "a.pdf", model=model)
     first = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert "Notes on the batch file" in first and note in first
+
+
+def test_limits_are_compared_with_enough_digits():
+    from ssereport.report.filters import fmt_compare, fmt_trimmed
+
+    assert fmt_compare(1.7e-4, 3e-4) == ("1.7 × 10⁻⁴", "3 × 10⁻⁴")
+    assert fmt_compare(0.21, 0.1009175) == ("0.21", "0.101")
+    # 3 digits would read "0.101 > 0.101": more digits until they differ
+    assert fmt_compare(0.10095, 0.1009175) == ("0.10095", "0.10092")
+    assert fmt_trimmed(100.0) == "100" and fmt_trimmed(3.0e-4) == "3 × 10⁻⁴"

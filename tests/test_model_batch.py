@@ -228,7 +228,8 @@ def test_spec_with_units_gives_the_same_verdicts(model, tmp_path):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("sigma_min = 0.3", r"spec.toml: sigma_min = 0.3 is far outside the range of the reference films, σ = "
-                        r"1.22 × 10⁻⁴ to 8.70 × 10⁻⁴ S/cm.*Likely meant in mS/cm: write sigma_min = \"0.3 mS/cm\""),
+                        r"1.22 × 10⁻⁴ to 8.70 × 10⁻⁴ S/cm.*Likely meant in mS/cm: write sigma_min = "
+                        r"\"0.3 mS/cm\" \(= 3 × 10⁻⁴ S/cm\)"),
     ("thickness_max = 0.1", r"thickness_max = 0.1 is far outside.*Likely meant in mm: write thickness_max = "
                             r"\"0.1 mm\" \(= 100 µm\)"),
     ("rd_max = 10", r"rd_max = 10 is far outside.*Likely meant in %"),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ..schema import by_name
-from .filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct
+from .filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import BatchResult
@@ -267,7 +267,7 @@ def _acceptance(result: BatchResult) -> list[dict[str, str]]:
         col = by_name(lim.variable)
         unit = f" {col.unit}" if col.unit not in ("", "–", "-") else ""
         op = "≥" if lim.kind == "min" else "≤"
-        value = fmt_num(lim.value, 3, trim=lim.basis == "spec")
+        value = fmt_trimmed(lim.value) if lim.basis == "spec" else fmt_num(lim.value)
         text = f"{col.symbol} {op} {value}{unit}" + (f", {lim.label}" if lim.basis == "class1" else "")
         out.append({"label": col.label, "symbol": col.symbol, "text": text})
     return out

@@ -21,7 +21,7 @@ import math
 from numbers import Real
 
 __all__ = ["MISSING", "fmt_compare", "fmt_fixed", "fmt_int", "fmt_num", "fmt_p", "fmt_pct", "fmt_pm", "fmt_range",
-           "fmt_sci"]
+           "fmt_sci", "fmt_trimmed"]
 
 #: What a missing or undefined value looks like.
 MISSING = "–"
@@ -205,8 +205,9 @@ def fmt_range(low: object, high: object, decimals: int = 2) -> str:
     return a if a == b else f"{a}–{b}"
 
 
-def _trimmed(x: object, digits: int) -> str:
-    """:func:`fmt_num` without trailing zeros, in the mantissa of scientific notation too."""
+def fmt_trimmed(x: object, digits: int = 3) -> str:
+    """:func:`fmt_num` without trailing zeros, in the mantissa of scientific notation too
+    (``fmt_trimmed(3e-4) == "3 × 10⁻⁴"``), for limits a user typed."""
     text = fmt_num(x, digits, trim=True)
     if " × " in text:
         mantissa, rest = text.split(" × ", 1)
@@ -229,9 +230,9 @@ def fmt_compare(value: object, limit: object, digits: int = 3) -> tuple[str, str
     >>> fmt_compare(0.10095, 0.1009175)
     ('0.10095', '0.10092')
     """
-    a, b = _trimmed(value, digits), _trimmed(limit, digits)
+    a, b = fmt_trimmed(value, digits), fmt_trimmed(limit, digits)
     d = digits
     while a == b and d < 6 and _finite(value) != _finite(limit):
         d += 1
-        a, b = _trimmed(value, d), _trimmed(limit, d)
+        a, b = fmt_trimmed(value, d), fmt_trimmed(limit, d)
     return a, b
