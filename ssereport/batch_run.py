@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .batch import BATCH_SCHEMA, Spec, judge_batch
+from .batch import BATCH_SCHEMA, Spec, check_spec, judge_batch
 from .errors import ConfigError, DataError, ModelError, RenderError
 from .files import atomic_write, safe_stem
 from .model import ReferenceModel
@@ -98,7 +98,15 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
 
     Returns one outcome dict per batch (or per failed file, with ``error`` set)
     and rewrites ``out/index.html``.
+
+    Raises
+    ------
+    ConfigError
+        A bare spec number far outside the reference's scale (:func:`ssereport.batch.check_spec`),
+        before any file is read: it would fail every batch alike.
     """
+    if spec is not None:
+        check_spec(spec, model)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = [Path(f) for f in files]

@@ -3,7 +3,8 @@
 The file holds everything needed to judge new films against a reference study:
 the standardization and PCA, the K-means centroids and class renumbering, the
 linear SVM (scaler, pairwise hyperplanes), the reference range of every
-variable, the class-1 distribution of σ and RD, the data hash and versions.
+variable, the class-1 distribution of every measurement (σ, RD, thickness, DoT, ρ, Ω;
+the acceptance limits of :mod:`ssereport.batch` come from it), the data hash and versions.
 It is read as data only (``json.loads``): no pickle, nothing that can run code.
 A SHA-256 checksum over the content detects a truncated or edited file.
 """
@@ -100,6 +101,24 @@ def _checksum(body: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+#: The measurements whose class-1 distribution the model keeps (acceptance limits, control charts).
+CLASS1_VARIABLES: tuple[str, ...] = ("conductivity_s_cm", "rd", "thickness_um", "dot_um", "density_g_cm3",
+                                     "resistance_ohm")
+
+
+def _distribution(x: np.ndarray) -> dict[str, float]:
+    """Summary of one measurement over the reference class-1 films.
+
+    Notes
+    -----
+    Quantiles by :func:`numpy.quantile` (linear interpolation; R ``quantile(x, type = 7)``),
+    SD with n − 1 (R ``sd``).
+    """
+    q05, q95 = np.quantile(x, [0.05, 0.95])
+    return {"n": int(len(x)), "mean": float(x.mean()), "sd": float(x.std(ddof=1)), "median": float(np.median(x)),
+            "q05": float(q05), "q95": float(q95), "min": float(x.min()), "max": float(x.max())}
+
+
 def fit_model(results) -> ReferenceModel:
     """Build the reference model from a :class:`~ssereport.StudyResults`."""
     from . import __version__
@@ -110,12 +129,7 @@ def fit_model(results) -> ReferenceModel:
     d = results.data
     ranges = {v: (float(d[v].min()), float(d[v].max())) for v in FILM_VARIABLES}
     c1 = d[d["class"] == 1]
-    class1 = {}
-    for v in ("conductivity_s_cm", "rd", "thickness_um"):
-        x = c1[v].to_numpy(dtype=float)
-        class1[v] = {"n": int(len(x)), "mean": float(x.mean()), "sd": float(x.std(ddof=1)),
-                     "median": float(np.median(x)), "q05": float(np.quantile(x, 0.05)),
-                     "q95": float(np.quantile(x, 0.95)), "min": float(x.min()), "max": float(x.max())}
+    class1 = {v: _distribution(c1[v].to_numpy(dtype=float)) for v in CLASS1_VARIABLES if v in c1.columns}
     info = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data": {"path": results.table.source, "sha256": results.table.sha256,

@@ -118,6 +118,17 @@ COMMANDS: dict[str, Command] = {
         result_notes=lambda tmp: [n for d in _batch_jsons(tmp) for n in d["input"]["notes"]],
         needs=("reference_model",),
     ),
+    # a spec file (the case's file) applied to the valid good_batch.csv
+    "spec": Command(
+        "spec",
+        argv=lambda f, tmp, fx: ["batch", CORPUS / "good_batch.csv", "--model", fx["reference_model"], "--spec", f,
+                                 "--out", tmp / "out", "--format", "json"],
+        out_dir=lambda tmp: tmp / "out",
+        allowed_on_error=frozenset({"index.html"}),
+        result_ids=_batch_ids,
+        result_notes=lambda tmp: [n for d in _batch_jsons(tmp) for n in d["input"]["notes"]],
+        needs=("reference_model",),
+    ),
     # `report` runs the same loading and analysis as `analyze`: it shares analyze's expectations
     # (the spec key below); valid files are rendered only where the report itself is at stake.
     "report": Command(

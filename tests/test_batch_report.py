@@ -109,16 +109,23 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
     reasons = [x for rs in r.films["reasons"] for x in rs]
     assert reasons and all(str(escape(_reason(x))) in c for x in reasons)
     assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
-    assert c.count('<td class="result-fail">FAIL</td>') == 9
+    assert c.count('class="result-fail">FAIL</td>') == 9
+    # the rule is stated with its numbers, and no reason quotes a class
+    assert ("a film passes when its measurements are within the limits of the good (class 1) reference "
+            "films (σ ≥ 3.21 × 10⁻⁴ S/cm, 5th percentile of class-1 reference films; RD ≤ 0.101, 95th "
+            "percentile of class-1 reference films)") in c
+    assert all("class 3" not in x for x in reasons)
     assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
 
 
 def test_html_counts_and_units(html):
     b = html["2026-03-09_B"]
     for text in ("<dt>Films</dt><dd>12</dd>", "<dt>Pass</dt><dd>11 (92 %)</dd>", "<dt>Fail</dt><dd>1 (8 %)</dd>",
-                 "<dt>Observed class 2</dt><dd>1 —", "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
+                 "<dt>Nearest reference class 2</dt><dd>1 —",
+                 "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
         assert text.replace(" %", "\u00a0%") in b, text
-    for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "margin (–)"):
+    for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "SVM margin (–)",
+                 "nearest reference class (PCA incl. recipe)", "class expected from the recipe (SVM)"):
         assert f">{head}</th>" in b, head
 
 
@@ -385,7 +392,7 @@ def test_pdf_text_has_verdict_reasons_and_title(pdfs, results):
     flat = " ".join(text.split())
     assert "Batch 2026-03-16_C — FAIL" in text
     assert "✗ FAIL" in text and "Batch 2026-03-16_C: FAIL." in flat  # the verdict in words, not colour only
-    assert "observed class 3: low σ" in text
+    assert "(5th percentile of class-1 reference films)" in flat
     r = results["2026-03-16_C"]
     for sid in r.films["sample_id"]:
         assert sid in text
@@ -548,3 +555,47 @@ def test_model_fixture_round_trips(model, tmp_path):
     r1 = judge_batch(model, load_films(BATCHES[2]))
     r2 = judge_batch(load_model(p), load_films(BATCHES[2]))
     assert render_batch_html(r1, model=model).count("FAIL") == render_batch_html(r2, model=load_model(p)).count("FAIL")
+
+
+def test_index_rule_table_lists_every_flagged_point_of_every_chart(index, model, run):
+    """One source of truth: the table has a row per ControlChart.flags entry, moving-range flags included."""
+    from ssereport.analysis.control import imr_chart
+
+    films = [f for r in collect_reports(run["out"]) for f in r["films"]]
+    charts = [imr_chart(v, [f[v] for f in films], [f["sample_id"] for f in films],
+                        center=model.class1[v]["mean"], sigma=model.class1[v]["sd"])
+              for v in ("conductivity_s_cm", "rd")]
+    n_flags = sum(len(ch.flags) for ch in charts)
+    assert sum(len(ch.mr_violations) for ch in charts) == 4  # σ: film 22; RD: films 14, 22, 28
+    table = index[index.index("<h3>Rule violations</h3>"):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr><td class=\"nowrap\">", table)
+    assert len(rows) == n_flags == sum(len(ch.violations) for ch in charts) + 4
+    assert f"<caption>{n_flags} flagged points</caption>" in table
+    assert table.count("<td>RD, moving range</td>") == 3
+    assert "MR: moving range above its upper limit" in table
+
+
+def test_loading_notes_on_the_first_page(results, model, tmp_path):
+    import dataclasses
+
+    from pypdf import PdfReader
+
+    r = results["2026-03-02_A"]
+    note = "column 'X:B': every value is ≤ 1; read as a fraction and multiplied by 100 (vol%)"
+    r = dataclasses.replace(r, table=dataclasses.replace(r.table, notes=(note,)))
+    page = render_batch_html(r, model=model)
+    assert page.index(str(escape(note))) < page.index('id="h-summary"')  # above the first section
+    pdf = render_batch_pdf(r, tmp_path / "a.pdf", model=model)
+    first = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert "Notes on the batch file" in first and note in first
+
+
+def test_limits_are_compared_with_enough_digits():
+    from ssereport.report.filters import fmt_compare, fmt_trimmed
+
+    assert fmt_compare(1.7e-4, 3e-4) == ("1.7 × 10⁻⁴", "3 × 10⁻⁴")
+    assert fmt_compare(0.21, 0.1009175) == ("0.21", "0.101")
+    # 3 digits would read "0.101 > 0.101": more digits until they differ
+    assert fmt_compare(0.10095, 0.1009175) == ("0.10095", "0.10092")
+    assert fmt_trimmed(100.0) == "100" and fmt_trimmed(3.0e-4) == "3 × 10⁻⁴"

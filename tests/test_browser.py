@@ -116,3 +116,81 @@ def test_html_loads_without_failed_requests_or_console_errors(report_html, tmp_p
     # the only request is the file itself: everything else is inline
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert n_svg >= 10
+
+
+@pytest.fixture(scope="module")
+def batch_html(reference_results, tmp_path_factory):
+    """The failing example batch (every film with reasons): the widest film table."""
+    from ssereport import load_films
+    from ssereport.batch import judge_batch
+    from ssereport.model import fit_model
+    from ssereport.report.batch import render_batch_html
+
+    from .conftest import ROOT
+
+    model = fit_model(reference_results)
+    result = judge_batch(model, load_films(ROOT / "data" / "batches" / "batch_2026-03-16_C.csv"))
+    path = tmp_path_factory.mktemp("browser-batch") / "batch.html"
+    path.write_text(render_batch_html(result, model=model), encoding="utf-8")
+    return path
+
+
+def _evaluate_at_width(path, expression: str, *, width: int, height: int, profile) -> object:
+    """Load ``path`` in headless Chromium emulating a phone of ``width`` CSS pixels; return ``expression``."""
+    import urllib.request
+
+    import websocket
+
+    proc, browser_ws = _devtools(profile)
+    try:
+        port = re.search(r":(\d+)/", browser_ws).group(1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
+            targets = json.loads(resp.read())
+        page = next(t for t in targets if t["type"] == "page")
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        msg_id = 0
+
+        def call(method, **params):
+            nonlocal msg_id
+            msg_id += 1
+            ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
+            while True:
+                event = json.loads(ws.recv())
+                if event.get("id") == msg_id:
+                    return event.get("result", {})
+
+        call("Page.enable")
+        call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=3, mobile=True)
+        msg_id += 1
+        ws.send(json.dumps({"id": msg_id, "method": "Page.navigate", "params": {"url": path.resolve().as_uri()}}))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if json.loads(ws.recv()).get("method") == "Page.loadEventFired":
+                break
+        value = call("Runtime.evaluate", expression=expression, returnByValue=True)["result"]["value"]
+        ws.close()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    return value
+
+
+def test_batch_report_at_phone_width_needs_no_sideways_scrolling(batch_html, tmp_path):
+    """At 390 px the verdict and every film's result are on screen, and the page does not scroll sideways."""
+    expression = """(() => {
+        const inside = el => { const r = el.getBoundingClientRect();
+                               return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= 390; };
+        const results = [...document.querySelectorAll('table.films td[class^="result-"]')];
+        const badge = document.querySelector('.verdict-box .badge');
+        return {scrollWidth: document.documentElement.scrollWidth,
+                results: results.length, visible: results.filter(inside).length,
+                results_text: results.map(td => td.textContent.trim()),
+                badge: badge !== null && inside(badge) ? badge.textContent.trim() : null,
+                reasons: [...document.querySelectorAll('table.films tr.reasons td:last-child')].filter(inside).length};
+    })()"""
+    v = _evaluate_at_width(batch_html, expression, width=390, height=844, profile=tmp_path / "profile")
+    assert v["scrollWidth"] <= 390, v
+    assert v["badge"] == "✗ FAIL"
+    assert v["results"] == 9 and v["visible"] == 9 and v["results_text"] == ["FAIL"] * 9
+    assert v["reasons"] == 9

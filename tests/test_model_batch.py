@@ -89,10 +89,74 @@ def test_example_batches(model):
         assert set(d["films"][0]) >= {"sample_id", "observed_class", "predicted_class", "margin", "pass",
                                        "out_of_range", "reasons"}
     assert verdicts["2026-03-02_A"].verdict == "pass"
+    b = verdicts["2026-03-09_B"]
+    assert b.verdict == "pass" and b.counts["pass"] == 11
+    (fail_b,) = b.films.loc[~b.films["pass"], "reasons"]
+    rd_q95 = model.class1["rd"]["q95"]
+    assert fail_b[0] == f"RD = 0.135 > {rd_q95:.3f} (95th percentile of class-1 reference films)"
     c = verdicts["2026-03-16_C"]
     assert c.verdict == "fail"
     assert (c.films["observed_class"] == 3).all()
-    assert all(any("observed class 3" in r for r in reasons) for reasons in c.films["reasons"])
+    # every failure quotes the value and the limit
+    assert all(reasons[0].startswith("σ = ") and "S/cm < 3.21 × 10⁻⁴ S/cm (5th percentile of class-1 reference "
+               "films)" in reasons[0] for reasons in c.films["reasons"])
+    d = c.to_dict()
+    assert d["acceptance"]["basis"] == "class1"
+    assert [(x["variable"], x["kind"]) for x in d["acceptance"]["limits"]] == [("conductivity_s_cm", "min"),
+                                                                               ("rd", "max")]
+    assert d["acceptance"]["limits"][0]["value"] == model.class1["conductivity_s_cm"]["q05"]
+
+
+def _class1_films(reference_results) -> pd.DataFrame:
+    d = reference_results.table.data
+    return d[reference_results.clusters.labels.to_numpy() == 1].reset_index(drop=True)
+
+
+def test_class1_limits_are_quantiles_of_the_reference_class1_films(model, reference_results):
+    c1 = _class1_films(reference_results)
+    # R: quantile(sigma[class == 1], 0.05); quantile(rd[class == 1], 0.95)   (type 7)
+    np.testing.assert_allclose(model.class1["conductivity_s_cm"]["q05"],
+                               np.quantile(c1["conductivity_s_cm"], 0.05), rtol=1e-12)
+    np.testing.assert_allclose(model.class1["rd"]["q95"], np.quantile(c1["rd"], 0.95), rtol=1e-12)
+    assert set(model.class1) == {"conductivity_s_cm", "rd", "thickness_um", "dot_um", "density_g_cm3",
+                                 "resistance_ohm"}
+
+
+def test_reference_class1_films_within_the_limits_pass(model, reference_results):
+    """By construction: a class-1 film within both limits passes; the documented share (>= 90 %) holds."""
+    c1 = _class1_films(reference_results)
+    b = judge_batch(model, c1, batch_id="class1")
+    lo, hi = model.class1["conductivity_s_cm"]["q05"], model.class1["rd"]["q95"]
+    within = ((c1["conductivity_s_cm"] >= lo) & (c1["rd"] <= hi)).to_numpy()
+    np.testing.assert_array_equal(b.films["pass"].to_numpy(), within)
+    assert within.mean() >= 0.9 and b.verdict == "pass"  # 56 of 60 with the bundled reference
+    assert int(within.sum()) == 56
+
+
+def test_recipe_swap_keeps_every_verdict(model, reference_results):
+    """Changing only P%, L:S and X:B (permuted among films, or replaced by a class-3 recipe) changes no verdict."""
+    d = reference_results.table.data.reset_index(drop=True)
+    labels = reference_results.clusters.labels.to_numpy()
+    base = judge_batch(model, d, batch_id="ref").films
+    recipe = ["polymer_wt_pct", "ls_ratio", "xylene_vol_pct"]
+    rng = np.random.default_rng(13)
+    class3_recipe = d.loc[labels == 3, recipe].iloc[0].to_numpy()
+    variants = [d[recipe].to_numpy()[rng.permutation(len(d))] for _ in range(3)]
+    variants.append(np.tile(class3_recipe, (len(d), 1)))
+    variants.append(d[recipe].to_numpy()[::-1])
+    for new in variants:
+        swapped = d.copy()
+        swapped[recipe] = new
+        films = judge_batch(model, swapped, batch_id="swapped").films
+        np.testing.assert_array_equal(films["pass"].to_numpy(), base["pass"].to_numpy())
+        assert [r for r in films["reasons"].map(lambda rs: [x for x in rs if "extrapolation" not in x])] == \
+            [r for r in base["reasons"].map(lambda rs: [x for x in rs if "extrapolation" not in x])]
+    # the recipe does move the nearest class of some films (it is in the PCA), so the test has teeth
+    moved = judge_batch(model, d.assign(**dict(zip(recipe, variants[3].T))), batch_id="s").films["observed_class"]
+    assert (moved.to_numpy() != base["observed_class"].to_numpy()).any()
+    # the reference class-1 films with swapped recipes keep their verdicts
+    c1 = labels == 1
+    assert base.loc[c1, "pass"].sum() == 56
 
 
 def test_out_of_range_is_flagged_not_hidden(model, reference_table):
@@ -137,6 +201,50 @@ def test_spec_errors(tmp_path):
     p.write_text("rd_max = 'low'\n")
     with pytest.raises(ConfigError, match="'rd_max': got 'low', expected a number"):
         load_spec(p)
+    p.write_text('sigma_min = "0.3 Ω"\n')
+    with pytest.raises(ConfigError, match="'sigma_min': got '0.3 Ω', a quantity in Ω .*expected S/cm or a unit of "
+                                          "the same kind"):
+        load_spec(p)
+
+
+def test_spec_with_units_gives_the_same_verdicts(model, tmp_path):
+    plain, units = tmp_path / "plain.toml", tmp_path / "units.toml"
+    plain.write_text("sigma_min = 3e-4\nrd_max = 0.1\nthickness_min = 20\nthickness_max = 100\n")
+    units.write_text('[spec]\nsigma_min = "0.3 mS/cm"\nrd_max = "10 %"\nthickness_min = "0.02 mm"\n'
+                     'thickness_max = "100 µm"\n')
+    a, b = load_spec(plain), load_spec(units)
+    for key in ("sigma_min", "rd_max", "thickness_min", "thickness_max"):
+        np.testing.assert_allclose(getattr(b, key), getattr(a, key), rtol=1e-12)
+    assert dict(b.given) == {"sigma_min": "0.3 mS/cm", "rd_max": "10 %", "thickness_min": "0.02 mm",
+                             "thickness_max": "100 µm"}
+    for f in BATCHES:
+        ra, rb = judge_batch(model, load_films(f), spec=a), judge_batch(model, load_films(f), spec=b)
+        np.testing.assert_array_equal(ra.films["pass"].to_numpy(), rb.films["pass"].to_numpy())
+        assert ra.verdict == rb.verdict
+    c = judge_batch(model, load_films(BATCHES[2]), spec=b)
+    first = c.films["reasons"].iloc[0][0]
+    assert first.startswith("σ = 1.44 × 10⁻⁴ S/cm < spec minimum 3 × 10⁻⁴ S/cm"), first
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("sigma_min = 0.3", r"spec.toml: sigma_min = 0.3 is far outside the range of the reference films, σ = "
+                        r"1.22 × 10⁻⁴ to 8.70 × 10⁻⁴ S/cm.*Likely meant in mS/cm: write sigma_min = "
+                        r"\"0.3 mS/cm\" \(= 3 × 10⁻⁴ S/cm\)"),
+    ("thickness_max = 0.1", r"thickness_max = 0.1 is far outside.*Likely meant in mm: write thickness_max = "
+                            r"\"0.1 mm\" \(= 100 µm\)"),
+    ("rd_max = 10", r"rd_max = 10 is far outside.*Likely meant in %"),
+])
+def test_bare_spec_number_far_from_the_reference_is_an_error(model, tmp_path, text, message):
+    p = tmp_path / "spec.toml"
+    p.write_text(text + "\n")
+    spec = load_spec(p)
+    with pytest.raises(ConfigError, match=message):
+        judge_batch(model, load_films(BATCHES[0]), spec=spec)
+    # the same number with its unit written out is taken as written
+    value, = [v.strip() for v in text.split("=")[1:]]
+    unit = {"sigma_min": "S/cm", "thickness_max": "µm", "rd_max": "dimensionless"}[text.split()[0]]
+    p.write_text(f'{text.split()[0]} = "{value} {unit}"\n')
+    judge_batch(model, load_films(BATCHES[0]), spec=load_spec(p))
 
 
 def test_unit_mistakes_are_named(model, reference_table):
@@ -164,6 +272,14 @@ def test_western_electric_rules():
     np.testing.assert_allclose(ch.moving_range, [1.0, 2.0])
     assert ch.ucl == 5.0 and ch.lcl == 0.0  # floored: RD cannot be negative
     assert imr_chart("x", [1.0, 2.0], ["a", "b"], center=2.0, sigma=1.0, lower_bound=None).lcl == -1.0
+
+
+def test_control_flags_cover_both_panels():
+    # moving ranges 0, 4, 0.5: the jump 0 -> 4 is above D4·d2·σ = 3.685 (σ = 1); 4.5 is beyond 3σ
+    ch = imr_chart("rd", [0.0, 0.0, 4.0, 4.5], list("abcd"), center=0.0, sigma=1.0, lower_bound=None)
+    assert ch.mr_violations == (2,)
+    assert [(f.index, f.panel, f.rules) for f in ch.flags] == [
+        (2, "individuals", (1,)), (2, "moving range", ("MR",)), (3, "individuals", (1, 2))]
 
 
 def test_batch_json_records_the_model_file(model, model_path, tmp_path):

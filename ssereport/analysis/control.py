@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ControlChart", "imr_chart", "lower_control_limit", "western_electric"]
+__all__ = ["ControlChart", "Flag", "imr_chart", "lower_control_limit", "western_electric"]
 
 #: d2 for moving ranges of 2 and the MR-chart upper limit factor D4.
 D2 = 1.128
@@ -37,6 +37,25 @@ def lower_control_limit(center: float, sigma: float, lower_bound: float | None =
     return max(low, lower_bound) if lower_bound is not None else low
 
 
+#: Rule code of a moving range above its upper limit (the Western Electric rules are 1–4).
+MR_RULE = "MR"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flagged point of an I-MR chart.
+
+    ``index`` is the film's position in time order; ``panel`` is
+    ``"individuals"`` (``rules``: Western Electric rules 1–4 it breaks) or
+    ``"moving range"`` (``rules == ("MR",)``: the range between film
+    ``index - 1`` and film ``index`` is above the MR upper limit).
+    """
+
+    index: int
+    panel: str
+    rules: tuple[int | str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class ControlChart:
     """I-MR chart of one variable.
@@ -44,7 +63,10 @@ class ControlChart:
     ``center`` and ``sigma`` come from the reference class-1 films (mean and
     SD, n − 1); individuals limits are center ± 3·sigma; the moving-range chart
     has center d2·sigma and upper limit D4·d2·sigma. ``violations`` maps point
-    index -> list of Western Electric rules broken (1–4).
+    index -> list of Western Electric rules broken (1–4); ``mr_violations``
+    lists the point indices whose moving range (to the point before) is above
+    ``mr_ucl``. :attr:`flags` is every flagged point of both panels: the one
+    list the chart draws and the index's rule table lists.
     """
 
     variable: str
@@ -57,6 +79,14 @@ class ControlChart:
     mr_ucl: float
     violations: dict[int, list[int]]
     lower_bound: float | None = None
+    mr_violations: tuple[int, ...] = ()
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """Every flagged point, individuals and moving range, in time order (individuals first at a tie)."""
+        out = [Flag(i, "individuals", tuple(r)) for i, r in self.violations.items()]
+        out += [Flag(i, "moving range", (MR_RULE,)) for i in self.mr_violations]
+        return tuple(sorted(out, key=lambda f: (f.index, f.panel != "individuals")))
 
     @property
     def ucl(self) -> float:
@@ -109,7 +139,8 @@ def imr_chart(variable: str, values, labels, *, center: float, sigma: float,
     """
     x = np.asarray(values, dtype=float)
     mr = np.abs(np.diff(x))
+    mr_ucl = D4 * D2 * float(sigma)
     return ControlChart(variable=variable, values=x, labels=tuple(str(v) for v in labels), center=float(center),
                         sigma=float(sigma), moving_range=mr, mr_center=D2 * float(sigma),
-                        mr_ucl=D4 * D2 * float(sigma), violations=western_electric(x, center, sigma),
-                        lower_bound=lower_bound)
+                        mr_ucl=mr_ucl, violations=western_electric(x, center, sigma),
+                        lower_bound=lower_bound, mr_violations=tuple(int(i) + 1 for i in np.flatnonzero(mr > mr_ucl)))

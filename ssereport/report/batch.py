@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ..schema import by_name
-from .filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct
+from .filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import BatchResult
@@ -44,13 +44,15 @@ _FILM_VARS: tuple[tuple[str, Any], ...] = (
     ("rd", lambda v: fmt_num(v, 3)),
 )
 _CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform)", 3: "low σ"}
+#: What the two classes shown per film are (neither decides pass/fail).
+NEAREST_CLASS = "nearest reference class (PCA incl. recipe)"
+EXPECTED_CLASS = "class expected from the recipe (SVM)"
 _CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
 _RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
-          3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center"}
+          3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center",
+          "MR": "MR: moving range above its upper limit"}
 #: At most this many failing sample ids are named in the summary.
 _MAX_LISTED = 20
-#: At most this many rows in the index's table of rule violations.
-MAX_VIOLATION_ROWS = 200
 
 
 def _head(name: str) -> str:
@@ -113,8 +115,8 @@ def _reason(text: str) -> str:
 
 
 def _film_table(result: BatchResult) -> dict[str, Any]:
-    headers = ["#", "sample", *(_head(v) for v, _ in _FILM_VARS), "observed class", "predicted class",
-               "margin (–)", "result"]
+    headers = ["#", "sample", *(_head(v) for v, _ in _FILM_VARS), NEAREST_CLASS, EXPECTED_CLASS,
+               "SVM margin (–)", "result"]
     numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False]
     rows = []
     for i, (_, f) in enumerate(result.films.iterrows(), start=1):
@@ -137,7 +139,7 @@ def _counts(result: BatchResult) -> list[dict[str, str]]:
         {"label": "Films", "value": fmt_int(n)},
         {"label": "Pass", "value": f"{fmt_int(c['pass'])} ({fmt_pct(c['pass'] / n if n else None, 0)})"},
         {"label": "Fail", "value": f"{fmt_int(c['fail'])} ({fmt_pct(c['fail'] / n if n else None, 0)})"},
-        *({"label": f"Observed class {k}", "value": f"{fmt_int(obs.get(k, 0))} — {_CLASS_MEANING[int(k)]}"}
+        *({"label": f"Nearest reference class {k}", "value": f"{fmt_int(obs.get(k, 0))} — {_CLASS_MEANING[int(k)]}"}
           for k in ("1", "2", "3")),
         {"label": "Out of reference range", "value": f"{_plural(c['out_of_range'], 'film')} (extrapolation)"},
     ]
@@ -145,11 +147,20 @@ def _counts(result: BatchResult) -> list[dict[str, str]]:
 
 def _spec_context(result: BatchResult) -> dict[str, Any]:
     spec = result.spec
+    given = dict(getattr(spec, "given", ()) or ())
+
+    def as_written(*keys: str) -> str:
+        texts = [f"{k} = \"{given[k]}\"" for k in keys if k in given]
+        return f" (written {', '.join(texts)})" if texts else ""
+
     limits = [
-        {"label": "σ minimum", "value": f"{fmt_num(spec.sigma_min)} S/cm" if spec.sigma_min is not None else MISSING},
-        {"label": "RD maximum", "value": f"{fmt_num(spec.rd_max)} (–)" if spec.rd_max is not None else MISSING},
+        {"label": "σ minimum", "value": f"{fmt_num(spec.sigma_min)} S/cm{as_written('sigma_min')}"
+         if spec.sigma_min is not None else MISSING},
+        {"label": "RD maximum", "value": f"{fmt_num(spec.rd_max)} (–){as_written('rd_max')}"
+         if spec.rd_max is not None else MISSING},
         {"label": "Thickness range",
          "value": (f"{fmt_num(spec.thickness_min, trim=True)} – {fmt_num(spec.thickness_max, trim=True)} µm"
+                   f"{as_written('thickness_min', 'thickness_max')}"
                    if spec.thickness_min is not None or spec.thickness_max is not None else MISSING)},
         {"label": "Films that must pass", "value": f"at least {fmt_pct(spec.min_pass_fraction, 0)}"},
     ]
@@ -196,8 +207,10 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
     c = result.counts
     n, passed = c["films"], c["pass"]
     spec = result.spec
-    rule = ("a film passes when it meets every spec limit" if spec.has_limits else
-            "a film passes when its measurements place it in reference class 1 (high σ, low RD)")
+    acceptance = _acceptance(result)
+    rule = ("a film passes when it meets every spec limit (" if spec.has_limits else
+            "a film passes when its measurements are within the limits of the good (class 1) reference films ("
+            ) + "; ".join(a["text"] for a in acceptance) + ")"
     verdict_sentence = (f"{fmt_int(passed)} of {_plural(n, 'film')} pass; {rule}, and the batch passes when at "
                         f"least {fmt_pct(spec.min_pass_fraction, 0)} of its films pass.")
     mi = result.model_info or {}
@@ -233,6 +246,8 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         "synthetic": is_synthetic(mdata.get("path")),
         "summary": summary,
         "counts": _counts(result),
+        "acceptance": acceptance,
+        "notes": [str(n) for n in (getattr(result.table, "notes", ()) or ())],
         "films": _film_table(result),
         "figures": {k: _figure(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
         "has_model": model is not None,
@@ -243,6 +258,19 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
                        cast_date=result.cast_date or MISSING, created=created,
                        generator=_generator(prov.get("ssereport_version"))),
     }
+
+
+def _acceptance(result: BatchResult) -> list[dict[str, str]]:
+    """The acceptance limits of the verdict, one line each: ``σ ≥ 3.21 × 10⁻⁴ S/cm (5th percentile …)``."""
+    out = []
+    for lim in result.limits:
+        col = by_name(lim.variable)
+        unit = f" {col.unit}" if col.unit not in ("", "–", "-") else ""
+        op = "≥" if lim.kind == "min" else "≤"
+        value = fmt_trimmed(lim.value) if lim.basis == "spec" else fmt_num(lim.value)
+        text = f"{col.symbol} {op} {value}{unit}" + (f", {lim.label}" if lim.basis == "class1" else "")
+        out.append({"label": col.label, "symbol": col.symbol, "text": text})
+    return out
 
 
 def _class1_table(c1: dict[str, dict[str, float]]) -> dict[str, Any]:
@@ -285,23 +313,27 @@ def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: 
         "synthetic_notice": "The reference model was fitted on the bundled synthetic data set: the verdict "
                             "illustrates the workflow and says nothing about real films.",
         "films_intro": [
-            "One row per film, in the order of the input file. The observed class comes from the measurements "
-            "(σ, RD, thickness …) projected into the reference PCA and assigned to the nearest class centroid; "
-            "the predicted class comes from the manufacturing conditions (P%, L:S, X:B) through the reference SVM.",
-            "The margin is the distance of the conditions to the SVM decision boundary in standardized units: "
-            "near 0 the predicted class is uncertain. Values marked † lie outside the range of the reference films "
-            "(extrapolation).",
+            "One row per film, in the order of the input file. The result comes from the film's measurements "
+            "only, compared with the limits stated above; every failure quotes the value and the limit. The "
+            "recipe (P%, L:S, X:B) never decides it.",
+            "Two classes are shown for orientation and decide nothing: the nearest reference class places all of "
+            "the film's variables, recipe included, in the reference PCA and takes the nearest class centroid, as "
+            "in the paper; the class expected from the recipe is the reference SVM's prediction from P%, L:S and "
+            "X:B, with its margin (distance to the decision boundary in standardized units; near 0 it is "
+            "uncertain). Values marked † lie outside the range of the reference films (extrapolation).",
         ],
-        "films_note": "† outside the range of the reference films (extrapolation: the class is still given, but "
-                      "the model has not seen such films). Classes: 1 high σ and low RD (good), 2 high σ and high "
-                      "RD (non-uniform), 3 low σ.",
+        "films_note": "† outside the range of the reference films (extrapolation: the classes are still given, "
+                      "but the model has not seen such films). Classes: 1 high σ and low RD (good), 2 high σ and "
+                      "high RD (non-uniform), 3 low σ.",
+        "acceptance_lead": "Pass/fail rule",
+        "notes_lead": "Notes on the batch file",
         "maps_intro": [
             "Where the films sit relative to the reference study. On the PC map, films close to the class 1 "
-            "centroid look like the good reference films; films in another region are judged by their "
-            "measurements to belong to that class.",
+            "centroid look like the good reference films. The map's coordinates include the recipe, so the nearest "
+            "class is shown for orientation; pass/fail comes from the measurements alone.",
             "The decision maps show which class the reference SVM expects from the manufacturing conditions "
-            "alone. A film whose observed class differs from the class of its position on the map was cast under "
-            "conditions that normally give another quality.",
+            "alone. A film whose nearest reference class differs from the class of its position on the map was "
+            "cast under conditions that normally give another quality.",
         ],
         "maps_missing": "The figures need the reference model; render the report with the model the batch was "
                         "judged with.",
@@ -323,9 +355,10 @@ def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: 
         "capability_note": "LSL, USL: lower and upper spec limit, in the unit of the variable; SD within = mean "
                            "moving range / 1.128.",
         "spec_no_limits": [
-            {"text": "No spec limits were given, so a film passes when its measurements place it in reference "
-                     "class 1 (high σ, low RD). To judge the batch against limits instead and get capability "
-                     "indices (Cp, Cpk, Pp, Ppk), run ", "code": ""},
+            {"text": "No spec limits were given, so a film passes when its σ is at least the 5th percentile and "
+                     "its RD at most the 95th percentile of the good (class 1) reference films. To judge the batch "
+                     "against your own limits instead (numbers in S/cm and µm, or with a unit such as "
+                     "\"0.3 mS/cm\") and get capability indices (Cp, Cpk, Pp, Ppk), run ", "code": ""},
             {"text": "ssereport batch … --spec spec.toml", "code": "cmd"},
             {"text": " with ", "code": ""},
             {"text": "sigma_min", "code": "code"},
@@ -505,18 +538,21 @@ def _control(reports: list[dict[str, Any]], model: ReferenceModel) -> dict[str, 
                                 sigma=ref["sd"])
     figures = render_control_figures(charts, starts, names)
     for var, ch in charts.items():
-        for i, rules in ch.violations.items():
-            b, s, _ = films[i]
-            rows.append({"i": i, "batch": b, "sample": s, "variable": _head(var), "value": fmt_num(ch.values[i]),
-                         "rules": "; ".join(_RULES.get(r, str(r)) for r in rules)})
+        for flag in ch.flags:  # the points the chart draws as flagged, both panels
+            b, s, _ = films[flag.index]
+            mr = flag.panel == "moving range"
+            value = ch.moving_range[flag.index - 1] if mr else ch.values[flag.index]
+            rows.append({"i": flag.index, "batch": b, "sample": s,
+                         "variable": f"{_head(var)}, moving range" if mr else _head(var),
+                         "value": fmt_num(value), "rules": "; ".join(_RULES.get(r, str(r)) for r in flag.rules)})
     rows.sort(key=lambda r: (r["i"], r["variable"]))
     ref = model.class1
     return {
         "available": True,
         "figures": [_figure(f) for f in figures.values()],
-        "violations": rows[:MAX_VIOLATION_ROWS],
+        "violations": rows,  # every flagged point of every chart (ControlChart.flags), none left out
         "n_violations": len(rows),
-        "truncated": len(rows) > MAX_VIOLATION_ROWS,
+        "truncated": False,
         "limits": [{"label": _head(v), "n": fmt_int(ref[v]["n"]), "center": fmt_num(ref[v]["mean"]),
                     "sd": fmt_num(ref[v]["sd"]), "lcl": fmt_num(charts[v].lcl), "ucl": fmt_num(charts[v].ucl)}
                    for v in charts],

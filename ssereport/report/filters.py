@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-__all__ = ["MISSING", "fmt_fixed", "fmt_int", "fmt_num", "fmt_p", "fmt_pct", "fmt_pm", "fmt_range", "fmt_sci"]
+__all__ = ["MISSING", "fmt_compare", "fmt_fixed", "fmt_int", "fmt_num", "fmt_p", "fmt_pct", "fmt_pm", "fmt_range",
+           "fmt_sci", "fmt_trimmed"]
 
 #: What a missing or undefined value looks like.
 MISSING = "–"
@@ -202,3 +203,36 @@ def fmt_range(low: object, high: object, decimals: int = 2) -> str:
         return MISSING
     a, b = fmt_fixed(lo, decimals), fmt_fixed(hi, decimals)
     return a if a == b else f"{a}–{b}"
+
+
+def fmt_trimmed(x: object, digits: int = 3) -> str:
+    """:func:`fmt_num` without trailing zeros, in the mantissa of scientific notation too
+    (``fmt_trimmed(3e-4) == "3 × 10⁻⁴"``), for limits a user typed."""
+    text = fmt_num(x, digits, trim=True)
+    if " × " in text:
+        mantissa, rest = text.split(" × ", 1)
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa} × {rest}"
+    return text
+
+
+def fmt_compare(value: object, limit: object, digits: int = 3) -> tuple[str, str]:
+    """A measured value and the limit it is compared with, as two strings that differ when the numbers do.
+
+    Both get ``digits`` significant digits, or more (up to 6) where fewer would show them equal,
+    so that a reason never reads ``"RD = 0.101 > 0.101"``; trailing zeros are dropped.
+
+    Examples
+    --------
+    >>> fmt_compare(1.7e-4, 3e-4)
+    ('1.7 × 10⁻⁴', '3 × 10⁻⁴')
+    >>> fmt_compare(0.10095, 0.1009175)
+    ('0.10095', '0.10092')
+    """
+    a, b = fmt_trimmed(value, digits), fmt_trimmed(limit, digits)
+    d = digits
+    while a == b and d < 6 and _finite(value) != _finite(limit):
+        d += 1
+        a, b = fmt_trimmed(value, d), fmt_trimmed(limit, d)
+    return a, b

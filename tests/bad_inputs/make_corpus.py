@@ -245,6 +245,13 @@ def build(out: Path) -> dict[str, bytes]:
     put("batch_ls_x1000.csv", to_text(a_header, cells([dict(r, ls_ratio=f"{float(r['ls_ratio']) * 1000:g}")
                                                        for r in a], a_header)))
 
+    # ---- spec files, run as `batch good_batch.csv --spec FILE` (the "spec" command of the test) --------
+    put("spec_sigma_bare_mS.toml", "# sigma_min typed in mS/cm without its unit\n[spec]\nsigma_min = 0.3\n")
+    put("spec_thickness_bare_mm.toml", "# thickness_max typed in mm without its unit\n[spec]\nthickness_max = 0.1\n")
+    put("spec_sigma_in_ohm.toml", '# a unit of the wrong kind\n[spec]\nsigma_min = "0.3 Ω"\n')
+    put("spec_with_units.toml", '[spec]\nsigma_min = "0.3 mS/cm"\nrd_max = "10 %"\nthickness_max = "0.1 mm"\n',
+        ok_ids=[r["sample_id"] for r in a])
+
     # ---- spreadsheets ----------------------------------------------------------------------
     put("xlsx_not_a_zip.xlsx", to_text(header, cells(small[:5], header)))  # CSV text saved as .xlsx
     put("old_excel_97.xls", bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))  # OLE2 header of an .xls
