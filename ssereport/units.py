@@ -110,7 +110,10 @@ class HeaderUnit:
             return values
         q = registry().Quantity(np.asarray(values, dtype="float64"), self.unit)
         out = q.to(self.pint_canonical).magnitude
-        return float(out) if np.ndim(out) == 0 else out
+        # the factors are powers of ten: drop the binary noise (0.603 mS/cm -> 0.000603 S/cm, not
+        # 0.0006029999999999999), so that the converted value is the number the user would have typed
+        clean = np.array([float(f"{v:.12g}") for v in np.ravel(out)]).reshape(np.shape(out))
+        return float(clean) if np.ndim(clean) == 0 else clean
 
     def note(self) -> str:
         why = f" ({self.reason})" if self.reason else ""
