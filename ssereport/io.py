@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, DataError, Problem, row_ranges
+from .errors import DataError, Problem
 from .schema import ALIASES, COLUMNS, READINGS, REQUIRED, by_name, normalize_header
 from .units import HeaderUnit, header_unit, unit_text
 
@@ -197,7 +197,7 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
         else:
             v = col.astype("str").str.strip()
             if canon == "sample_id" and ((v == "").any() or not v.is_unique
-                                         or v.str.lower().str.rstrip(":. ").isin(_SUMMARY_WORDS).any()):
+                                         or _summary_word([v.iloc[-1]]) is not None):  # a Mean row last
                 return None
             out[canon] = v.to_numpy()
     data = pd.DataFrame(out)
@@ -260,10 +260,7 @@ def _has_table(ws, required, columns) -> bool:
         header = ["" if c is None else str(c) for c in row]
         if not any(h.strip() for h in header):
             continue
-        try:
-            hd = _map_headers(header, "", required=required, columns=columns)
-        except Exception:  # noqa: BLE001 — a header we cannot read is simply not the table
-            continue
+        hd = _map_headers(header, "", required=required, columns=columns)
         if not any(p.message.startswith("required column") for p in hd.problems):
             return True
     return False
