@@ -46,6 +46,7 @@ DropOpt = Annotated[bool, typer.Option("--drop-invalid", help="Exclude invalid r
                                        "reason in the results) instead of stopping.")]
 MaxOpt = Annotated[float, typer.Option("--max-file-mb", help="Refuse input files larger than this (MB).")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides the config).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")]
 
 
 def _load(data: Path, sheet, drop_invalid, max_file_mb, columns=None, config=None):
@@ -108,7 +109,7 @@ def analyze(
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
     columns: ColumnsOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run the analysis and write the results as strict JSON."""
     from .files import atomic_write
@@ -234,7 +235,7 @@ def fit(
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
     columns: ColumnsOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fit the reference model on a study table and save it as plain JSON."""
     from .model import fit_model, save_model
@@ -260,7 +261,7 @@ def batch(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes.")] = 1,
     max_file_mb: MaxOpt = 50.0,
     columns: ColumnsOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index."""
     from .batch import load_spec

@@ -151,4 +151,5 @@ def header_unit(header: str, unit: str, *, canonical: str, pint_canonical: str, 
 
 def _examples(canonical: str) -> str:
     return {"S/cm": "mS/cm, µS/cm, S/m", "µm": "mm, nm", "Ω": "kΩ, mΩ", "g/cm³": "g/mL, kg/m³",
-            "µL/mg": "mL/g", "wt%": "%, fraction", "vol%": "%, fraction", "–": "%, fraction"}.get(canonical, canonical)
+            "µL/mg": "mL/g", "wt%": "%, fraction", "vol%": "%, fraction", "–": "%, fraction",
+            }.get(canonical, canonical)
