@@ -432,7 +432,8 @@ def _column_unit(canon: str, header: str, unit: str | None, implied: str | None)
     """HeaderUnit for a numeric column whose header carries ``unit`` (or a unit implied by the cells)."""
     col = by_name(canon)
     reason = ""
-    if unit is None and implied is not None and col.pint_unit == "percent":
+    if implied is not None and col.pint_unit == "percent" and unit in (None, "%", "wt%", "vol%", "fraction"):
+        # Excel stores "5 %" as 0.05 whatever the header says
         unit, reason = implied, "the cells are formatted as percent in Excel, so they hold fractions"
     if unit is None or not col.numeric:
         return None

@@ -442,6 +442,9 @@ def test_xlsx_percent_cells_are_fractions(tmp_path):
     np.testing.assert_array_equal(t.data["polymer_wt_pct"], df["polymer_wt_pct"])  # 0.05 -> 5, not 5.000000000000001
     np.testing.assert_array_equal(t.data["xylene_vol_pct"], df["xylene_vol_pct"])
     assert any("formatted as percent in Excel" in n and "'polymer_wt_pct'" in n for n in t.notes)
+    ws.cell(row=1, column=2).value = "P (%)"  # the header's % is what Excel shows; the cells still hold 0.05
+    wb.save(p)
+    np.testing.assert_array_equal(load_films(p).data["polymer_wt_pct"], df["polymer_wt_pct"])
 
 
 def test_fraction_without_unit_is_flagged(tmp_path):
