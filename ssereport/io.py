@@ -8,6 +8,7 @@ written in the file, the value received and what was expected.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import math
@@ -589,6 +590,11 @@ def _validate(header, body, *, source, decimal_comma, drop_invalid, required, no
                 probs.append(Problem(f"empty cell; expected {col.expected}", rownum, header_of[canon]))
                 continue
             unit = hd.units.get(canon)
+            if canon == "xylene_vol_pct" and isinstance(raw, (dt.time, dt.datetime, dt.timedelta)):
+                probs.append(Problem(  # the same text in every such row: collapsed into one line
+                    "Excel turned a ratio such as '50:50' into a time; write the vol% of xylene (50), or "
+                    "format the column as Text before typing the ratios", rownum, header_of[canon]))
+                continue
             m = _RATIO.match(text) if canon == "xylene_vol_pct" else None
             if m is not None and float(m.group(1)) + float(m.group(2)) > 0:
                 x = float(m.group(1)) / (float(m.group(1)) + float(m.group(2))) * 100  # xylene share, vol%

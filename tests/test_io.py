@@ -471,3 +471,26 @@ def test_columns_mapping(tmp_path):
     assert ("'Leitfähigkeit' -> conductivity_s_cm (from [columns] 'Leitfähigkeit'; mS/cm -> S/cm, ×0.001)"
             in t.column_map())
     assert any("[columns] entries that match no header in the file: 'Operator'" in n for n in t.notes)
+
+
+def test_xb_ratio_turned_into_time_by_excel_gets_one_message(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    df = frame()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(list(row))
+    for i in (2, 3, 4, 5):  # "50:50" and "25:75" typed into an unformatted cell: Excel keeps a time
+        ws.cell(row=i, column=4).value = dt.time(1, 3)
+        ws.cell(row=i, column=4).number_format = "h:mm"
+    p = tmp_path / "time.xlsx"
+    wb.save(p)
+    with pytest.raises(DataError) as err:
+        load_films(p)
+    assert problems(err.value) == [
+        "4 rows (2–5), column 'xylene_vol_pct': Excel turned a ratio such as '50:50' into a time; write the vol% "
+        "of xylene (50), or format the column as Text before typing the ratios"]
