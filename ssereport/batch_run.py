@@ -16,15 +16,17 @@ __all__ = ["run_batches", "write_index"]
 
 
 def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None, formats: tuple[str, ...],
-                  max_file_mb: float, model_path: Path | None) -> list[dict[str, Any]]:
+                  max_file_mb: float, model_path: Path | None, columns: dict[str, str] | None = None
+                  ) -> list[dict[str, Any]]:
     from .io import FilmTable, load_films
 
     try:
-        table = load_films(path, max_file_mb=max_file_mb)
+        table = load_films(path, max_file_mb=max_file_mb, columns=columns)
         d = table.data
         if "batch_id" in d.columns and d["batch_id"].nunique() > 1:
             parts = [(str(b), FilmTable(data=g, source=table.source, sha256=table.sha256, n_rows=len(g),
-                                        excluded=(), notes=table.notes, path=table.path))
+                                        excluded=(), notes=table.notes, path=table.path,
+                                        headers=table.headers, units=table.units, mapped=table.mapped))
                      for b, g in d.groupby("batch_id", sort=True)]
         else:
             parts = [(None, table)]
@@ -39,7 +41,8 @@ def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | Non
             result = judge_batch(model, part, spec=spec, batch_id=batch_id, model_file=model_file)
             files = _write_batch(result, out, formats, model_path)
             outcomes.append({"source": table.source, "batch_id": result.batch_id, "verdict": result.verdict,
-                             "counts": result.counts, "files": [f.name for f in files], "error": None})
+                             "counts": result.counts, "files": [f.name for f in files], "error": None,
+                             "notes": list(table.notes)})
         return outcomes
     except (DataError, ConfigError, ModelError) as exc:
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
@@ -93,7 +96,8 @@ def _preload(formats: tuple[str, ...]) -> None:
 
 def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = None,
                 formats: tuple[str, ...] = ("json", "html", "pdf"), jobs: int = 1,
-                max_file_mb: float = 50.0, model_path: Path | None = None) -> list[dict[str, Any]]:
+                max_file_mb: float = 50.0, model_path: Path | None = None,
+                columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Judge and render every batch file; one bad file never stops the others.
 
     Returns one outcome dict per batch (or per failed file, with ``error`` set)
@@ -110,7 +114,7 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = [Path(f) for f in files]
-    args = [(f, model, out, spec, formats, max_file_mb, model_path) for f in files]
+    args = [(f, model, out, spec, formats, max_file_mb, model_path, columns) for f in files]
     if jobs > 1 and len(files) > 1:
         _preload(formats)
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:

@@ -23,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 EXIT_DATA = 2
@@ -36,20 +37,37 @@ def _fail(message: str, code: int = EXIT_DATA) -> None:
 DataArg = Annotated[Path, typer.Argument(help="Film table: CSV (comma, semicolon or tab) or XLSX.",
                                          show_default=False)]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML file with analysis settings.")]
-SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name (default: the first).")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name, any case (default: the first "
+                                                 "sheet, or the one sheet holding the film table).")]
+ColumnsOpt = Annotated[Optional[Path], typer.Option("--columns", help="TOML file mapping headers ssereport does not "
+                                                    "know to variables (a [columns] table; the settings file's "
+                                                    "[columns] table is used too).")]
 DropOpt = Annotated[bool, typer.Option("--drop-invalid", help="Exclude invalid rows (each is listed with its "
                                        "reason in the results) instead of stopping.")]
 MaxOpt = Annotated[float, typer.Option("--max-file-mb", help="Refuse input files larger than this (MB).")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides the config).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")]
 
 
-def _load(data: Path, sheet, drop_invalid, max_file_mb):
+def _load(data: Path, sheet, drop_invalid, max_file_mb, columns=None, config=None):
+    from .config import load_columns
     from .io import load_films
 
-    return load_films(data, sheet=sheet, drop_invalid=drop_invalid, max_file_mb=max_file_mb)
+    mapping = {**load_columns(config), **load_columns(columns)}
+    return load_films(data, sheet=sheet, drop_invalid=drop_invalid, max_file_mb=max_file_mb,
+                      columns=mapping or None)
 
 
-def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None):
+def _print_notes(source: str, notes, quiet: bool) -> None:
+    """The loading notes, once, on stderr (stdout stays for results); nothing with --quiet."""
+    if quiet:
+        return
+    for note in notes:
+        sys.stderr.write(f"ssereport: note: {source}: {note}\n")
+
+
+def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None, *, columns=None,
+           quiet=False):
     """Config, validated table and analysis: what analyze, fit and report share."""
     from .config import load_config
     from .pipeline import analyze as run
@@ -57,17 +75,23 @@ def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=
     cfg = load_config(config, seed=seed)
     step = progress or (lambda name, text: None)
     step("load", f"Reading {data.name}")
-    table = _load(data, sheet, drop_invalid, max_file_mb)
+    table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
+    if progress is not None and hasattr(progress, "note"):
+        progress.note(table.source, table.notes, quiet)  # above the status line
+    else:
+        _print_notes(table.source, table.notes, quiet)
     step("analyze", f"Analysing {table.n_analyzed} films (PCA, K-means, tests, SVM)")
     return run(table, cfg)
 
 
 @app.command()
 def validate(data: DataArg, sheet: SheetOpt = None, drop_invalid: DropOpt = False,
-             max_file_mb: MaxOpt = 50.0) -> None:
+             max_file_mb: MaxOpt = 50.0, config: ConfigOpt = None, columns: ColumnsOpt = None) -> None:
     """Check a film table against the input contract, without analysing it."""
-    table = _load(data, sheet, drop_invalid, max_file_mb)
+    table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
     print(f"{table.source}: {table.n_analyzed} valid film(s) of {table.n_rows} row(s)")
+    for line in table.column_map():
+        print(f"  column: {line}")
     for e in table.excluded:
         print(f"  excluded row {e.row} ({e.sample_id}): {e.reason}")
     for note in table.notes:
@@ -84,12 +108,13 @@ def analyze(
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run the analysis and write the results as strict JSON."""
     from .files import atomic_write
 
-    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb)
+    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
     table = results.table
     if json_out is not None:
         atomic_write(json_out, results.to_json())
@@ -99,6 +124,9 @@ def analyze(
             print(f"excluded row {e.row} ({e.sample_id}): {e.reason}")
         if json_out is not None:
             print(f"results written to {json_out}")
+
+
+app.command("analyse", hidden=True, help="Same as `analyze`.")(analyze)
 
 
 @app.command()
@@ -116,7 +144,8 @@ def report(
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    columns: ColumnsOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display, no loading notes.")] = False,
 ) -> None:
     """Analyse a film table and write the report: <stem>.html, <stem>.pdf (PDF/A-3b) and <stem>.results.json."""
     from .config import load_config
@@ -130,7 +159,8 @@ def report(
         _quarto(data, out, config)
         return
     with _Progress(quiet) as progress:
-        results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress)
+        results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress, columns=columns,
+                         quiet=quiet)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
@@ -160,6 +190,13 @@ class _Progress:
     def __call__(self, step: str, text: str) -> None:
         if self.status is not None:
             self.status.update(f"{text} …")
+
+    def note(self, source: str, notes, quiet: bool) -> None:
+        if self.status is None:
+            _print_notes(source, notes, quiet)
+        elif not quiet:
+            for n in notes:
+                self.status.console.print(f"ssereport: note: {source}: {n}", highlight=False, markup=False)
 
     def __exit__(self, *exc):
         if self.status is not None:
@@ -197,12 +234,13 @@ def fit(
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fit the reference model on a study table and save it as plain JSON."""
     from .model import fit_model, save_model
 
-    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb)
+    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
     save_model(fit_model(results), model)
     if not quiet:
         print(results.summary())
@@ -222,19 +260,27 @@ def batch(
     formats: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")] = "html,pdf,json",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes.")] = 1,
     max_file_mb: MaxOpt = 50.0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index."""
     from .batch import load_spec
     from .batch_run import run_batches
+    from .config import load_columns
     from .model import load_model
 
+    mapping = load_columns(columns)
     m = load_model(model)
     sp = load_spec(spec) if spec is not None else None
     fmts = _formats(formats, {"json", "html", "pdf"})
     outcomes = run_batches(batch_files, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb,
-                           model_path=model)
+                           model_path=model, columns=mapping or None)
     failed = [o for o in outcomes if o["error"]]
+    printed = set()
+    for o in outcomes:  # once per file, even when a file holds several batches
+        if o.get("notes") and o["source"] not in printed:
+            printed.add(o["source"])
+            _print_notes(o["source"], o["notes"], quiet)
     if not quiet:
         for o in outcomes:
             if o["error"]:

@@ -11,7 +11,7 @@ from typing import Any
 from .errors import ConfigError
 from .schema import FILM_VARIABLES
 
-__all__ = ["Config", "load_config"]
+__all__ = ["Config", "load_columns", "load_config"]
 
 _KW_DEFAULT = ("conductivity_s_cm", "rd", "polymer_wt_pct", "ls_ratio", "xylene_vol_pct",
                "thickness_um", "density_g_cm3", "resistance_ohm", "dot_um")
@@ -152,8 +152,52 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
         p = Path(path)
         section = read_toml_section(p, "analysis", what="config")
         for key, value in section.items():
+            if key == "columns" and isinstance(value, dict):  # the [columns] table: see load_columns
+                continue
             if key not in _FIELDS:
                 raise ConfigError(f"{p.name}: unknown option {key!r}; expected one of {sorted(_FIELDS)}")
             values[key] = tuple(value) if isinstance(value, list) else value
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Config(**values)
+
+
+def load_columns(path: str | Path | None) -> dict[str, str]:
+    """The ``[columns]`` table of a settings file: header as written -> variable.
+
+    ``path`` is the settings file (``--config``) or a file of its own
+    (``--columns map.toml``, with a ``[columns]`` table or the entries at top
+    level). Each value is a canonical column name or one of its aliases,
+    optionally with the unit in brackets (``"conductivity_s_cm (mS/cm)"``) when
+    the header does not say it::
+
+        [columns]
+        "Leitfähigkeit" = "conductivity_s_cm (mS/cm)"
+        "Schichtdicke (mm)" = "thickness_um"
+    """
+    if path is None:
+        return {}
+    from .schema import ALIASES, COLUMNS, normalize_header
+
+    p = Path(path)
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"columns file not found: {str(p)!r}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p.name}: not valid TOML ({exc})") from None
+    if "columns" in raw:
+        table = raw["columns"]
+    elif "analysis" in raw or any(k in _FIELDS for k in raw):  # a settings file without [columns]
+        table = {}
+    else:  # a file of its own, the entries at top level
+        table = raw
+    if not isinstance(table, dict):
+        raise ConfigError(f"{p.name}: [columns] must be a table of \"header\" = \"variable\"")
+    names = [c.name for c in COLUMNS]
+    out = {}
+    for header, target in table.items():
+        if not isinstance(target, str) or ALIASES.get(normalize_header(target)) is None:
+            raise ConfigError(f"{p.name}: [columns] {header!r}: got {target!r}, expected one of {names} "
+                              "(optionally with a unit in brackets, e.g. 'conductivity_s_cm (mS/cm)')")
+        out[str(header)] = target
+    return out

@@ -26,18 +26,23 @@ class Problem:
         Column header as written in the file.
     value : str or None
         The value received, as text.
+    rows : tuple of int
+        Several rows with the same problem (one message for all of them).
     """
 
     message: str
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    rows: tuple[int, ...] = ()
 
     def format(self, source: str | None = None) -> str:
         where = []
         if source:
             where.append(source)
-        if self.row is not None:
+        if self.rows:
+            where.append(f"{len(self.rows)} rows ({row_ranges(self.rows)})")
+        elif self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
@@ -45,6 +50,22 @@ class Problem:
         got = f"got {self.value!r}, " if self.value is not None else ""
         body = f"{got}{self.message}"
         return f"{prefix}: {body}" if prefix else body
+
+
+def row_ranges(rows) -> str:
+    """Row numbers as short ranges: ``[2, 3, 4, 7]`` -> ``'2–4, 7'``."""
+    if not rows:
+        return ""
+    rows = sorted(set(rows))
+    parts: list[str] = []
+    start = prev = rows[0] if rows else None
+    for r in rows[1:] + [None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = r
+    return ", ".join(parts)
 
 
 class DataError(ValueError):

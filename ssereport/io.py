@@ -8,6 +8,7 @@ written in the file, the value received and what was expected.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import math
@@ -21,6 +22,7 @@ import pandas as pd
 
 from .errors import DataError, Problem
 from .schema import ALIASES, COLUMNS, READINGS, REQUIRED, by_name, normalize_header
+from .units import HeaderUnit, header_unit, unit_text
 
 __all__ = ["FilmTable", "Exclusion", "load_films", "validate_films", "DEFAULT_MAX_FILE_MB"]
 
@@ -60,7 +62,16 @@ class FilmTable:
         Rows left out with ``drop_invalid=True``, each with its reason.
     notes : tuple of str
         Things the loader did that a user should know (ignored columns,
-        values computed from the 9 readings, decimal commas, encodings).
+        values computed from the 9 readings, units converted, decimal commas,
+        encodings, the sheet read).
+    headers : dict of str to str
+        Canonical column -> the header as written in the file, so that a
+        message can name the column the user knows.
+    units : dict of str to HeaderUnit
+        Canonical column -> the unit read from its header and Pint's factor to
+        the canonical unit (only columns whose header carries a unit).
+    mapped : dict of str to str
+        Canonical column -> the ``[columns]`` entry that mapped its header.
     """
 
     data: pd.DataFrame
@@ -70,6 +81,22 @@ class FilmTable:
     excluded: tuple[Exclusion, ...] = ()
     notes: tuple[str, ...] = ()
     path: str | None = field(default=None)
+    headers: dict[str, str] = field(default_factory=dict)
+    units: dict[str, HeaderUnit] = field(default_factory=dict)
+    mapped: dict[str, str] = field(default_factory=dict)
+
+    def column_map(self) -> list[str]:
+        """One line per column used: header as written -> canonical name (unit conversion, [columns])."""
+        lines = []
+        for canon, header in self.headers.items():
+            extra = []
+            if canon in self.mapped:
+                extra.append(f"from [columns] {self.mapped[canon]!r}")
+            u = self.units.get(canon)
+            if u is not None and u.converts:
+                extra.append(f"{u.unit} -> {u.canonical}, ×{u.factor:.6g}")
+            lines.append(f"{header!r} -> {canon}" + (f" ({'; '.join(extra)})" if extra else ""))
+        return lines
 
     @property
     def n_analyzed(self) -> int:
@@ -123,7 +150,7 @@ def _csv_rows(text: str, delimiter: str, source: str = ""):
     return header, body
 
 
-def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: list[str]):
+def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: list[str], columns=None):
     """Vectorized reading of a clean CSV; None if anything needs the careful path.
 
     Large tables are read with pandas' C parser and checked column by column.
@@ -136,9 +163,10 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
     if first_nl <= 0 or not text[:first_nl].strip():
         return None
     header = next(csv.reader([text[:first_nl].rstrip("\r")], delimiter=delimiter))
-    mapping, problems, ignored, has_readings = _map_headers(header, "", required=required)
-    if problems:
+    hd = _map_headers(header, "", required=required, columns=columns)
+    if hd.problems:
         return None
+    mapping, ignored, has_readings = hd.mapping, hd.ignored, hd.has_readings
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delimiter, header=0, usecols=list(mapping.values()),
@@ -157,6 +185,8 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
             return None
         if by_name(canon).numeric:
             x = col.to_numpy(dtype="float64")
+            if canon in hd.units:
+                x = hd.units[canon].convert(x)
             c = by_name(canon)
             if not np.isfinite(x).all():
                 return None
@@ -167,7 +197,8 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
             out[canon] = x
         else:
             v = col.astype("str").str.strip()
-            if canon == "sample_id" and ((v == "").any() or not v.is_unique):
+            if canon == "sample_id" and ((v == "").any() or not v.is_unique
+                                         or _summary_word([v.iloc[-1]]) is not None):  # a Mean row last
                 return None
             out[canon] = v.to_numpy()
     data = pd.DataFrame(out)
@@ -185,14 +216,15 @@ def _fast_csv(text: str, delimiter: str, decimal_comma: bool, required, notes: l
                 data[name] = value
         if np.any(data["rd"].to_numpy() >= 1):
             return None
-    _derive(data, mapping, has_readings, notes)
     if ignored:
         notes.append("columns not used by ssereport were ignored: " + ", ".join(repr(c) for c in ignored))
+    notes.extend(hd.unit_notes())
+    _derive(data, mapping, has_readings, notes)
     order = [c.name for c in COLUMNS if c.name in data.columns]
     data = data[order]
     for c in order:
         data[c] = data[c].astype("float64" if by_name(c).numeric else "str")
-    return data, len(data)
+    return data, len(data), hd
 
 
 def _check_xlsx_zip(raw: bytes, source: str) -> None:
@@ -213,27 +245,77 @@ def _check_xlsx_zip(raw: bytes, source: str) -> None:
                         source)
 
 
-def _read_xlsx(raw: bytes, source: str, sheet: str | None, notes: list[str]):
+def _pick_sheet(names: list[str], sheet: str, source: str) -> str:
+    """``--sheet``: the exact name, else the one name that matches ignoring case."""
+    if sheet in names:
+        return sheet
+    folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise DataError(f"no sheet named {sheet!r}; the workbook has {names}", source)
+
+
+def _has_table(ws, required, columns) -> bool:
+    """Whether one of the first 10 rows of a sheet names every required column."""
+    for row in ws.iter_rows(max_row=10, values_only=True):
+        header = ["" if c is None else str(c) for c in row]
+        if not any(h.strip() for h in header):
+            continue
+        hd = _map_headers(header, "", required=required, columns=columns)
+        if not any(p.message.startswith("required column") for p in hd.problems):
+            return True
+    return False
+
+
+def _sheet_cells(ws):
+    """Values of a sheet, and per row the columns whose numeric cell is formatted as percent."""
+    rows, percent = [], []
+    for row in ws.iter_rows():
+        values, pct = [], set()
+        for j, c in enumerate(row):
+            v = getattr(c, "value", None)
+            values.append(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in str(
+                    getattr(c, "number_format", "") or ""):
+                pct.add(j)
+        rows.append(values)
+        percent.append(pct)
+    return rows, percent
+
+
+def _read_xlsx(raw: bytes, source: str, sheet: str | None, notes: list[str], required=REQUIRED, columns=None):
     _check_xlsx_zip(raw, source)
     import openpyxl  # heavy; only when needed
 
-    def sheet_rows(data_only: bool):
+    def open_book(data_only: bool):
         try:
-            wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
+            return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
         except Exception as exc:  # openpyxl raises many kinds
             raise DataError(f"could not read the XLSX workbook ({type(exc).__name__}: {exc})", source) from None
-        try:
-            names = wb.sheetnames
-            name = names[0] if sheet is None else sheet
-            if name not in names:
-                raise DataError(f"no sheet named {sheet!r}; the workbook has {names}", source)
-            return names, name, [list(r) for r in wb[name].iter_rows(values_only=True)]
-        finally:
-            wb.close()
 
-    names, name, rows = sheet_rows(True)
-    if sheet is None and len(names) > 1:
-        notes.append(f"the workbook has {len(names)} sheets; read the first, {name!r} (choose another with --sheet)")
+    wb = open_book(True)
+    try:
+        names = wb.sheetnames
+        if sheet is not None:
+            name = _pick_sheet(names, sheet, source)
+        else:
+            name = names[0]
+            if len(names) > 1 and not _has_table(wb[name], required, columns):
+                candidates = [n for n in names[1:] if _has_table(wb[n], required, columns)]
+                if len(candidates) == 1:
+                    notes.append(f"the first sheet, {name!r}, holds no film table; read the sheet "
+                                 f"{candidates[0]!r} instead (choose another with --sheet)")
+                    name = candidates[0]
+                elif len(candidates) > 1:
+                    raise DataError(
+                        f"the first sheet, {name!r}, holds no film table, and {len(candidates)} other sheets do: "
+                        f"{candidates}; choose one with --sheet NAME, e.g. --sheet {candidates[0]!r}", source)
+            elif len(names) > 1:
+                notes.append(f"the workbook has {len(names)} sheets; read the first, {name!r} "
+                             "(choose another with --sheet)")
+        rows, percent = _sheet_cells(wb[name])
+    finally:
+        wb.close()
     start = 0
     while start < len(rows) and not any(c is not None and str(c).strip() for c in rows[start]):
         start += 1
@@ -243,9 +325,21 @@ def _read_xlsx(raw: bytes, source: str, sheet: str | None, notes: list[str]):
         raise DataError(f"the sheet {name!r} is empty; expected a header row and one row per film{also}", source)
     header = ["" if c is None else str(c) for c in rows[start]]
     if any(c is None for r in rows[start + 1:] for c in r[: len(header)]):
-        _check_formulas(sheet_rows(False)[2], rows, start, header, source)
+        wbf = open_book(False)
+        try:
+            formulas = [list(r) for r in wbf[name].iter_rows(values_only=True)]
+        finally:
+            wbf.close()
+        _check_formulas(formulas, rows, start, header, source)
     body = [(i + 1, ["" if c is None else c for c in r]) for i, r in enumerate(rows) if i > start]
-    return header, body
+    # a column is read as fractions when every numeric cell below the header is formatted as percent
+    numeric_cols: dict[int, list[bool]] = {}
+    for i in range(start + 1, len(rows)):
+        for j, v in enumerate(rows[i]):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numeric_cols.setdefault(j, []).append(j in percent[i])
+    implied = {j: "fraction" for j, flags in numeric_cols.items() if flags and all(flags)}
+    return header, body, implied
 
 
 def _check_formulas(formulas, values, start: int, header: list[str], source: str) -> None:
@@ -305,15 +399,70 @@ def _in_range(x: float, col) -> bool:
     return True
 
 
-def _map_headers(header: list[str], source: str, *, required: tuple[str, ...]):
+@dataclass
+class _Headers:
+    """What the header row says: column positions, units, problems."""
+
+    mapping: dict[str, int]
+    problems: list[Problem]
+    ignored: list[str]
+    has_readings: bool
+    units: dict[str, HeaderUnit]
+    headers: dict[str, str]
+    mapped: dict[str, str]
+
+    def unit_notes(self) -> list[str]:
+        return [u.note() for u in self.units.values() if u.converts]
+
+
+def _user_target(h, columns) -> tuple[str | None, str | None]:
+    """The ``[columns]`` entry for header ``h``: (key, target) or (None, None)."""
+    if not columns:
+        return None, None
+    text = str(h).strip()
+    if text in columns:
+        return text, columns[text]
+    norm = normalize_header(h)
+    for key, target in columns.items():
+        if normalize_header(key) == norm and unit_text(key) == unit_text(h):
+            return key, target
+    return None, None
+
+
+def _column_unit(canon: str, header: str, unit: str | None, implied: str | None):
+    """HeaderUnit for a numeric column whose header carries ``unit`` (or a unit implied by the cells)."""
+    col = by_name(canon)
+    reason = ""
+    if implied is not None and col.pint_unit == "percent" and unit in (None, "%", "wt%", "vol%", "fraction"):
+        # Excel stores "5 %" as 0.05 whatever the header says
+        unit, reason = implied, "the cells are formatted as percent in Excel, so they hold fractions"
+    if unit is None or not col.numeric:
+        return None
+    if unit in (col.unit, col.pint_unit) or (col.pint_unit == "percent" and unit in ("%", "wt%", "vol%")):
+        return HeaderUnit(header, unit, col.unit, col.pint_unit, 1.0)  # the canonical unit: Pint not needed
+    return header_unit(header, unit, canonical=col.unit, pint_canonical=col.pint_unit,
+                       what=col.label.lower(), reason=reason)
+
+
+def _map_headers(header: list[str], source: str, *, required: tuple[str, ...], columns=None,
+                 implied: dict[int, str] | None = None) -> _Headers:
     mapping: dict[str, int] = {}
     problems: list[Problem] = []
     ignored: list[str] = []
     seen: dict[str, str] = {}
+    units: dict[str, HeaderUnit] = {}
+    mapped: dict[str, str] = {}
+    implied = implied or {}
     for j, h in enumerate(header):
         if not str(h).strip():
             continue
-        canon = ALIASES.get(normalize_header(h))
+        key, target = _user_target(h, columns)
+        if target is not None:
+            canon = ALIASES.get(normalize_header(target))
+            unit = unit_text(target) or unit_text(h)
+        else:
+            canon = ALIASES.get(normalize_header(h))
+            unit = unit_text(h)
         if canon is None:
             ignored.append(str(h))
             continue
@@ -324,6 +473,15 @@ def _map_headers(header: list[str], source: str, *, required: tuple[str, ...]):
             continue
         mapping[canon] = j
         seen[canon] = str(h)
+        if key is not None:
+            mapped[canon] = key
+        try:
+            u = _column_unit(canon, str(h).strip(), unit, implied.get(j))
+        except ValueError as exc:
+            problems.append(Problem(str(exc), column=str(h).strip()))
+            continue
+        if u is not None:
+            units[canon] = u
     readings = [r for r in READINGS if r in mapping]
     if readings and len(readings) != len(READINGS):
         missing = [r for r in READINGS if r not in mapping]
@@ -338,10 +496,37 @@ def _map_headers(header: list[str], source: str, *, required: tuple[str, ...]):
         if name not in mapping and name not in derivable:
             col = by_name(name)
             also = ", ".join(repr(a) for a in col.aliases[:4])
+            hint = (" — or map your header to it in a [columns] table (--columns)" if ignored else "")
             problems.append(Problem(
                 f"required column {name!r} ({col.label}, {col.unit}) is missing; "
-                f"expected a header {name!r} or one of {also}"))
-    return mapping, problems, ignored, has_readings
+                f"expected a header {name!r} or one of {also}{hint}"))
+    headers = {canon: str(header[j]).strip() for canon, j in mapping.items()}
+    return _Headers(mapping, problems, ignored, has_readings, units, headers, mapped)
+
+
+_RATIO = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*:\s*(\d+(?:\.\d*)?)\s*$")
+#: First cell of a row of statistics typed below the films.
+_SUMMARY_WORDS = frozenset({
+    "mean", "average", "avg", "ave", "sd", "std", "stdev", "std dev", "std. dev", "standard deviation", "se", "sem",
+    "median", "min", "max", "minimum", "maximum", "total", "sum", "count", "n", "cv", "rsd", "variance", "var",
+    "mean ± sd", "mean±sd", "mittelwert", "summe", "moyenne", "total:", "range"})
+
+
+def _summary_word(cells) -> str | None:
+    for c in cells:
+        text = "" if c is None else str(c).strip()
+        if text and text.lower().rstrip(":. ") in _SUMMARY_WORDS:
+            return text
+    return None
+
+
+@dataclass
+class _Validated:
+    data: pd.DataFrame
+    excluded: tuple[Exclusion, ...]
+    notes: tuple[str, ...]
+    n_rows: int
+    headers: _Headers
 
 
 def validate_films(
@@ -353,6 +538,7 @@ def validate_films(
     drop_invalid: bool = False,
     required: tuple[str, ...] | None = None,
     notes: list[str] | None = None,
+    columns: dict[str, str] | None = None,
 ):
     """Map headers, parse and check every cell; return (data, excluded, notes, n_rows).
 
@@ -361,19 +547,29 @@ def validate_films(
     DataError
         Listing every problem, unless ``drop_invalid`` and only row-level problems.
     """
+    v = _validate(header, body, source=source, decimal_comma=decimal_comma, drop_invalid=drop_invalid,
+                  required=required, notes=notes, columns=columns)
+    return v.data, v.excluded, v.notes, v.n_rows
+
+
+def _validate(header, body, *, source, decimal_comma, drop_invalid, required, notes, columns=None,
+              implied=None) -> _Validated:
     notes = list(notes or [])
     required = REQUIRED if required is None else required
-    mapping, table_problems, ignored, has_readings = _map_headers(header, source, required=required)
+    hd = _map_headers(header, source, required=required, columns=columns, implied=implied)
+    mapping, table_problems, ignored, has_readings = hd.mapping, hd.problems, hd.ignored, hd.has_readings
     if ignored:
         notes.append("columns not used by ssereport were ignored: " + ", ".join(repr(c) for c in ignored))
     if table_problems:
         hint = _header_further_down(header, body, mapping, required)
         raise DataError([hint] if hint else table_problems, source)
+    notes.extend(hd.unit_notes())
 
-    header_of = {canon: str(header[j]).strip() for canon, j in mapping.items()}
+    header_of = hd.headers
     row_problems: dict[int, list[Problem]] = {}
     records: list[dict] = []
     rownums: list[int] = []
+    ratios: list[tuple[int, str, float]] = []
     blank = 0
     for rownum, cells in body:
         if not any(str(c).strip() for c in cells if c is not None):
@@ -393,7 +589,19 @@ def validate_films(
             if text == "":
                 probs.append(Problem(f"empty cell; expected {col.expected}", rownum, header_of[canon]))
                 continue
-            x = _parse_number(raw, decimal_comma)
+            unit = hd.units.get(canon)
+            if canon == "xylene_vol_pct" and isinstance(raw, (dt.time, dt.datetime, dt.timedelta)):
+                probs.append(Problem(  # the same text in every such row: collapsed into one line
+                    "Excel turned a ratio such as '50:50' into a time; write the vol% of xylene (50), or "
+                    "format the column as Text before typing the ratios", rownum, header_of[canon]))
+                continue
+            m = _RATIO.match(text) if canon == "xylene_vol_pct" else None
+            if m is not None and float(m.group(1)) + float(m.group(2)) > 0:
+                x = float(m.group(1)) / (float(m.group(1)) + float(m.group(2))) * 100  # xylene share, vol%
+                ratios.append((rownum, text, x))
+                unit = None
+            else:
+                x = _parse_number(raw, decimal_comma)
             if x is None:
                 hint = ""
                 if not decimal_comma and _DEC_COMMA.match(text):
@@ -401,8 +609,12 @@ def validate_films(
                 probs.append(Problem(f"not a number; expected {col.expected}{hint}", rownum,
                                      header_of[canon], _describe(raw)))
                 continue
+            if unit is not None and unit.converts:
+                x = unit.convert(x)
             if not _in_range(x, col):
-                probs.append(Problem(f"out of range; expected {col.expected}", rownum, header_of[canon],
+                read = (f" (read as {x:.6g} {col.unit} after converting from {unit.unit})"
+                        if unit is not None and unit.converts else "")
+                probs.append(Problem(f"out of range; expected {col.expected}{read}", rownum, header_of[canon],
                                      _describe(raw)))
                 continue
             rec[canon] = x
@@ -416,13 +628,28 @@ def validate_films(
         notes.append(f"{blank} blank row(s) skipped")
     if not records:
         raise DataError("the table has a header but no data rows; expected one row per film", source)
+    if ratios:
+        rownum, text, x = ratios[0]
+        notes.append(f"column {header_of['xylene_vol_pct']!r}: {len(ratios)} value(s) written as a ratio "
+                     f"xylene:isobutyl isobutyrate (e.g. row {rownum}: {text!r}) were read as vol% xylene "
+                     f"({text} -> {x:g} vol%)")
+
+    summary = _summary_rows(records, rownums, body)
+    if summary:
+        for r in summary:
+            row_problems.pop(r, None)
+        words = ", ".join(repr(w) for w in dict.fromkeys(summary.values()))
+        row_problems[min(summary)] = [Problem(
+            f"looks like a row of statistics ({words}) below the films, not a film; delete "
+            f"{'it' if len(summary) == 1 else 'these rows'} — ssereport computes its own statistics",
+            rows=tuple(summary) if len(summary) > 1 else (), row=min(summary))]
 
     # duplicate sample IDs
     if "sample_id" in mapping:
         first_row: dict[str, int] = {}
         for rec, rownum in zip(records, rownums):
             sid = rec.get("sample_id")
-            if not sid:
+            if not sid or rownum in summary:
                 continue
             if sid in first_row:
                 row_problems.setdefault(rownum, []).append(Problem(
@@ -433,13 +660,16 @@ def validate_films(
 
     _explain_patterns(row_problems, records, rownums, body, mapping, header_of)
     excluded: list[Exclusion] = []
-    if row_problems:
+    if row_problems or summary:
         if not drop_invalid:
-            probs = [p for r in sorted(row_problems) for p in row_problems[r]]
+            probs = _collapse([p for r in sorted(row_problems) for p in row_problems[r]])
             raise DataError(probs, source)
         keep_recs, keep_rows = [], []
         for rec, rownum in zip(records, rownums):
-            if rownum in row_problems:
+            if rownum in summary:
+                excluded.append(Exclusion(rownum, rec.get("sample_id") or None,
+                                          f"a row of statistics ({summary[rownum]!r}), not a film"))
+            elif rownum in row_problems:
                 reason = "; ".join(p.format() for p in row_problems[rownum])
                 excluded.append(Exclusion(rownum, rec.get("sample_id") or None, reason))
             else:
@@ -459,8 +689,36 @@ def validate_films(
             data[c] = data[c].astype("float64")
         else:
             data[c] = data[c].astype("str")
-    return data, tuple(excluded), tuple(notes), len(records) + len(excluded)
+    return _Validated(data, tuple(excluded), tuple(notes), len(records) + len(excluded), hd)
 
+
+def _summary_rows(records, rownums, body) -> dict[int, str]:
+    """Rows of statistics (Mean, SD, Total, …) at the end of the table: row -> the word found."""
+    cells_of = dict(body)
+    found: dict[int, str] = {}
+    for rownum in reversed(rownums):
+        word = _summary_word(cells_of.get(rownum, []))
+        if word is None:
+            break
+        found[rownum] = word
+    return dict(sorted(found.items()))
+
+
+def _collapse(problems: list[Problem]) -> list[Problem]:
+    """The same problem (column, message, value) in several rows -> one problem listing the rows."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        key = (p.column, p.message, p.value) if p.row is not None and not p.rows else (id(p),)
+        groups.setdefault(key, []).append(p)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            out.append(first)
+        else:
+            out.append(Problem(first.message, row=first.row, column=first.column, value=first.value,
+                               rows=tuple(p.row for p in group)))
+    return out
 
 
 _UNIT_WORDS = re.compile(r"^[\s\[\(]*(wt ?%|vol ?%|%|µl/mg|ul/mg|µm|um|g/cm3|g/cm³|ω|ohm|s/cm|-|–|µl|mg|mm|"
@@ -562,26 +820,49 @@ def _check_readings(rec: dict, rownum: int, header_of: dict[str, str]) -> list[P
     return probs
 
 
-def unusual(data: pd.DataFrame) -> list[str]:
-    """Notes on values that are valid but unusual (analysed as they are, flagged for the user)."""
+def unusual(data: pd.DataFrame, hd: _Headers | None = None) -> list[str]:
+    """Notes on values that are valid but unusual (analysed as they are, flagged for the user).
+
+    A unit check against the usual scale is made only for columns whose header
+    carries no unit; a unit written in the header has been converted by Pint.
+    """
+    units = hd.units if hd is not None else {}
+    headers = hd.headers if hd is not None else {}
     out = []
+
+    def name(canon: str, symbol: str) -> str:
+        h = headers.get(canon)
+        return f"{symbol} (column {h!r})" if h and h != canon else symbol
+
     med = data.median(numeric_only=True)
-    xb = data["xylene_vol_pct"]
-    if xb.max() <= 1 and xb.max() > 0:
-        out.append("every X:B is ≤ 1: given as a fraction? X:B is the vol% of xylene (0–100); "
-                   "the values were analysed as they are")
+    for canon, symbol in (("xylene_vol_pct", "X:B"), ("polymer_wt_pct", "P%")):
+        x = data[canon]
+        if canon not in units and 0 < x.max() <= 1:
+            what = "vol% of xylene" if canon == "xylene_vol_pct" else "wt% of polymer binder"
+            out.append(f"every {name(canon, symbol)} is ≤ 1: given as a fraction (Excel % cells saved as "
+                       f"numbers)? {symbol} is the {what} (0–100); the values were analysed as they are — "
+                       f"write '{symbol} (fraction)' as the header to have them converted to percent")
     n_p = data["polymer_wt_pct"].nunique()
     if n_p > 12:
         out.append(f"P% has {n_p} distinct levels (a design usually has a few, e.g. 3, 5, 7, 10 wt%); "
                    "decision maps are drawn at up to 12 levels across the range")
-    if med["ls_ratio"] > 10:
-        out.append(f"the median L:S is {med['ls_ratio']:g} µL/mg, far above the usual 0.5–2 µL/mg: check the unit")
-    if med["conductivity_s_cm"] > 0.05:
-        out.append(f"the median σ is {med['conductivity_s_cm']:g} S/cm, above any sulfide electrolyte film: "
-                   "check the unit (mS/cm?)")
-    if med["thickness_um"] < 1 or med["thickness_um"] > 5000:
-        out.append(f"the median thickness is {med['thickness_um']:g} µm: check the unit (mm?)")
+    if "ls_ratio" not in units and med["ls_ratio"] > 10:
+        out.append(f"the median {name('ls_ratio', 'L:S')} is {med['ls_ratio']:g} µL/mg, far above the usual "
+                   "0.5–2 µL/mg: check the unit (write it in the header, e.g. 'L:S (µL/g)', to have it converted)")
+    if "conductivity_s_cm" not in units and med["conductivity_s_cm"] > 0.05:
+        out.append(f"the median {name('conductivity_s_cm', 'σ')} is {med['conductivity_s_cm']:g} S/cm, above "
+                   "any sulfide electrolyte film: check the unit (mS/cm? write it in the header, "
+                   "e.g. 'σ (mS/cm)', to have it converted)")
+    if "thickness_um" not in units and (med["thickness_um"] < 1 or med["thickness_um"] > 5000):
+        out.append(f"the median {name('thickness_um', 'thickness')} is {med['thickness_um']:g} µm: check the "
+                   "unit (mm? write it in the header, e.g. 'thickness (mm)', to have it converted)")
     return out
+
+
+def _unused_mapping(columns, hd: _Headers) -> list[str]:
+    unused = [k for k in (columns or {}) if k not in hd.mapped.values()]
+    return ([f"[columns] entries that match no header in the file: {', '.join(repr(k) for k in unused)}"]
+            if unused else [])
 
 
 def load_films(
@@ -591,6 +872,7 @@ def load_films(
     drop_invalid: bool = False,
     max_file_mb: float = DEFAULT_MAX_FILE_MB,
     required: tuple[str, ...] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> FilmTable:
     """Read and validate a film table from CSV or XLSX.
 
@@ -600,7 +882,8 @@ def load_films(
         A ``.csv``/``.txt``/``.tsv`` (comma, semicolon or tab separated) or
         ``.xlsx``/``.xlsm`` file with one row per film.
     sheet : str, optional
-        XLSX sheet name (default: the first sheet).
+        XLSX sheet name, matched ignoring case (default: the first sheet; when
+        it holds no film table, the one other sheet that does, with a note).
     drop_invalid : bool, default False
         Exclude rows with problems instead of stopping; every excluded row is
         listed in ``FilmTable.excluded`` with its reason.
@@ -608,6 +891,10 @@ def load_films(
         Refuse larger files.
     required : tuple of str, optional
         Canonical columns that must be present (default: all required ones).
+    columns : dict of str to str, optional
+        Header as written -> canonical column (or alias, optionally with a unit
+        in brackets, ``"conductivity_s_cm (mS/cm)"``), for headers ssereport
+        does not recognise; the ``[columns]`` table of a settings file.
 
     Returns
     -------
@@ -634,8 +921,10 @@ def load_films(
     digest = _sha256(raw)
     notes: list[str] = []
     suffix = p.suffix.lower()
+    req = REQUIRED if required is None else required
+    implied = None
     if suffix in (".xlsx", ".xlsm"):
-        header, body = _read_xlsx(raw, source, sheet, notes)
+        header, body, implied = _read_xlsx(raw, source, sheet, notes, req, columns)
         decimal_comma = False
     elif suffix in (".xls", ".ods", ".numbers"):
         raise DataError(f"{suffix} files are not supported; expected .csv or .xlsx (save the sheet as .xlsx)",
@@ -649,27 +938,33 @@ def load_films(
         if delimiter != ",":
             notes.append({";": "semicolon", "\t": "tab"}[delimiter] + "-separated file")
         decimal_comma = delimiter != ","
-        fast = _fast_csv(text, delimiter, decimal_comma, REQUIRED if required is None else required, notes)
+        fast = _fast_csv(text, delimiter, decimal_comma, req, notes, columns)
         if fast is not None:
-            data, n_rows = fast
+            data, n_rows, hd = fast
             if decimal_comma and "," in text:
                 notes.append("decimal commas were read as decimal points")
             return FilmTable(data=data, source=source, sha256=digest, n_rows=n_rows, excluded=(),
-                             notes=tuple(notes + unusual(data)), path=str(p))
+                             notes=tuple(notes + _unused_mapping(columns, hd) + unusual(data, hd)),
+                             path=str(p), headers=hd.headers,
+                             units=hd.units, mapped=hd.mapped)
         header, body = _csv_rows(text, delimiter, source)
-    data, excluded, notes2, n_rows = validate_films(
-        header, body, source=source, decimal_comma=decimal_comma, drop_invalid=drop_invalid,
-        required=required, notes=notes)
+    v = _validate(header, body, source=source, decimal_comma=decimal_comma, drop_invalid=drop_invalid,
+                  required=required, notes=notes, columns=columns, implied=implied)
+    notes2 = v.notes
     if decimal_comma and any("," in str(c) for _, r in body for c in r):
         notes2 = notes2 + ("decimal commas were read as decimal points",)
-    return FilmTable(data=data, source=source, sha256=digest, n_rows=n_rows,
-                     excluded=excluded, notes=tuple(notes2) + tuple(unusual(data)), path=str(p))
+    return FilmTable(data=v.data, source=source, sha256=digest, n_rows=v.n_rows, excluded=v.excluded,
+                     notes=tuple(notes2) + tuple(_unused_mapping(columns, v.headers) + unusual(v.data, v.headers)),
+                     path=str(p),
+                     headers=v.headers.headers, units=v.headers.units, mapped=v.headers.mapped)
 
 
 def table_from_frame(df: pd.DataFrame, *, drop_invalid: bool = False, source: str = "<DataFrame>") -> FilmTable:
     """Validate an in-memory DataFrame the same way as a file (rows numbered from 2)."""
     header = [str(c) for c in df.columns]
     body = [(i + 2, list(r)) for i, r in enumerate(df.itertuples(index=False, name=None))]
-    data, excluded, notes, n_rows = validate_films(header, body, source=source, drop_invalid=drop_invalid)
-    return FilmTable(data=data, source=source, sha256=None, n_rows=n_rows, excluded=excluded,
-                     notes=tuple(notes) + tuple(unusual(data)))
+    v = _validate(header, body, source=source, decimal_comma=False, drop_invalid=drop_invalid, required=None,
+                  notes=None)
+    return FilmTable(data=v.data, source=source, sha256=None, n_rows=v.n_rows, excluded=v.excluded,
+                     notes=tuple(v.notes) + tuple(unusual(v.data, v.headers)), headers=v.headers.headers,
+                     units=v.headers.units, mapped=v.headers.mapped)

@@ -2,7 +2,8 @@
 
 Headers in an input file are matched case- and space-insensitively against the
 canonical name and its aliases; a unit in brackets after the header
-(``σ (S/cm)``, ``ρ [g/cm3]``) is ignored for matching.
+(``σ (S/cm)``, ``ρ [g/cm3]``) is ignored for matching; :mod:`ssereport.units` converts the values from it to
+the canonical unit ``pint_unit`` with Pint.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Column:
     low_open: bool = False
     high_open: bool = False
     expected: str = ""
+    pint_unit: str = ""
 
     @property
     def axis_label(self) -> str:
@@ -58,34 +60,35 @@ COLUMNS: tuple[Column, ...] = (
            required=False, expected="a batch name"),
     Column("polymer_wt_pct", "Polymer binder content", "P%", "wt%",
            ("p%", "p", "polymer", "binder", "polymer content", "binder content", "polymer wt%"),
-           low=0, high=100, low_open=True, expected="a number > 0 and ≤ 100 (wt%)"),
+           low=0, high=100, low_open=True, expected="a number > 0 and ≤ 100 (wt%)", pint_unit="percent"),
     Column("ls_ratio", "Liquid-to-solid ratio", "L:S", "µL/mg",
            ("l:s", "l/s", "ls", "liquid to solid", "liquid-to-solid ratio", "l:s ratio"),
-           low=0, low_open=True, expected="a number > 0 (µL/mg)"),
+           low=0, low_open=True, expected="a number > 0 (µL/mg)", pint_unit="µL/mg"),
     Column("xylene_vol_pct", "Cosolvent ratio (xylene share)", "X:B", "vol%",
            ("x:b", "x/b", "xb", "xylene", "cosolvent ratio", "xylene vol%"),
-           low=0, high=100, expected="a number from 0 to 100 (vol% xylene)"),
+           low=0, high=100, expected="a number from 0 to 100 (vol% xylene)", pint_unit="percent"),
     Column("thickness_um", "Thickness", "thickness", "µm",
            ("thickness", "t", "mean thickness", "thickness um", "thickness µm"),
-           low=0, low_open=True, expected="a number > 0 (µm)"),
+           low=0, low_open=True, expected="a number > 0 (µm)", pint_unit="µm"),
     Column("density_g_cm3", "Density", "ρ", "g/cm³", ("ρ", "rho", "density"),
-           low=0, low_open=True, expected="a number > 0 (g/cm³)"),
+           low=0, low_open=True, expected="a number > 0 (g/cm³)", pint_unit="g/cm**3"),
     Column("resistance_ohm", "Ohmic resistance", "Ω", "Ω",
            ("ω", "Ω", "r", "resistance", "ohmic resistance", "ohm"),
-           low=0, low_open=True, expected="a number > 0 (Ω)"),
+           low=0, low_open=True, expected="a number > 0 (Ω)", pint_unit="ohm"),
     Column("conductivity_s_cm", "Ionic conductivity", "σ", "S/cm",
            ("σ", "sigma", "conductivity", "ionic conductivity", "σ_i^n", "σi", "sigma_i"),
-           low=0, low_open=True, expected="a number > 0 (S/cm)"),
+           low=0, low_open=True, expected="a number > 0 (S/cm)", pint_unit="S/cm"),
     Column("dot_um", "Deviation of thickness", "DoT", "µm",
            ("dot", "deviation of thickness", "sd thickness"),
-           low=0, expected="a number ≥ 0 (µm)"),
+           low=0, expected="a number ≥ 0 (µm)", pint_unit="µm"),
     Column("rd", "Relative deviation", "RD", "–",
            ("rd", "relative deviation", "relative thickness deviation"),
-           low=0, high=1, high_open=True, expected="a number ≥ 0 and < 1 (RD = DoT/thickness)"),
+           low=0, high=1, high_open=True, expected="a number ≥ 0 and < 1 (RD = DoT/thickness)",
+           pint_unit="dimensionless"),
 ) + tuple(
     Column(f"thickness_{i}", f"Thickness reading {i}", f"t{i}", "µm",
            (f"t{i}", f"thickness {i}", f"t_{i}", f"reading {i}"), required=False,
-           low=0, low_open=True, expected="a number > 0 (µm)")
+           low=0, low_open=True, expected="a number > 0 (µm)", pint_unit="µm")
     for i in range(1, 10)
 )
 

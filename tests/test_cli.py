@@ -80,7 +80,8 @@ def test_help_and_version():
 
 def test_help_does_not_import_heavy_libraries():
     code = ("import sys; from ssereport.cli import main; main(['--help']); "
-            "print(sorted(m for m in ('pandas', 'sklearn', 'matplotlib', 'typst', 'scipy') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'sklearn', 'matplotlib', 'typst', 'scipy', 'pint', 'openpyxl') "
+            "if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
@@ -107,3 +108,100 @@ def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("ssereport: error: cannot read or write") and "not-a-folder" in err
     assert "Traceback" not in err and "internal error" not in err
+
+
+# --------------------------------------------------------------------------- issue 13: notes, -h, analyse, [columns]
+
+
+def _ms_cm_file(tmp_path):
+    df = pd.read_csv(REFERENCE_CSV)
+    df = df.assign(conductivity_s_cm=df["conductivity_s_cm"] * 1000).rename(
+        columns={"conductivity_s_cm": "Conductivity (mS/cm)"})
+    p = tmp_path / "ms.csv"
+    df.to_csv(p, index=False)
+    return p
+
+
+NOTE = "ssereport: note: ms.csv: column 'Conductivity (mS/cm)': mS/cm converted to S/cm (×0.001)\n"
+
+
+def test_analyze_and_fit_print_loading_notes_once_on_stderr(tmp_path, capsys):
+    p = _ms_cm_file(tmp_path)
+    assert main(["analyze", str(p), "--config", str(_fast_config(tmp_path))]) == 0
+    out, err = capsys.readouterr()
+    assert err == NOTE  # once, on stderr; stdout keeps the summary
+    assert "mS/cm" not in out and "Classes:" in out
+    assert main(["analyze", str(p), "--quiet", "--config", str(_fast_config(tmp_path))]) == 0
+    assert capsys.readouterr() == ("", "")  # --quiet: nothing but errors (the notes stay in the JSON)
+    assert main(["fit", str(p), "--model", str(tmp_path / "m.json"), "--config", str(_fast_config(tmp_path))]) == 0
+    assert capsys.readouterr().err == NOTE
+
+
+def test_batch_prints_loading_notes(tmp_path, capsys):
+    cfg = str(_fast_config(tmp_path))
+    assert main(["fit", str(REFERENCE_CSV), "--model", str(tmp_path / "m.json"), "--config", cfg, "-q"]) == 0
+    df = pd.read_csv(REFERENCE_CSV.parent / "batches" / "batch_2026-03-02_A.csv")
+    df = df.assign(conductivity_s_cm=df["conductivity_s_cm"] * 1000).rename(
+        columns={"conductivity_s_cm": "σ (mS/cm)"})
+    p = tmp_path / "batch.csv"
+    df.to_csv(p, index=False)
+    capsys.readouterr()
+    assert main(["batch", str(p), "--model", str(tmp_path / "m.json"), "--out", str(tmp_path / "o"),
+                 "--format", "json"]) == 0
+    err = capsys.readouterr().err
+    assert err == "ssereport: note: batch.csv: column 'σ (mS/cm)': mS/cm converted to S/cm (×0.001)\n"
+
+
+def _fast_config(tmp_path):
+    cfg = tmp_path / "fast.toml"
+    cfg.write_text("n_bootstrap = 0\ncv_repeats = 1\n", encoding="utf-8")
+    return cfg
+
+
+def test_report_shows_notes_on_first_page(tmp_path, capsys):
+    p = _ms_cm_file(tmp_path)
+    assert main(["report", str(p), "--out", str(tmp_path / "o"), "--format", "html",
+                 "--config", str(_fast_config(tmp_path))]) == 0
+    assert capsys.readouterr().err == NOTE
+    html = (tmp_path / "o" / "ms.html").read_text(encoding="utf-8")
+    summary = html[html.index('id="summary"'):html.index('id="data"')]
+    assert "Notes from loading the file" in summary
+    assert "column &#39;Conductivity (mS/cm)&#39;: mS/cm converted to S/cm (×0.001)" in summary
+
+
+def test_short_help_and_analyse_alias(tmp_path):
+    short, long = run("-h"), run("--help")
+    assert short.returncode == 0 and short.stdout == long.stdout and "analyze" in short.stdout
+    assert "analyse" not in long.stdout  # a hidden alias
+    sub = run("analyze", "-h")
+    assert sub.returncode == 0 and "--json" in sub.stdout
+    out = tmp_path / "r.json"
+    proc = run("analyse", str(REFERENCE_CSV), "--json", str(out), "--quiet", "--config", str(_fast_config(tmp_path)))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text())["input"]["n_analyzed"] == 110
+
+
+def test_validate_prints_the_column_mapping(tmp_path, capsys):
+    df = pd.read_csv(REFERENCE_CSV).rename(columns={"conductivity_s_cm": "Leitfähigkeit (mS/cm)"})
+    df["Leitfähigkeit (mS/cm)"] *= 1000
+    p = tmp_path / "de.csv"
+    df.to_csv(p, index=False)
+    assert main(["validate", str(p)]) == 2
+    assert "or map your header to it in a [columns] table (--columns)" in capsys.readouterr().err
+    cols = tmp_path / "map.toml"
+    cols.write_text('[columns]\n"Leitfähigkeit (mS/cm)" = "conductivity_s_cm"\n', encoding="utf-8")
+    assert main(["validate", str(p), "--columns", str(cols)]) == 0
+    out = capsys.readouterr().out
+    assert ("  column: 'Leitfähigkeit (mS/cm)' -> conductivity_s_cm (from [columns] 'Leitfähigkeit (mS/cm)'; "
+            "mS/cm -> S/cm, ×0.001)") in out
+    assert "  column: 'sample_id' -> sample_id" in out
+    # the same table in the settings file, next to the analysis settings
+    settings = tmp_path / "settings.toml"
+    settings.write_text('seed = 7\n[columns]\n"Leitfähigkeit (mS/cm)" = "conductivity_s_cm"\n', encoding="utf-8")
+    assert main(["validate", str(p), "--config", str(settings)]) == 0
+    assert "from [columns]" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[columns]\n"Leitfähigkeit (mS/cm)" = "conductivity"\n"x" = "nonsense"\n', encoding="utf-8")
+    assert main(["validate", str(p), "--columns", str(bad)]) == 2
+    assert "bad.toml: [columns] 'x': got 'nonsense', expected one of" in capsys.readouterr().err
+

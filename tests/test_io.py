@@ -249,3 +249,248 @@ def test_fast_and_careful_paths_give_identical_data(reference_text, tmp_path):
     p = tmp_path / "eu.csv"
     p.write_text(reference_text.replace(",", ";").replace(".", ","), encoding="utf-8")
     pd.testing.assert_frame_equal(load_films(p).data, fast.data)
+
+
+# --------------------------------------------------------------------------- units in headers (issue 13)
+
+BATCH_A = REFERENCE_CSV.parent / "batches" / "batch_2026-03-02_A.csv"
+
+
+def _in_ms_cm_and_mm(df: pd.DataFrame) -> pd.DataFrame:
+    """The same films with σ in mS/cm (×1000) and every thickness in mm (÷1000), units in the headers."""
+    out = df.copy()
+    out["conductivity_s_cm"] = out["conductivity_s_cm"] * 1000
+    renames = {"conductivity_s_cm": "Conductivity (mS/cm)", "thickness_um": "Thickness (mm)"}
+    for c in ["thickness_um"] + [c for c in READINGS if c in out.columns]:
+        out[c] = out[c] / 1000
+        renames.setdefault(c, f"{c} (mm)")
+    return out.rename(columns=renames)
+
+
+def test_ms_cm_and_mm_headers_give_identical_table_and_analysis(tmp_path):
+    from ssereport import analyze
+    from ssereport.config import Config
+
+    ref = pd.read_csv(REFERENCE_CSV, dtype={"sample_id": str})
+    canonical, converted = tmp_path / "s_cm_um.csv", tmp_path / "ms_cm_mm.csv"
+    ref.to_csv(canonical, index=False)
+    _in_ms_cm_and_mm(ref).to_csv(converted, index=False)
+    a, b = load_films(canonical), load_films(converted)
+    pd.testing.assert_frame_equal(a.data, b.data)  # identical, not just close
+    assert "column 'Conductivity (mS/cm)': mS/cm converted to S/cm (×0.001)" in b.notes
+    assert "column 'Thickness (mm)': mm converted to µm (×1000)" in b.notes
+    assert b.units["conductivity_s_cm"].factor == pytest.approx(1e-3, rel=1e-15)
+    # the careful (row-by-row) path converts the same way: a blank line forces it
+    careful = tmp_path / "careful.csv"
+    text = converted.read_text(encoding="utf-8").splitlines()
+    careful.write_text("\n".join(text[:5] + [""] + text[5:]) + "\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(load_films(careful).data.reset_index(drop=True), a.data.reset_index(drop=True))
+    cfg = Config(n_bootstrap=0, cv_repeats=1)
+    ra, rb = analyze(a, cfg), analyze(b, cfg)
+    np.testing.assert_array_equal(ra.clusters.labels, rb.clusters.labels)
+    assert ra.classifier.test_f1_macro == rb.classifier.test_f1_macro
+
+
+def test_ms_cm_and_mm_batch_gets_the_same_verdicts(reference_results, tmp_path):
+    from ssereport.batch import judge_batch
+    from ssereport.model import fit_model
+
+    model = fit_model(reference_results)
+    batch = pd.read_csv(BATCH_A, dtype={"sample_id": str, "batch_id": str})
+    p = tmp_path / "batch_ms_cm_mm.csv"
+    _in_ms_cm_and_mm(batch).to_csv(p, index=False)
+    a = judge_batch(model, load_films(BATCH_A))
+    b = judge_batch(model, load_films(p))
+    assert a.verdict == b.verdict
+    assert list(a.films["pass"]) == list(b.films["pass"])
+    assert list(a.films["observed_class"]) == list(b.films["observed_class"])
+
+
+@pytest.mark.parametrize(("column", "header", "written"), [
+    ("conductivity_s_cm", "σ (µS/cm)", 1e6), ("conductivity_s_cm", "σ (uS/cm)", 1e6),
+    ("conductivity_s_cm", "sigma [S/m]", 100), ("thickness_um", "Thickness (nm)", 1000),
+    ("thickness_um", "Thickness (um)", 1), ("dot_um", "DoT (mm)", 1e-3), ("resistance_ohm", "Ω (kΩ)", 1e-3),
+    ("resistance_ohm", "Resistance (mΩ)", 1000), ("resistance_ohm", "R (Ohm)", 1),
+    ("density_g_cm3", "ρ (g/mL)", 1), ("density_g_cm3", "Density (kg/m³)", 1000),
+    ("density_g_cm3", "rho [g/cm3]", 1), ("rd", "RD (%)", 100), ("xylene_vol_pct", "X:B (fraction)", 0.01),
+    ("polymer_wt_pct", "P (fraction)", 0.01), ("ls_ratio", "L:S (µL/g)", 1000), ("ls_ratio", "L:S (mL/g)", 1),
+])
+def test_header_units_are_converted(tmp_path, column, header, written):
+    df = frame()
+    p = tmp_path / "u.csv"
+    df.assign(**{column: df[column] * written}).rename(columns={column: header}).to_csv(p, index=False)
+    t = load_films(p)
+    np.testing.assert_allclose(t.data[column], df[column], rtol=1e-12)
+    assert t.headers[column] == header
+    if written != 1:
+        assert any(n.startswith(f"column {header!r}: ") and "converted to" in n for n in t.notes), t.notes
+    else:
+        assert not any("converted to" in n for n in t.notes), t.notes
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("σ (Ω)", "column 'σ (Ω)': the unit 'Ω' (ohm) in the header is not a unit of ionic conductivity; "
+              "expected S/cm or a unit convertible to it"),
+    ("σ (mm)", "column 'σ (mm)': the unit 'mm' (millimeter) in the header is not a unit of ionic conductivity"),
+    ("σ (avg)", "column 'σ (avg)': the unit 'avg' in the header is not a unit ssereport can read"),
+])
+def test_header_unit_of_the_wrong_dimension_is_an_error(tmp_path, header, message):
+    p = tmp_path / "dim.csv"
+    frame().rename(columns={"conductivity_s_cm": header}).to_csv(p, index=False)
+    with pytest.raises(DataError) as err:
+        load_films(p)
+    assert message in str(err.value)
+
+
+def test_unitless_header_keeps_the_plausibility_note(tmp_path):
+    df = frame()
+    p = tmp_path / "x1000.csv"
+    df.assign(conductivity_s_cm=df["conductivity_s_cm"] * 1000).to_csv(p, index=False)
+    assert any("check the unit (mS/cm?" in n for n in load_films(p).notes)
+    q = tmp_path / "labelled.csv"  # the same numbers with the unit in the header: converted, no doubt left
+    df.assign(conductivity_s_cm=df["conductivity_s_cm"] * 1000).rename(
+        columns={"conductivity_s_cm": "σ (mS/cm)"}).to_csv(q, index=False)
+    assert not any("check the unit" in n for n in load_films(q).notes)
+
+
+def test_xb_ratio_text_is_read_as_vol_pct(tmp_path):
+    df = frame().astype({"xylene_vol_pct": object})
+    df["xylene_vol_pct"] = [f"{v:g}:{100 - v:g}" for v in frame()["xylene_vol_pct"]]
+    df.loc[0, "xylene_vol_pct"] = "1:3"
+    p = tmp_path / "ratio.csv"
+    df.to_csv(p, index=False)
+    t = load_films(p)
+    expected = frame()["xylene_vol_pct"].to_numpy(dtype=float)
+    expected[0] = 25.0
+    np.testing.assert_allclose(t.data["xylene_vol_pct"], expected)
+    (note,) = [n for n in t.notes if "ratio" in n]
+    assert "12 value(s) written as a ratio" in note and "'1:3'" in note and "1:3 -> 25 vol%" in note
+
+
+def test_trailing_summary_rows_get_one_message(tmp_path):
+    df = frame().astype(object)
+    df.loc[len(df)] = ["Mean", "", "", "", 40.1, 1.5, "", 0.0005, "", ""]
+    df.loc[len(df)] = ["Std. dev.", "", "", "", 3.0, 0.1, "", 0.0002, "", ""]
+    p = tmp_path / "mean.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(DataError) as err:
+        load_films(p)
+    assert problems(err.value) == [
+        "2 rows (14–15): looks like a row of statistics ('Mean', 'Std. dev.') below the films, not a film; "
+        "delete these rows — ssereport computes its own statistics"]
+    t = load_films(p, drop_invalid=True)
+    assert t.n_analyzed == 12 and [e.row for e in t.excluded] == [14, 15]
+    # a complete "Average" row would otherwise be analysed as a film, even on the fast path
+    full = frame()
+    average = pd.DataFrame([["Average"] + list(full.iloc[:, 1:].mean())], columns=full.columns)
+    pd.concat([full, average]).to_csv(p, index=False)
+    with pytest.raises(DataError, match=r"row 14: looks like a row of statistics \('Average'\)"):
+        load_films(p)
+
+
+def test_repeated_errors_in_one_column_collapse(tmp_path):
+    df = frame().astype({"density_g_cm3": object, "resistance_ohm": object})
+    df.loc[2:9, "density_g_cm3"] = "n/a"
+    df.loc[11, "density_g_cm3"] = "n/a"
+    df.loc[5, "resistance_ohm"] = "n/a"
+    p = tmp_path / "na.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(DataError) as err:
+        load_films(p)
+    assert problems(err.value) == [
+        "9 rows (4–11, 13), column 'density_g_cm3': got 'n/a', not a number; expected a number > 0 (g/cm³)",
+        "row 7, column 'resistance_ohm': got 'n/a', not a number; expected a number > 0 (Ω)"]
+
+
+def _workbook(path, sheets: dict[str, pd.DataFrame | None]) -> None:
+    with pd.ExcelWriter(path) as xw:
+        for name, df in sheets.items():
+            (df if df is not None else pd.DataFrame({"remark": ["see the next sheet"]})).to_excel(
+                xw, sheet_name=name, index=False)
+
+
+def test_xlsx_table_found_on_another_sheet(tmp_path):
+    p = tmp_path / "w.xlsx"
+    _workbook(p, {"Cover": None, "Films": frame()})
+    t = load_films(p)
+    assert t.n_analyzed == 12
+    assert "the first sheet, 'Cover', holds no film table; read the sheet 'Films' instead" in t.notes[0]
+    np.testing.assert_allclose(t.data["ls_ratio"], frame()["ls_ratio"])
+    assert load_films(p, sheet="FILMS").n_analyzed == 12  # --sheet ignores case
+    q = tmp_path / "two.xlsx"
+    _workbook(q, {"Cover": None, "Batch A": frame(), "Batch B": frame()})
+    with pytest.raises(DataError, match=r"2 other sheets do: \['Batch A', 'Batch B'\]; choose one with --sheet"):
+        load_films(q)
+    assert load_films(q, sheet="batch b").n_analyzed == 12
+
+
+def test_xlsx_percent_cells_are_fractions(tmp_path):
+    import openpyxl
+
+    df = frame()
+    p = tmp_path / "pct.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for i, row in enumerate(df.itertuples(index=False), start=2):
+        ws.append([row[0]] + [v / 100 if c in ("polymer_wt_pct", "xylene_vol_pct") else v
+                              for c, v in zip(df.columns[1:], row[1:])])
+        ws.cell(row=i, column=2).number_format = "0%"
+        ws.cell(row=i, column=4).number_format = "0.0%"
+    wb.save(p)
+    t = load_films(p)
+    np.testing.assert_array_equal(t.data["polymer_wt_pct"], df["polymer_wt_pct"])  # 0.05 -> 5, not 5.000000000000001
+    np.testing.assert_array_equal(t.data["xylene_vol_pct"], df["xylene_vol_pct"])
+    assert any("formatted as percent in Excel" in n and "'polymer_wt_pct'" in n for n in t.notes)
+    ws.cell(row=1, column=2).value = "P (%)"  # the header's % is what Excel shows; the cells still hold 0.05
+    wb.save(p)
+    np.testing.assert_array_equal(load_films(p).data["polymer_wt_pct"], df["polymer_wt_pct"])
+
+
+def test_fraction_without_unit_is_flagged(tmp_path):
+    df = frame()
+    p = tmp_path / "frac.csv"
+    df.assign(polymer_wt_pct=df["polymer_wt_pct"] / 100).to_csv(p, index=False)
+    t = load_films(p)
+    np.testing.assert_allclose(t.data["polymer_wt_pct"], df["polymer_wt_pct"] / 100)  # analysed as they are
+    assert any(n.startswith("every P% is ≤ 1: given as a fraction") and "'P% (fraction)'" in n for n in t.notes)
+
+
+def test_columns_mapping(tmp_path):
+    df = frame()
+    df = df.assign(conductivity_s_cm=df["conductivity_s_cm"] * 1000).rename(
+        columns={"conductivity_s_cm": "Leitfähigkeit", "thickness_um": "Schichtdicke (µm)"})
+    p = tmp_path / "de.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(DataError, match="map your header to it in a \\[columns\\] table"):
+        load_films(p)
+    t = load_films(p, columns={"Leitfähigkeit": "conductivity_s_cm (mS/cm)", "schichtdicke (µm)": "thickness",
+                               "Operator": "sample_id"})
+    np.testing.assert_allclose(t.data["conductivity_s_cm"], frame()["conductivity_s_cm"], rtol=1e-12)
+    assert t.mapped == {"thickness_um": "schichtdicke (µm)", "conductivity_s_cm": "Leitfähigkeit"}
+    assert ("'Leitfähigkeit' -> conductivity_s_cm (from [columns] 'Leitfähigkeit'; mS/cm -> S/cm, ×0.001)"
+            in t.column_map())
+    assert any("[columns] entries that match no header in the file: 'Operator'" in n for n in t.notes)
+
+
+def test_xb_ratio_turned_into_time_by_excel_gets_one_message(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    df = frame()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(list(row))
+    for i in (2, 3, 4, 5):  # "50:50" and "25:75" typed into an unformatted cell: Excel keeps a time
+        ws.cell(row=i, column=4).value = dt.time(1, 3)
+        ws.cell(row=i, column=4).number_format = "h:mm"
+    p = tmp_path / "time.xlsx"
+    wb.save(p)
+    with pytest.raises(DataError) as err:
+        load_films(p)
+    assert problems(err.value) == [
+        "4 rows (2–5), column 'xylene_vol_pct': Excel turned a ratio such as '50:50' into a time; write the vol% "
+        "of xylene (50), or format the column as Text before typing the ratios"]

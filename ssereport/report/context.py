@@ -413,6 +413,8 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         "key_numbers": key_numbers,
         "provenance": provenance,
         "config": config_items,
+        # what the loader converted, doubted or skipped: on the first page, so that nobody misses it
+        "notes": list(inp["notes"]),
     }
 
     # ------------------------------------------------------------------ 2 data

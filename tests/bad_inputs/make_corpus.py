@@ -236,12 +236,41 @@ def build(out: Path) -> dict[str, bytes]:
     xb = [dict(r, xylene_vol_pct=f"{float(r['xylene_vol_pct']) / 100:g}") for r in small]
     put("xb_fraction.csv", to_text(header, cells(xb, header)), ok_ids=small_ids)
 
+    # ---- units in headers, fractions, ratios, summary rows (issue 13) -------------------------
+    def scaled(rows, col, factor, digits=10):
+        return [dict(r, **{col: f"{float(r[col]) * factor:.{digits}g}"}) for r in rows]
+
+    ms_header = ["Conductivity (mS/cm)" if c == "conductivity_s_cm" else "Thickness (mm)" if c == "thickness_um"
+                 else c for c in canon]
+    ms_rows = scaled(scaled(small, "conductivity_s_cm", 1000), "thickness_um", 1e-3)
+    put("units_ms_cm_mm.csv", to_text(ms_header, cells(ms_rows, canon)), ok_ids=small_ids)
+    put("sigma_unit_wrong_dimension.csv",
+        to_text(["σ (Ω)" if c == "conductivity_s_cm" else c for c in canon], cells(small, canon)))
+    put("unit_not_readable.csv",
+        to_text(["Thickness (avg)" if c == "thickness_um" else c for c in canon], cells(small, canon)))
+    frac_header = ["X:B (fraction)" if c == "xylene_vol_pct" else c for c in canon]
+    put("xb_fraction_header.csv", to_text(frac_header, cells(scaled(small, "xylene_vol_pct", 0.01), canon)),
+        ok_ids=small_ids)
+    put("p_fraction_no_unit.csv", to_text(canon, cells(scaled(small, "polymer_wt_pct", 0.01), canon)),
+        ok_ids=small_ids)
+    ratio = [dict(r, xylene_vol_pct=f"{float(r['xylene_vol_pct']):g}:{100 - float(r['xylene_vol_pct']):g}")
+             for r in small]
+    put("xb_ratio_text.csv", to_text(canon, cells(ratio, canon)), ok_ids=small_ids)
+    stats_rows = [["Mean", "", "", "", "38.2", "1.51", "", "0.00052", "", ""],
+                  ["SD", "", "", "", "4.1", "0.05", "", "0.00021", "", ""]]
+    put("trailing_mean_row.csv", to_text(canon, cells(small, canon) + stats_rows))
+    na_rows = mutated(small, {(i, "density_g_cm3"): "n/a" for i in range(4, 16)})
+    put("repeated_errors_one_column.csv", to_text(canon, cells(na_rows, canon)))
+
     # ---- batches -----------------------------------------------------------------------
     a_header, _ = read_table(BATCH_A)
     put("good_batch.csv", to_text(a_header, cells(a, a_header)), ok_ids=[r["sample_id"] for r in a])
     put("batch_extra_column.csv", to_text(a_header + ["operator", "blade_gap_um"],
                                           [row + ["JC", "150"] for row in cells(b, a_header)]),
         ok_ids=[r["sample_id"] for r in b])
+    ms_a_header = ["Conductivity (mS/cm)" if c == "conductivity_s_cm" else c for c in a_header]
+    put("batch_ms_cm.csv", to_text(ms_a_header, cells(scaled(a, "conductivity_s_cm", 1000), a_header)),
+        ok_ids=[r["sample_id"] for r in a])
     put("batch_ls_x1000.csv", to_text(a_header, cells([dict(r, ls_ratio=f"{float(r['ls_ratio']) * 1000:g}")
                                                        for r in a], a_header)))
 
@@ -330,6 +359,45 @@ def build(out: Path) -> dict[str, bytes]:
             data.append([r["sample_id"]] + [number(r[c]) for c in header[1:]])
 
     workbook("xlsx_first_sheet_empty.xlsx", first_sheet_empty)
+    ids["xlsx_first_sheet_empty.xlsx"] = small_ids
+
+    def films_second_sheet(wb):
+        ws = wb.active
+        ws.title = "Notes"
+        ws.append(["Series 7, doctor blade; films on the next sheet"])
+        ws.append(["operator", "J. Chen"])
+        data = wb.create_sheet("Data")
+        data.append(header)
+        for r in small:
+            data.append([r["sample_id"]] + [number(r[c]) for c in header[1:]])
+
+    workbook("xlsx_films_on_second_sheet.xlsx", films_second_sheet)
+    ids["xlsx_films_on_second_sheet.xlsx"] = small_ids
+
+    def two_film_sheets(wb):
+        ws = wb.active
+        ws.title = "Cover"
+        ws.append(["Batches A and B"])
+        for title, rows in (("Batch A", small[:14]), ("Batch B", small[14:])):
+            data = wb.create_sheet(title)
+            data.append(header)
+            for r in rows:
+                data.append([r["sample_id"]] + [number(r[c]) for c in header[1:]])
+
+    workbook("xlsx_two_film_sheets.xlsx", two_film_sheets)
+
+    def percent_cells(wb):  # P% and X:B typed as 5 % and 25 %: Excel stores 0.05 and 0.25
+        ws = wb.active
+        ws.title = "Films"
+        ws.append(canon)
+        for i, r in enumerate(small, start=2):
+            ws.append([r["sample_id"]] + [number(r[c]) / 100 if c in ("polymer_wt_pct", "xylene_vol_pct")
+                                          else number(r[c]) for c in canon[1:]])
+            for c in ("polymer_wt_pct", "xylene_vol_pct"):
+                ws.cell(row=i, column=canon.index(c) + 1).number_format = "0%"
+
+    workbook("xlsx_percent_cells.xlsx", percent_cells)
+    ids["xlsx_percent_cells.xlsx"] = small_ids
 
     # Excel "Unicode Text (*.txt)": UTF-16 LE with BOM, tab-separated
     put("excel_unicode_text_utf16.txt", "\ufeff" + to_text(header, cells(small, header), delimiter="\t",
