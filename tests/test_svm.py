@@ -295,3 +295,17 @@ def test_scores_match_r():
 
 def test_no_hand_written_solver_left():
     assert importlib.util.find_spec("ssereport.analysis.svm") is None
+
+
+def test_fits_stopped_at_the_iteration_cap_are_counted_not_shown(reference_table, monkeypatch):
+    # pytest turns any warning into an error: none may escape; the cap is said in `method`
+    from ssereport.analysis import classifier
+
+    monkeypatch.setattr(classifier, "SVC_MAX_ITER", 3)
+    d = reference_table.data
+    cls = pd.Series(np.where(d["ls_ratio"] < 0.9, 3, np.where(d["xylene_vol_pct"] < 50, 1, 2)), index=d.index)
+    k = svm_classifier(d, cls, cv_repeats=1)
+    assert k.model.named_steps["svc"].max_iter == 3
+    assert "of 7 fits stopped at libsvm's cap of 3 iterations before reaching tol" in k.method
+    monkeypatch.undo()
+    assert "cap" not in svm_classifier(d, cls, cv_repeats=1).method

@@ -7,6 +7,7 @@ and scores are scikit-learn's.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -16,24 +17,29 @@ import pandas as pd
 
 from ..errors import DataError, Problem
 
-__all__ = ["SVC_TOL", "ClassifierResult", "DecisionMap", "decision_map", "make_pipeline", "pipeline_call",
-           "predict_margin", "svm_classifier"]
+__all__ = ["SVC_MAX_ITER", "SVC_TOL", "ClassifierResult", "DecisionMap", "decision_map", "make_pipeline",
+           "pipeline_call", "predict_margin", "svm_classifier"]
 
 #: libsvm's stopping tolerance. libsvm keeps its kernel cache in single precision, so its KKT gap
 #: stalls near 1e-7: ``tol=1e-7`` runs 25 million iterations (3 s) on the reference training set
 #: and 1e-8 (10 s) gives no better hyperplanes. At 1e-6 a fit takes milliseconds and its
 #: hyperplanes are within 2e-6 of e1071's at ``tolerance = 1e-10`` (tests/reference/svm_*).
 SVC_TOL = 1e-6
+#: libsvm's iteration cap. Near its precision floor libsvm can wander for millions of iterations
+#: (870,000 in one of the 50 CV folds of the reference study at ``tol=1e-6``); the cap bounds a fit
+#: to well under a second, as e1071 caps at 10 million. Fits that stop there are counted in ``method``.
+SVC_MAX_ITER = 1_000_000
 
 
-def make_pipeline(*, c: float = 1.0, random_state: int = 42, tol: float = SVC_TOL):
+def make_pipeline(*, c: float = 1.0, random_state: int = 42, tol: float = SVC_TOL, max_iter: int | None = None):
     """The classifier: standardise, oversample the smaller classes, fit a linear one-vs-one C-SVC.
 
     Returns an unfitted ``imblearn.pipeline.Pipeline`` with the steps
     ``scale`` (:class:`sklearn.preprocessing.StandardScaler`), ``oversample``
     (:class:`imblearn.over_sampling.RandomOverSampler`) and ``svc``
     (:class:`sklearn.svm.SVC` ``(kernel="linear", C=c, tol=tol,
-    decision_function_shape="ovo")``).
+    max_iter=max_iter, decision_function_shape="ovo")``, ``max_iter``
+    :data:`SVC_MAX_ITER` by default).
 
     Notes
     -----
@@ -57,7 +63,8 @@ def make_pipeline(*, c: float = 1.0, random_state: int = 42, tol: float = SVC_TO
     return Pipeline([
         ("scale", StandardScaler()),
         ("oversample", RandomOverSampler(random_state=random_state)),
-        ("svc", SVC(kernel="linear", C=c, tol=tol, decision_function_shape="ovo")),
+        ("svc", SVC(kernel="linear", C=c, tol=tol, max_iter=SVC_MAX_ITER if max_iter is None else max_iter,
+                    decision_function_shape="ovo")),
     ])
 
 
@@ -271,7 +278,10 @@ def svm_classifier(
        (scikit-learn's ``"f1_macro"`` with ``zero_division=0``);
     3. final model: the pipeline refitted on all films.
 
-    Undefined precision (a class never predicted) counts as 0. The 95 % range
+    Undefined precision (a class never predicted) counts as 0. A fit that
+    reaches libsvm's iteration cap (:data:`SVC_MAX_ITER`) before ``tol``
+    keeps the hyperplanes it has (scikit-learn's ``ConvergenceWarning`` is
+    caught); ``method`` says how many fits did. The 95 % range
     of the CV is the 2.5th-97.5th percentile of the fold scores.
 
     R: with ``z`` the conditions standardised by the training films' mean and
@@ -281,8 +291,8 @@ def svm_classifier(
     TRUE`` would standardise the oversampled rows with the n - 1 SD, a
     slightly different problem); ``caret::confusionMatrix`` for the scores.
     """
-    from sklearn.metrics import confusion_matrix, f1_score, make_scorer, precision_recall_fscore_support
-    from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate, train_test_split
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
     features = tuple(features)
     y = classes.loc[data.index].to_numpy()
@@ -304,31 +314,21 @@ def svm_classifier(
     def _sub(ix: np.ndarray, min_per_class: int = 1) -> np.ndarray:
         return _subsample(ix, y, subsample, random_state, min_per_class) if large else ix
 
-    # 1. hold-out
-    tr, te = train_test_split(idx, test_size=test_size, stratify=y, random_state=random_state)
-    tr = np.sort(_sub(tr))
-    te = np.sort(te)
-    held = make_pipeline(c=c, random_state=random_state).fit(x[tr], y[tr])
-    y_pred = np.asarray(held.predict(x[te]))
+    with warnings.catch_warnings(record=True) as stopped:
+        warnings.simplefilter("always", ConvergenceWarning)  # counted below, not shown
+        held, y_pred, tr, te, cv, cv_idx, final, fin_idx = _fit_all(
+            x, y, idx, test_size, c, cv_splits, cv_repeats, random_state, labels, need, _sub)
+    n_capped = sum(issubclass(w.category, ConvergenceWarning) for w in stopped)
+    for w in stopped:  # anything else goes on as it came
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     over_idx = tr[held.named_steps["oversample"].sample_indices_]
     p, r, f, s = precision_recall_fscore_support(y[te], y_pred, labels=list(labels), zero_division=0)
     per_class = pd.DataFrame({"class": list(labels), "precision": p, "recall": r, "f1": f,
                               "support": s.astype(int)})
-
-    # 2. cross-validation
-    cv_idx = _sub(idx, min_per_class=need)
-    cv = cross_validate(
-        make_pipeline(c=c, random_state=random_state), x[cv_idx], y[cv_idx],
-        cv=RepeatedStratifiedKFold(n_splits=cv_splits, n_repeats=cv_repeats, random_state=random_state),
-        scoring=make_scorer(f1_score, average="macro", labels=list(labels), zero_division=0),
-        return_indices=True)
     scores = np.asarray(cv["test_score"], dtype=float)
     folds = tuple((data.index[cv_idx[a]], data.index[cv_idx[b]])
                   for a, b in zip(cv["indices"]["train"], cv["indices"]["test"]))
-
-    # 3. final model
-    fin_idx = _sub(idx)
-    final = make_pipeline(c=c, random_state=random_state).fit(x[fin_idx], y[fin_idx])
     coef, intercept, pairs = _hyperplanes(final)
     scaler = final.named_steps["scale"]
 
@@ -340,6 +340,9 @@ def svm_classifier(
     else:
         method = (f"{call}; trained on all {len(tr)} training films, tested on {len(te)} held-out films; "
                   f"final model refitted on all {len(fin_idx)} films")
+    if n_capped:
+        method += (f"; {n_capped} of {len(scores) + 2} fits stopped at libsvm's cap of {SVC_MAX_ITER:,} "
+                   f"iterations before reaching tol")
     return ClassifierResult(
         features=features, labels=labels,
         train_index=data.index[tr], test_index=data.index[te], oversampled_index=data.index[over_idx],
@@ -356,6 +359,32 @@ def svm_classifier(
         model=final, scaler_mean=np.array(scaler.mean_, dtype=float), scaler_scale=np.array(scaler.scale_, dtype=float),
         coef=coef, intercept=intercept, pairs=pairs, method=method, cv_folds=folds,
     )
+
+
+def _fit_all(x, y, idx, test_size, c, cv_splits, cv_repeats, random_state, labels, need, _sub):
+    """The hold-out fit, the cross-validation and the final fit (see :func:`svm_classifier`)."""
+    from sklearn.metrics import f1_score, make_scorer
+    from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate, train_test_split
+
+    # 1. hold-out
+    tr, te = train_test_split(idx, test_size=test_size, stratify=y, random_state=random_state)
+    tr = np.sort(_sub(tr))
+    te = np.sort(te)
+    held = make_pipeline(c=c, random_state=random_state).fit(x[tr], y[tr])
+    y_pred = np.asarray(held.predict(x[te]))
+
+    # 2. cross-validation
+    cv_idx = _sub(idx, min_per_class=need)
+    cv = cross_validate(
+        make_pipeline(c=c, random_state=random_state), x[cv_idx], y[cv_idx],
+        cv=RepeatedStratifiedKFold(n_splits=cv_splits, n_repeats=cv_repeats, random_state=random_state),
+        scoring=make_scorer(f1_score, average="macro", labels=list(labels), zero_division=0),
+        return_indices=True, error_score="raise")
+
+    # 3. final model
+    fin_idx = _sub(idx)
+    final = make_pipeline(c=c, random_state=random_state).fit(x[fin_idx], y[fin_idx])
+    return held, y_pred, tr, te, cv, cv_idx, final, fin_idx
 
 
 @dataclass(frozen=True, eq=False)
