@@ -90,6 +90,8 @@ class ReferenceModel:
         """
         from .analysis.classifier import predict_margin
 
+        if self.svm_pipeline is None:
+            raise ModelError("this model has no fitted SVM pipeline; build it with fit_model() or load_model()")
         return predict_margin(self.svm_pipeline, data[list(self.svm_features)].to_numpy(dtype=float))
 
     @property
