@@ -2,15 +2,27 @@
 
 The file holds everything needed to judge new films against a reference study:
 the standardization and PCA, the K-means centroids and class renumbering, the
-linear SVM (scaler, pairwise hyperplanes), the reference range of every
-variable, the class-1 distribution of every measurement (σ, RD, thickness, DoT, ρ, Ω;
-the acceptance limits of :mod:`ssereport.batch` come from it), the data hash and versions.
-It is read as data only (``json.loads``): no pickle, nothing that can run code.
-A SHA-256 checksum over the content detects a truncated or edited file.
+linear SVM, the reference range of every variable, the class-1 distribution
+of every measurement (σ, RD, thickness, DoT, ρ, Ω; the acceptance limits of
+:mod:`ssereport.batch` come from it), the data hash and versions. It is read
+with ``json.loads``: no pickle.
+
+The SVM is the fitted scikit-learn/imbalanced-learn pipeline itself
+(``StandardScaler`` -> ``RandomOverSampler`` -> ``SVC``), serialised with
+``skops.io.dumps`` and stored base64-encoded in the JSON, so a batch is judged
+by the very pipeline that was fitted. It is loaded with ``skops.io.loads`` only
+after ``skops.io.get_untrusted_types`` has shown that the file names no type
+outside :data:`SVM_TRUSTED_TYPES`, and the loaded object must be exactly that
+pipeline. The scaler and the pairwise hyperplanes are also written as plain
+numbers, for people reading the file, and checked against the pipeline on
+loading. A SHA-256 checksum over the content (the serialised pipeline
+included) detects a truncated or edited file.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from dataclasses import dataclass
@@ -21,13 +33,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis.classifier import pairwise_margin
 from .errors import DataError, ModelError
 from .schema import FILM_VARIABLES
 
 __all__ = ["MODEL_SCHEMA", "ModelError", "ReferenceModel", "fit_model", "load_model", "save_model"]
 
-MODEL_SCHEMA = "ssereport-model/1"
+MODEL_SCHEMA = "ssereport-model/2"
+
+#: Types a model file's serialised pipeline may name beyond those skops trusts by default (it trusts
+#: NumPy, SciPy and scikit-learn's own types, such as StandardScaler and SVC). Anything else is refused.
+SVM_TRUSTED_TYPES = (
+    "imblearn.pipeline.Pipeline",
+    "imblearn.over_sampling._random_over_sampler.RandomOverSampler",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.svm._classes.SVC",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +70,8 @@ class ReferenceModel:
     class1: dict[str, dict[str, float]]
     info: dict[str, Any]
     loaded_checksum: str | None = None
+    svm_pipeline: Any = None  # the fitted imblearn Pipeline (ssereport.analysis.classifier.make_pipeline)
+    svm_skops: bytes = b""  # svm_pipeline as written by skops.io.dumps (written once: dumps is not byte-stable)
 
     def project(self, data: pd.DataFrame) -> np.ndarray:
         """PC scores of films in the reference PCA (components used for the classes)."""
@@ -63,10 +85,15 @@ class ReferenceModel:
         return d.argmin(axis=1) + 1
 
     def predict(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Class predicted from the manufacturing conditions, and the margin to the boundary."""
-        x = data[list(self.svm_features)].to_numpy(dtype=float)
-        return pairwise_margin(x, self.svm_mean, self.svm_scale, self.svm_coef, self.svm_intercept,
-                               self.svm_pairs, self.labels)
+        """Class predicted by the fitted SVM pipeline, and the margin to the boundary.
+
+        See :func:`ssereport.analysis.classifier.predict_margin`.
+        """
+        from .analysis.classifier import predict_margin
+
+        if self.svm_pipeline is None:
+            raise ModelError("this model has no fitted SVM pipeline; build it with fit_model() or load_model()")
+        return predict_margin(self.svm_pipeline, data[list(self.svm_features)].to_numpy(dtype=float))
 
     @property
     def checksum(self) -> str:
@@ -85,9 +112,12 @@ class ReferenceModel:
                     "scaler_mean": self.svm_mean.tolist(), "scaler_scale": self.svm_scale.tolist(),
                     "pairs": [list(p) for p in self.svm_pairs], "coef": self.svm_coef.tolist(),
                     "intercept": self.svm_intercept.tolist(),
-                    "note": "one-vs-one: decision (x - mean) / scale . coef[j] + intercept[j] > 1e-9 votes "
-                            "for pairs[j][0], else pairs[j][1] (|decision| <= 1e-9 is on the hyperplane up to "
-                            "rounding, i.e. 0); most votes wins, ties to the lower class"},
+                    "pipeline": self.info.get("svm_pipeline", ""),
+                    "pipeline_skops_base64": base64.b64encode(self.svm_skops).decode("ascii"),
+                    "note": "predictions come from the embedded pipeline (skops.io, base64); the numbers above "
+                            "describe it: one-vs-one, decision (x - scaler_mean) / scaler_scale . coef[j] + "
+                            "intercept[j] > 0 votes for pairs[j][0], else pairs[j][1]; most votes wins "
+                            "(libsvm), ties to the lower class"},
             "ranges": {k: list(v) for k, v in self.ranges.items()},
             "class1": self.class1,
         }
@@ -121,7 +151,12 @@ def _distribution(x: np.ndarray) -> dict[str, float]:
 
 def fit_model(results) -> ReferenceModel:
     """Build the reference model from a :class:`~ssereport.StudyResults`."""
+    import zipfile
+
+    import skops.io
+
     from . import __version__
+    from .analysis.classifier import pipeline_call
 
     p = results.pca
     k = results.clusters.n_components
@@ -140,6 +175,7 @@ def fit_model(results) -> ReferenceModel:
         "class_counts": {str(a): b for a, b in results.clusters.counts.items()},
         "test_f1_macro": clf.test_f1_macro,
         "cv_f1_macro_mean": clf.cv_f1_macro_mean,
+        "svm_pipeline": pipeline_call(clf.c),
     }
     return ReferenceModel(
         pca_features=tuple(p.features), pca_mean=p.mean.copy(), pca_scale=p.scale.copy(),
@@ -147,6 +183,7 @@ def fit_model(results) -> ReferenceModel:
         svm_features=tuple(clf.features), svm_mean=clf.scaler_mean.copy(), svm_scale=clf.scaler_scale.copy(),
         svm_coef=clf.coef.copy(), svm_intercept=clf.intercept.copy(), svm_pairs=tuple(clf.pairs),
         labels=tuple(clf.labels), ranges=ranges, class1=class1, info=info,
+        svm_pipeline=clf.model, svm_skops=skops.io.dumps(clf.model, compression=zipfile.ZIP_DEFLATED),
     )
 
 
@@ -225,6 +262,7 @@ def load_model(path: str | Path) -> ReferenceModel:
             class1={str(a): {str(x): float(y) for x, y in b.items()} for a, b in body["class1"].items()},
             info=dict(body.get("info", {})),
             loaded_checksum=str(body["checksum"]),
+            **_load_pipeline(sv, pairs, labels, sfeats, name),
         )
     except ModelError:
         raise
@@ -233,6 +271,56 @@ def load_model(path: str | Path) -> ReferenceModel:
     if len(cents) != len(labels):
         raise ModelError(f"{name}: {len(cents)} centroids but {len(labels)} classes")
     return model
+
+
+def _load_pipeline(sv: dict, pairs, labels, features, name: str) -> dict[str, Any]:
+    """The SVM pipeline embedded in a model file, checked before and after ``skops.io.loads``."""
+    import skops.io
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    from .analysis.classifier import _hyperplanes
+
+    where = f"{name} svm"
+    text = sv.get("pipeline_skops_base64")
+    if not isinstance(text, str) or not text:
+        raise ModelError(f"{where}: missing 'pipeline_skops_base64' (the fitted pipeline); refit the model with "
+                         "`ssereport fit`")
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise ModelError(f"{where}: 'pipeline_skops_base64' is not base64 text") from None
+    try:
+        untrusted = skops.io.get_untrusted_types(data=data)
+    except Exception as exc:  # a damaged archive: zipfile, json or skops errors, whichever comes first
+        raise ModelError(f"{where}: the embedded pipeline is not a readable skops file ({type(exc).__name__}: "
+                         f"{exc})") from None
+    unknown = sorted(set(untrusted) - set(SVM_TRUSTED_TYPES))
+    if unknown:
+        raise ModelError(f"{where}: the embedded pipeline names types that are not trusted: {', '.join(unknown)}; "
+                         f"expected only {', '.join(SVM_TRUSTED_TYPES)} (and NumPy/scikit-learn basics)")
+    try:
+        pipe = skops.io.loads(data, trusted=list(SVM_TRUSTED_TYPES))
+    except Exception as exc:  # skops raises several types on damaged content
+        raise ModelError(f"{where}: the embedded pipeline could not be loaded ({type(exc).__name__}: {exc})") from None
+    kinds = [(n, type(s)) for n, s in pipe.steps] if isinstance(pipe, Pipeline) else None
+    if kinds != [("scale", StandardScaler), ("oversample", RandomOverSampler), ("svc", SVC)] \
+            or pipe.named_steps["svc"].kernel != "linear":
+        raise ModelError(f"{where}: the embedded object is not the ssereport pipeline (StandardScaler -> "
+                         f"RandomOverSampler -> SVC(kernel='linear')); got {type(pipe).__name__} {kinds}")
+    coef, intercept, pipe_pairs = _hyperplanes(pipe)
+    svc, scale = pipe.named_steps["svc"], pipe.named_steps["scale"]
+    same = (tuple(int(v) for v in svc.classes_) == tuple(labels) and pipe_pairs == tuple(pairs)
+            and scale.n_features_in_ == len(features)
+            and np.array_equal(_array(sv, "coef", coef.shape, where), coef)
+            and np.array_equal(_array(sv, "intercept", intercept.shape, where), intercept)
+            and np.array_equal(_array(sv, "scaler_mean", scale.mean_.shape, where), scale.mean_)
+            and np.array_equal(_array(sv, "scaler_scale", scale.scale_.shape, where), scale.scale_))
+    if not same:
+        raise ModelError(f"{where}: the readable labels/scaler/coef/intercept do not describe the embedded pipeline")
+    return {"svm_pipeline": pipe, "svm_skops": data}
 
 
 def _reject_constant(c: str):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -12,7 +14,7 @@ from ssereport import DataError, load_films
 from ssereport.analysis.control import imr_chart, western_electric
 from ssereport.batch import capability, judge_batch, load_spec
 from ssereport.errors import ConfigError, ModelError
-from ssereport.model import MODEL_SCHEMA, fit_model, load_model, save_model
+from ssereport.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
 
 from .conftest import ROOT
 
@@ -37,29 +39,96 @@ def test_model_is_plain_json_with_schema(model_path):
     assert d["checksum"].startswith("sha256:")
     assert set(d) >= {"pca", "kmeans", "svm", "ranges", "class1", "info"}
     assert d["info"]["data"]["sha256"] and d["info"]["data"]["n_films"] == 110
+    # the readable SVM numbers, and the fitted pipeline itself (skops, base64)
+    sv = d["svm"]
+    assert set(sv) >= {"scaler_mean", "scaler_scale", "pairs", "coef", "intercept", "pipeline_skops_base64"}
+    assert "sklearn.svm.SVC(kernel=\"linear\", C=1, tol=1e-06)" in sv["pipeline"]
+    assert zipfile.is_zipfile(__import__("io").BytesIO(base64.b64decode(sv["pipeline_skops_base64"])))
 
 
 def test_loaded_model_reproduces_every_reference_film(model, reference_results):
     d = reference_results.table.data
     np.testing.assert_array_equal(model.observed_class(d), reference_results.clusters.labels.to_numpy())
-    pred, margin = model.predict(d)
     k = reference_results.classifier
-    np.testing.assert_array_equal(pred, k.model.predict(d[list(k.features)].to_numpy()))
+    assert model.svm_pipeline is not k.model  # really loaded from the file
+    pred, margin = model.predict(d)
     pred2, margin2 = k.predict(d)
-    np.testing.assert_allclose(margin, margin2, rtol=1e-12)
-    # and on the whole decision-map grid
+    np.testing.assert_array_equal(pred, pred2)
+    np.testing.assert_array_equal(margin, margin2)  # exact: the same fitted pipeline
+    np.testing.assert_array_equal(model.svm_coef, k.coef)
+    # and on every point of the decision-map grid, at every P% level
     dm = reference_results.decision_map
     gx, gy = np.meshgrid(dm.ls, dm.xb)
     for i, p in enumerate(dm.polymer_levels):
         frame = pd.DataFrame({"polymer_wt_pct": p, "ls_ratio": gx.ravel(), "xylene_vol_pct": gy.ravel()})
-        np.testing.assert_array_equal(model.predict(frame)[0].reshape(gx.shape), dm.predicted[i])
+        pred, margin = model.predict(frame)
+        np.testing.assert_array_equal(pred.reshape(gx.shape), dm.predicted[i])
+        np.testing.assert_array_equal(margin.reshape(gx.shape), dm.margin[i])
+
+
+def _rewrite(model_path, tmp_path, change):
+    """A model file edited by ``change(body)`` and given a valid checksum (an edit made on purpose)."""
+    body = json.loads(model_path.read_text())
+    change(body)
+    body["checksum"] = _checksum(body)
+    p = tmp_path / "edited.json"
+    p.write_text(json.dumps(body))
+    return p
+
+
+def _skops_b64(obj) -> str:
+    import skops.io
+
+    return base64.b64encode(skops.io.dumps(obj)).decode()
+
+
+def _untrusted_pipeline():
+    import os
+
+    from imblearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    return Pipeline([("scale", FunctionTransformer(func=os.system))])
+
+
+def _other_pipeline(reference_results):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    d = reference_results.table.data
+    x, y = d[["polymer_wt_pct", "ls_ratio", "xylene_vol_pct"]].to_numpy(), reference_results.clusters.labels
+    return Pipeline([("scale", StandardScaler()), ("svc", LogisticRegression())]).fit(x, y.to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda b, r: b["svm"].update(pipeline_skops_base64=_skops_b64(_untrusted_pipeline())),
+         "names types that are not trusted: posix.system"),
+        (lambda b, r: b["svm"].update(pipeline_skops_base64=_skops_b64(_other_pipeline(r))),
+         "not the ssereport pipeline"),
+        (lambda b, r: b["svm"].update(pipeline_skops_base64="not base64!"), "not base64 text"),
+        (lambda b, r: b["svm"].update(pipeline_skops_base64=base64.b64encode(b"PK not a zip").decode()),
+         "not a readable skops file"),
+        (lambda b, r: b["svm"].pop("pipeline_skops_base64"), "missing 'pipeline_skops_base64'"),
+        (lambda b, r: b["svm"]["coef"][0].__setitem__(0, 0.5), "do not describe the embedded pipeline"),
+        (lambda b, r: b["svm"]["scaler_mean"].__setitem__(1, 0.5), "do not describe the embedded pipeline"),
+    ],
+)
+def test_tampered_pipelines_are_refused(model_path, tmp_path, reference_results, change, message):
+    p = _rewrite(model_path, tmp_path, lambda b: change(b, reference_results))
+    with pytest.raises(ModelError, match=message):
+        load_model(p)
 
 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
         (lambda t: t[: len(t) // 2], "not JSON, or truncated"),
-        (lambda t: t.replace('"ssereport-model/1"', '"ssereport-model/9"'), "schema_version 'ssereport-model/9'"),
+        (lambda t: t.replace(f'"{MODEL_SCHEMA}"', '"ssereport-model/9"'), "schema_version 'ssereport-model/9'"),
+        (lambda t: t.replace(f'"{MODEL_SCHEMA}"', '"ssereport-model/1"'), "'ssereport-model/1' is not supported"),
+        (lambda t: t.replace('"pipeline_skops_base64": "', '"pipeline_skops_base64": "AAAA', 1), "checksum mismatch"),
         (lambda t: t.replace('"rd": [', '"rd": [0.5, ', 1), "checksum mismatch"),
         (lambda t: '{"hello": 1}', "not an ssereport model"),
         (lambda t: "", "not JSON"),

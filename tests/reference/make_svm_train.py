@@ -1,12 +1,12 @@
 """Write tests/reference/svm_train.csv: the final SVM training set of the bundled reference study.
 
-The rows are the 110 films of data/sse_films_reference.csv after random
-oversampling (every class grown to the majority count), in the standardised
-conditions the SVM is fitted on (z = (x - mean) / sd, n denominator, over the
-110 films), with the quality class from the default analysis. That is the set
-``svm_classifier`` fits its final model on: the third stream of
-``numpy.random.default_rng(seed).spawn(3)`` drives the oversampling (see the
-Notes of :func:`ssereport.analysis.classifier.svm_classifier`).
+The rows are the 110 films of data/sse_films_reference.csv as the final
+classifier pipeline of the default analysis fits its SVC on them: standardised
+by the pipeline's ``StandardScaler`` (mean and n-denominator SD of the 110
+films), then oversampled by its ``RandomOverSampler`` (every class grown to
+the majority count; ``sample_indices_`` says which film each row copies), with
+the quality class from the default analysis. See
+:func:`ssereport.analysis.classifier.make_pipeline`.
 
 Usage, from the repository root::
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +26,14 @@ CONDITIONS = ("polymer_wt_pct", "ls_ratio", "xylene_vol_pct")
 
 def final_training_set(seed: int = 42) -> pd.DataFrame:
     from ssereport import Config, analyze, load_films
-    from ssereport.analysis.svm import random_oversample, standardize
 
     cfg = Config(seed=seed, n_bootstrap=0)
     res = analyze(load_films(ROOT / "data" / "sse_films_reference.csv"), cfg)
+    pipe = res.classifier.model
     x = res.table.data[list(CONDITIONS)].to_numpy(dtype=float)
     y = res.clusters.labels.loc[res.table.data.index].to_numpy()
-    rng_final = np.random.default_rng(seed).spawn(3)[2]
-    over = random_oversample(y, rng_final)
-    mean, scale = standardize(x)
-    z = (x[over] - mean) / scale
+    over = pipe.named_steps["oversample"].sample_indices_
+    z = pipe.named_steps["scale"].transform(x)[over]
     out = pd.DataFrame(z, columns=["z_" + c for c in CONDITIONS])
     out["class"] = y[over]
     out["film_row"] = over  # position of the film in the reference file (0-based)
