@@ -406,7 +406,7 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     source = table.source
     if len(d) < 2:
         raise DataError(f"the batch has {len(d)} film; a batch report needs at least 2 films", source)
-    check_units(d, model, source)
+    check_units(d, model, source, table.headers)
     check_spec(spec, model)
     limits = acceptance_limits(model, spec)
     if batch_id is None:

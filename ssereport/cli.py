@@ -237,7 +237,7 @@ def fit(
     columns: ColumnsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Fit the reference model on a study table and save it as plain JSON."""
+    """Fit the reference model on a study table and save it as JSON (the fitted scikit-learn pipeline embedded with skops)."""
     from .model import fit_model, save_model
 
     results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)

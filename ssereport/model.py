@@ -327,31 +327,42 @@ def _reject_constant(c: str):
     raise ValueError(f"non-standard JSON constant {c}")
 
 
-def check_units(data: pd.DataFrame, model: ReferenceModel, source: str) -> None:
+def check_units(data: pd.DataFrame, model: ReferenceModel, source: str,
+                headers: dict[str, str] | None = None) -> None:
     """Stop on a likely unit mistake: a column off the reference by a factor of ~100 or ~1000.
+
+    ``headers`` maps a canonical variable to the header as the file wrote it
+    (``FilmTable.headers``), so the message names the column the user knows.
 
     Raises
     ------
     DataError
         Naming the column, the batch median, the reference range and the likely mistake.
     """
+    from .schema import by_name
+
     problems = []
     for v, (lo, hi) in model.ranges.items():
         if v not in data.columns or hi <= 0:
             continue
+        unit = by_name(v).unit
+        header = (headers or {}).get(v, v)
+        col = repr(header) if header == v else f"{header!r} ({v}, in {unit})"
         med = float(np.median(data[v].to_numpy(dtype=float)))
         if v == "xylene_vol_pct" and hi > 1.5 and data[v].max() <= 1.0 and med > 0:
-            problems.append(f"column {v!r}: every value is ≤ 1 (median {med:g}) but the reference uses vol% "
+            problems.append(f"column {col}: every value is ≤ 1 (median {med:g}) but the reference uses vol% "
                             f"{lo:g}–{hi:g}; X:B looks like a fraction — give it in vol% (multiply by 100)")
             continue
         for factor in (1000.0, 100.0):
             if med > 0 and lo > 0 and (med / factor >= lo * 0.5 and med / factor <= hi * 2) and med > hi * 20:
-                problems.append(f"column {v!r}: the batch median {med:g} is about {factor:g}× the reference "
-                                f"range {lo:g}–{hi:g}; a unit mistake? expected the unit of the reference")
+                problems.append(f"column {col}: the batch median {med:g} is about {factor:g}× the reference "
+                                f"range {lo:g}–{hi:g} {unit}; a unit mistake? expected values in {unit}, or "
+                                "the unit in the header, e.g. 'σ (mS/cm)'")
                 break
             if med > 0 and hi > 0 and (med * factor >= lo * 0.5 and med * factor <= hi * 2) and med < lo / 20:
-                problems.append(f"column {v!r}: the batch median {med:g} is about 1/{factor:g} of the reference "
-                                f"range {lo:g}–{hi:g}; a unit mistake? expected the unit of the reference")
+                problems.append(f"column {col}: the batch median {med:g} is about 1/{factor:g} of the reference "
+                                f"range {lo:g}–{hi:g} {unit}; a unit mistake? expected values in {unit}, or "
+                                "the unit in the header, e.g. 'σ (mS/cm)'")
                 break
     if problems:
         raise DataError(problems, source)

@@ -324,6 +324,18 @@ def test_unit_mistakes_are_named(model, reference_table):
         judge_batch(model, d.assign(ls_ratio=d["ls_ratio"] * 1000), batch_id="f")
 
 
+def test_unit_mistake_names_the_header_as_written(model, tmp_path):
+    # The trial: σ ×1000 under a header without a unit must be refused naming that header.
+    frame = pd.read_csv(BATCHES[0])
+    frame["conductivity_s_cm"] *= 1000
+    p = tmp_path / "batch_ms.csv"
+    frame.rename(columns={"conductivity_s_cm": "Conductivity"}).to_csv(p, index=False)
+    with pytest.raises(DataError) as err:
+        judge_batch(model, load_films(p))
+    assert "column 'Conductivity' (conductivity_s_cm, in S/cm)" in str(err.value)
+    assert "about 1000× the reference range" in str(err.value)
+
+
 def test_single_film_batch(model, reference_table):
     with pytest.raises(DataError, match="the batch has 1 film; a batch report needs at least 2"):
         judge_batch(model, reference_table.data.head(1).reset_index(drop=True), batch_id="one")
