@@ -47,7 +47,11 @@ def test_results_json_layout(reference_results):
     assert {row["variable"] for row in d["kruskal_wallis"]} >= {"conductivity_s_cm", "rd", "polymer_wt_pct",
                                                                 "ls_ratio", "xylene_vol_pct"}
     assert set(d["kruskal_wallis"][0]) >= {"variable", "H", "df", "p_value", "epsilon_squared"}
-    assert d["log_anova"]["type"] == 2
+    assert d["log_anova"]["type"] == 2 and "anova_lm(typ=2)" in d["log_anova"]["method"]
+    assert "StandardScaler" in d["pca"]["method"]
+    pm = d["process_maps"]
+    assert pm["polymer_levels"] == [3.0, 5.0, 7.0, 10.0] and pm["interpolation"] == ["bilinear"] * 4
+    assert "RegularGridInterpolator" in pm["method"] and pm["binned"] is False
     assert [t["term"] for t in d["log_anova"]["table"]] == [
         "xylene_vol_pct", "ls_ratio", "xylene_vol_pct:ls_ratio", "Residual"]
     assert d["log_anova"]["table"][-1]["F"] is None  # NaN -> null
