@@ -68,7 +68,8 @@ def rectangular_designs(draw):
     d = pd.DataFrame(rows, columns=["polymer_wt_pct", "ls_ratio", "xylene_vol_pct"])
     d = d.sample(frac=1.0, random_state=seed % 2**31).reset_index(drop=True)
     a, b, c, e = coef
-    d["thickness_um"] = a + b * d["ls_ratio"] + c * d["xylene_vol_pct"] / 100 + e * d["ls_ratio"] * d["xylene_vol_pct"] / 100
+    x, y = d["ls_ratio"], d["xylene_vol_pct"] / 100
+    d["thickness_um"] = a + b * x + c * y + e * x * y
     rng = np.random.default_rng(seed)
     d["dot_um"] = rng.uniform(1, 10, len(d))
     d["conductivity_s_cm"] = rng.uniform(1e-4, 1e-3, len(d))
