@@ -172,6 +172,7 @@ def results_dict(r: StudyResults) -> dict[str, Any]:
             "variance_threshold": p.variance_threshold,
             "n_components_used": p.n_components_used,
             "loadings": {f: p.loadings.loc[f].tolist() for f in p.features},
+            "method": p.method,
         },
         "classes": {
             "sample_id": ids,
@@ -195,6 +196,13 @@ def results_dict(r: StudyResults) -> dict[str, Any]:
             "r_squared": r.anova.r_squared,
             "table": _records(r.anova.table[["term", "df", "sum_sq", "mean_sq", "F", "p_value",
                                              "partial_eta_squared"]]),
+            "method": r.anova.method,
+        },
+        "process_maps": {
+            "polymer_levels": list(r.maps.polymer_levels),
+            "interpolation": list(r.maps.level_methods),
+            "binned": r.maps.binned,
+            "method": r.maps.method,
         },
         "svm": {
             "features": list(k.features),

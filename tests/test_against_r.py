@@ -1,5 +1,8 @@
 """Statistics checked against R 4.2 (base R only); scripts and outputs in tests/reference/.
 
+ssereport computes them with scikit-learn, SciPy and statsmodels; these tests pin those calls, and the way
+ssereport combines them, to R.
+
 Regenerate with ``bash tests/reference/regenerate.sh`` (needs ``r-base-core``).
 """
 
@@ -11,7 +14,6 @@ import pytest
 from numpy.testing import assert_allclose
 
 from ssereport.analysis.anova import log_anova
-from ssereport.analysis.clusters import silhouette_mean
 from ssereport.analysis.pca import pca
 from ssereport.analysis.tests import class_summary, dunn, kruskal
 from ssereport.schema import FILM_VARIABLES, PCA_FEATURES
@@ -102,11 +104,14 @@ def test_class_summary_matches_r(small):
 
 def test_silhouette_matches_r(small):
     # R: mean of (b - a) / max(a, b) over films, Euclidean distances on the first PC scores
+    # (kmeans_classes computes ClusterResult.silhouette with this call on its own classes)
+    from sklearn.metrics import silhouette_score
+
     p = pca(small, PCA_FEATURES)
     theirs = ref("small_silhouette.csv")
     for _, row in theirs.iterrows():
         k = int(row["n_components"])
-        ours = silhouette_mean(p.scores.iloc[:, :k].to_numpy(), small["class"].to_numpy())
+        ours = silhouette_score(p.scores.iloc[:, :k].to_numpy(), small["class"].to_numpy())
         assert_allclose(ours, row["mean_silhouette"], rtol=RTOL)
 
 

@@ -11,7 +11,7 @@ from ssereport.analysis.anova import log_anova
 from ssereport.analysis.classifier import svm_classifier
 from ssereport.analysis.clusters import kmeans_classes, renumber
 from ssereport.analysis.pca import pca
-from ssereport.analysis.tests import dunn, holm, kruskal
+from ssereport.analysis.tests import dunn, kruskal
 from ssereport.schema import PCA_FEATURES
 
 
@@ -57,6 +57,21 @@ def test_pca_transform_matches_scores(reference_results):
     np.testing.assert_allclose((p.loadings.to_numpy() ** 2).sum(axis=1), 1.0)
     corr = np.corrcoef(reference_results.table.data["conductivity_s_cm"], p.scores["PC1"])[0, 1]
     np.testing.assert_allclose(p.loadings.loc["conductivity_s_cm", "PC1"], corr)
+
+
+def test_pca_scale_is_the_n_minus_1_sd_of_prcomp(reference_results):
+    # StandardScaler divides by the n-denominator SD; PCAResult keeps R's n − 1 SD, and the scores,
+    # SDs and loadings on prcomp's scale, so that a saved model's transform() equals the scores
+    d = reference_results.table.data
+    p = reference_results.pca
+    x = d[list(p.features)].to_numpy()
+    np.testing.assert_allclose(p.scale, x.std(axis=0, ddof=1), rtol=1e-12)
+    np.testing.assert_allclose(p.mean, x.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(p.scores.std(ddof=1).to_numpy(), p.sdev, rtol=1e-10)
+    # the sign rule: each component's largest |coefficient| is positive
+    rows = np.arange(len(p.components))
+    assert np.all(p.components[rows, np.abs(p.components).argmax(axis=1)] > 0)
+    assert "StandardScaler" in p.method and "PCA" in p.method
 
 
 def test_pca_constant_column_is_data_error(reference_table):
@@ -119,8 +134,10 @@ def test_decision_map_levels(reference_results):
 
 
 def test_holm_matches_known_values():
-    # R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") -> 0.03 0.06 0.06 0.02
-    np.testing.assert_allclose(holm([0.01, 0.04, 0.03, 0.005]), [0.03, 0.06, 0.06, 0.02])
+    # R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") -> 0.03 0.06 0.06 0.02 (the call dunn() makes)
+    from statsmodels.stats.multitest import multipletests
+
+    np.testing.assert_allclose(multipletests([0.01, 0.04, 0.03, 0.005], method="holm")[1], [0.03, 0.06, 0.06, 0.02])
 
 
 def test_kruskal_constant_is_nan():
@@ -161,23 +178,36 @@ def test_anova_rejects_nonpositive_rd(reference_table):
         log_anova(d)
 
 
-def test_process_maps_match_griddata(reference_results):
-    # Every cell of the 5 × 5 reference design is co-circular, so its triangulation is not
-    # unique (Qhull splits it by rounding noise, ours by a fixed rule): the values agree with
-    # SciPy on the design's grid lines, which are edges of every triangulation. Cell interiors
-    # and random designs are compared in test_numerics.py.
+def test_process_maps_are_bilinear_on_the_reference_design(reference_results):
+    # Each P% level of the reference data is a rectangular design (5 L:S × 5 X:B), so the maps are
+    # bilinear (RegularGridInterpolator): on the design's grid lines they equal SciPy's griddata (grid lines
+    # are edges of every triangulation); inside a cell they are the bilinear blend of its 4 corners.
     from scipy.interpolate import griddata
 
     m = reference_results.maps
     d = reference_results.table.data
+    assert set(m.level_methods) == {"bilinear"} and "RegularGridInterpolator" in m.method
     gx, gy = np.meshgrid(m.ls, m.xb)
+    n_inside = 0
     for i, p in enumerate(m.polymer_levels):
         sub = d[d["polymer_wt_pct"] == p].groupby(["ls_ratio", "xylene_vol_pct"])["dot_um"].mean().reset_index()
         ref = griddata(sub[["ls_ratio", "xylene_vol_pct"]].to_numpy(), sub["dot_um"].to_numpy(), (gx, gy),
                        method="linear", rescale=True)
         np.testing.assert_array_equal(np.isnan(m.values["dot_um"][i]), np.isnan(ref))
-        on_lines = (np.isclose(gx[..., None], sub["ls_ratio"].unique(), rtol=0, atol=1e-12).any(axis=-1)
-                    | np.isclose(gy[..., None], sub["xylene_vol_pct"].unique(), rtol=0, atol=1e-9).any(axis=-1))
+        u_ls, u_xb = np.unique(sub["ls_ratio"]), np.unique(sub["xylene_vol_pct"])
+        on_lines = (np.isclose(gx[..., None], u_ls, rtol=0, atol=1e-12).any(axis=-1)
+                    | np.isclose(gy[..., None], u_xb, rtol=0, atol=1e-9).any(axis=-1))
         assert on_lines.sum() > 300
         np.testing.assert_allclose(m.values["dot_um"][i][on_lines], ref[on_lines], rtol=1e-9)
+        z = sub.set_index(["ls_ratio", "xylene_vol_pct"])["dot_um"]
+        for r, c in zip(*np.nonzero(~on_lines & ~np.isnan(ref))):
+            x, y = gx[r, c], gy[r, c]
+            j, k = np.searchsorted(u_ls, x) - 1, np.searchsorted(u_xb, y) - 1
+            x0, x1, y0, y1 = u_ls[j], u_ls[j + 1], u_xb[k], u_xb[k + 1]
+            tx, ty = (x - x0) / (x1 - x0), (y - y0) / (y1 - y0)
+            want = ((1 - tx) * (1 - ty) * z[(x0, y0)] + tx * (1 - ty) * z[(x1, y0)]
+                    + (1 - tx) * ty * z[(x0, y1)] + tx * ty * z[(x1, y1)])
+            np.testing.assert_allclose(m.values["dot_um"][i][r, c], want, rtol=1e-10)
+            n_inside += 1
+    assert n_inside > 1000
     np.testing.assert_allclose(m.dot_mean, m.values["dot_um"].mean(axis=0))

@@ -1,156 +1,31 @@
-"""The numerical building blocks that replace SciPy and scikit-learn in the analysis.
+"""How the analysis glues the field's libraries together.
 
-Distributions (``analysis._dist``), ranks and Kruskal-Wallis (``analysis.tests``),
-K-means, silhouette and adjusted Rand index (``analysis.clusters``) and the
-Delaunay triangulation of the process maps (``analysis._delaunay``) are
-checked against SciPy / scikit-learn (test-only dependencies) and, where those
-are themselves inexact, against closed forms evaluated with 50-digit
-``decimal`` arithmetic.
+Kruskal-Wallis and Dunn (``analysis.tests``: SciPy, statsmodels, with the
+12-significant-digit tie rule), K-means, silhouette and bootstrap stability
+(``analysis.clusters``: scikit-learn) and the process maps
+(``analysis.maps``: ``scipy.interpolate``) are checked against independent
+references: scikit-posthocs, closed forms and direct library calls.
 """
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
-from decimal import Decimal, getcontext
 
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import stats
 
-from ssereport.analysis import _delaunay as dl
-from ssereport.analysis._dist import betainc_pair, chi2_sf, f_sf, gammainc_pair, norm_sf, norm_sf2
-from ssereport.analysis.clusters import (_kmeans_plusplus, _lloyd, adjusted_rand_index, kmeans, kmeans_classes,
-                                         silhouette_mean)
-from ssereport.analysis.tests import dunn, kruskal, rankdata, tie_term
+from ssereport.analysis.clusters import kmeans_classes
+from ssereport.analysis.maps import BILINEAR, NO_SURFACE, TRIANGULATION, process_maps
+from ssereport.analysis.tests import dunn, kruskal, tie_values
 
 from .conftest import ROOT
 
-stats = pytest.importorskip("scipy.stats")
-special = pytest.importorskip("scipy.special")
+# ----------------------------------------------------------------------------- ties, Kruskal-Wallis, Dunn
 
-RTOL = 1e-10
-TINY = 1e-280  # below this SciPy itself loses digits (checked against mpmath); we only compare above it
-
-
-def _check(got, ref, info, rtol=RTOL):
-    if ref >= TINY:
-        assert got == pytest.approx(ref, rel=rtol, abs=0), info
-    else:
-        assert got < 1e-250, info  # both underflow (SciPy sometimes to 0 too early)
-
-
-# ----------------------------------------------------------------------------- distributions
-
-def test_chi2_sf_matches_scipy_on_a_dense_grid():
-    xs = np.concatenate([np.geomspace(1e-12, 5e3, 160), np.linspace(0.5, 40, 80)])
-    for df in [*range(1, 41), 55, 100, 333, 1000, 5000]:
-        for x in xs:
-            _check(chi2_sf(float(x), df), stats.chi2.sf(x, df), (df, x))
-
-
-def _poisson_tail(k: int, lam: Decimal) -> Decimal:
-    """Q(k, λ) = e^(−λ) Σ_{j<k} λ^j / j!  (χ² survival with df = 2k at x = 2λ), exact to ~1e-45."""
-    term, s = Decimal(1), Decimal(1)
-    for j in range(1, k):
-        term = term * lam / j
-        s += term
-    return (-lam).exp() * s
-
-
-@pytest.mark.parametrize("df", [2, 4, 10, 200, 2000, 20000])
-def test_chi2_sf_matches_a_closed_form_to_1e12(df):
-    getcontext().prec = 50
-    for x in np.unique(np.r_[df * np.linspace(0.5, 2.0, 13), df + np.sqrt(df) * np.arange(-3, 30, 3),
-                             [0.01, 1.0, 1300.0]]):
-        if x <= 0:
-            continue
-        exact = _poisson_tail(df // 2, Decimal(float(x)) / 2)
-        if exact < Decimal("1e-300"):
-            continue
-        assert chi2_sf(float(x), df) == pytest.approx(float(exact), rel=1e-12), (df, x)
-
-
-def test_gammainc_pair_matches_scipy():
-    for a in [0.01, 0.5, 1.0, 1.5, 4.5, 9.99, 10.0, 10.5, 17.0, 50.0, 300.0, 1e4, 1e5]:
-        xs = np.concatenate([np.geomspace(1e-10, 1e6, 120), a * np.linspace(0.5, 1.5, 41)])
-        for x in xs:
-            p, q = gammainc_pair(a, float(x))
-            _check(p, special.gammainc(a, x), ("P", a, x))
-            _check(q, special.gammaincc(a, x), ("Q", a, x))
-            assert p + q == pytest.approx(1.0, abs=1e-15)
-
-
-def test_f_sf_matches_scipy():
-    fs = np.concatenate([np.geomspace(1e-8, 1e12, 120), np.linspace(0.5, 10, 40)])
-    # SciPy is accurate for df1 ≤ 2 at any df2, and for df2 ≤ 1e4 (larger df2 with df1 ≥ 3: see below)
-    cases = [(d1, d2) for d1 in (1, 2) for d2 in (1, 2, 3, 5, 10, 29, 30, 31, 106, 1000, 1e4, 1e5, 999996, 1e7)]
-    cases += [(d1, d2) for d1 in (3, 4, 5, 10, 19, 20, 21, 50, 1000) for d2 in (1, 3, 10, 30, 106, 1000, 1e4)]
-    for d1, d2 in cases:
-        for f in fs:
-            _check(f_sf(float(f), d1, d2), stats.f.sf(f, d1, d2), (d1, d2, f))
-
-
-def _f_sf_even_df1(f: float, d1: int, d2: float) -> Decimal:
-    """P(F > f) = I_x(d2/2, m) = x^a Σ_{j<m} (a)_j / j! y^j for even d1 = 2m (a = d2/2, x = d2/(d2 + d1 f))."""
-    fd, d1d, d2d = Decimal(f), Decimal(d1), Decimal(d2)
-    x = d2d / (d2d + d1d * fd)
-    y = d1d * fd / (d2d + d1d * fd)
-    a = d2d / 2
-    term, s = Decimal(1), Decimal(1)
-    for j in range(1, d1 // 2):
-        term = term * (a + j - 1) * y / j
-        s += term
-    return (a * x.ln()).exp() * s
-
-
-@pytest.mark.parametrize("d1", [2, 4, 10, 20])
-@pytest.mark.parametrize("d2", [106, 1e6, 1e7])
-def test_f_sf_large_df2_matches_a_closed_form_to_1e12(d1, d2):
-    # SciPy loses ~1e-16 · df2 here (2.7e-10 at df2 = 1e7); the closed form is exact
-    getcontext().prec = 50
-    for f in [0.3, 0.9, 1.0, 1.5, 2.1, 3.0, 4.0, 8.6, 30.0, 300.0]:
-        exact = _f_sf_even_df1(f, d1, d2)
-        if exact < Decimal("1e-300"):
-            continue
-        assert f_sf(f, d1, d2) == pytest.approx(float(exact), rel=1e-12), (d1, d2, f)
-
-
-def test_betainc_pair_matches_scipy():
-    shapes = [0.01, 0.3, 0.5, 1.0, 1.5, 2.0, 5.0, 14.0, 15.0, 16.0, 30.0, 100.0, 1e4]
-    xs = np.concatenate([np.geomspace(1e-12, 0.5, 40), 1 - np.geomspace(1e-12, 0.5, 40)])
-    for a in shapes:
-        for b in shapes:
-            for x in np.r_[xs, a / (a + b)]:
-                i, j = betainc_pair(a, b, float(x))
-                _check(i, special.betainc(a, b, x), ("I", a, b, x))
-                _check(j, special.betaincc(a, b, x), ("1-I", a, b, x))
-
-
-def test_norm_sf_matches_scipy_into_the_far_tail():
-    for z in np.linspace(-40, 40, 4001):
-        _check(norm_sf(float(z)), stats.norm.sf(z), z, rtol=1e-12)
-        _check(norm_sf2(float(z)), 2 * stats.norm.sf(abs(z)), z, rtol=1e-12)
-
-
-def test_distribution_edge_cases():
-    assert chi2_sf(0.0, 3) == 1.0 and chi2_sf(-1.0, 3) == 1.0 and chi2_sf(math.inf, 2) == 0.0
-    assert math.isnan(chi2_sf(math.nan, 2)) and math.isnan(f_sf(math.nan, 1, 10))
-    assert f_sf(0.0, 1, 10) == 1.0 and f_sf(math.inf, 1, 10) == 0.0
-    assert chi2_sf(1e5, 2) == 0.0 == stats.chi2.sf(1e5, 2)  # underflow
-    assert chi2_sf(1400.0, 2) == pytest.approx(math.exp(-700.0), rel=1e-13)  # df 2: exactly e^(−x/2)
-    assert norm_sf(0.0) == 0.5 and norm_sf(50.0) == 0.0
-    with pytest.raises(ValueError, match="degrees of freedom must be > 0; got 0"):
-        chi2_sf(1.0, 0)
-    with pytest.raises(ValueError, match="df1=-1"):
-        f_sf(1.0, -1, 3)
-    with pytest.raises(ValueError, match="x must be in"):
-        betainc_pair(1.0, 2.0, 1.5)
-
-
-# ----------------------------------------------------------------------------- ranks, Kruskal-Wallis, Dunn
 
 def _tied_samples(rng, n, k):
     y = rng.integers(0, 12, n).astype(float) / 4  # many ties
@@ -158,13 +33,53 @@ def _tied_samples(rng, n, k):
     return pd.DataFrame({"y": y, "g": g})
 
 
-def test_rankdata_matches_scipy_with_ties():
-    rng = np.random.default_rng(1)
-    for n in (1, 2, 7, 100, 1000):
-        y = rng.integers(0, max(n // 3, 1), n).astype(float)
-        assert_array_equal(rankdata(y), stats.rankdata(y))
-    assert_array_equal(rankdata([3.0, 1.0, 3.0, 2.0]), [3.5, 1.0, 3.5, 2.0])
-    assert tie_term([3.0, 1.0, 3.0, 2.0, 3.0]) == 24.0  # one group of 3: 27 - 3
+def test_tie_values_rounds_to_12_significant_digits():
+    y = np.array([0.1 + 0.2, 0.3, 123456.78901234, 1.0e-7 * (1 + 2**-50), 1.0e-7, -2.5, 0.0, 1.00000000001])
+    t = tie_values(y)
+    assert t[0] == t[1] == 0.3  # equal to 12 digits: one value
+    assert t[3] == t[4]
+    assert t[2] == pytest.approx(123456.789012, rel=0, abs=1e-9)
+    assert t[5] == -2.5 and t[6] == 0.0
+    assert t[7] != 1.0  # differs in the 12th digit: stays distinct
+    assert np.isnan(tie_values([np.nan]))[0] and np.isinf(tie_values([np.inf]))[0]
+    # rounding is monotone: the order of the values never reverses
+    z = np.sort(np.random.default_rng(0).lognormal(0, 3, 5000))
+    assert np.all(np.diff(tie_values(z)) >= 0)
+
+
+def _two_near_equal_films(reference_table):
+    """The reference films, two of them given an RD that is mathematically equal but differs in the last bit."""
+    d = reference_table.data.copy()
+    readings = np.array([41.3, 40.9, 41.7, 42.2, 40.5, 41.1, 41.9, 40.8, 41.6])
+    a = np.var(readings)
+    b = np.var(readings[::-1] + 0.0) * (1 + 2**-52)  # the same variance, one ulp apart
+    assert a != b and abs(a - b) <= 4e-16 * a
+    col = d.columns.get_loc("rd")
+    d.iloc[3, col] = a / 100
+    d.iloc[70, col] = b / 100
+    exact = d.copy()
+    exact.iloc[70, col] = a / 100
+    classes = np.repeat([1, 2, 3], [40, 40, 30])
+    return d.assign(**{"class": classes}), exact.assign(**{"class": classes})
+
+
+def test_kruskal_counts_last_bit_differences_as_ties(reference_table):
+    near, exact = _two_near_equal_films(reference_table)
+    ours = kruskal(near, "rd", "class").iloc[0]
+    tied = kruskal(exact, "rd", "class").iloc[0]
+    assert ours["H"] == tied["H"] and ours["p_value"] == tied["p_value"]
+    # SciPy on the raw values ranks the two films apart: a different H
+    raw = stats.kruskal(*[g["rd"].to_numpy() for _, g in near.groupby("class")]).statistic
+    assert raw != ours["H"]
+    # with the two values made exactly equal, SciPy gives our H
+    same = stats.kruskal(*[g["rd"].to_numpy() for _, g in exact.groupby("class")]).statistic
+    assert ours["H"] == pytest.approx(same, rel=1e-14)
+
+
+def test_dunn_counts_last_bit_differences_as_ties(reference_table):
+    near, exact = _two_near_equal_films(reference_table)
+    assert_array_equal(dunn(near, "rd", "class")[["z", "p_value"]].to_numpy(),
+                       dunn(exact, "rd", "class")[["z", "p_value"]].to_numpy())
 
 
 def test_kruskal_matches_scipy_on_random_tied_data():
@@ -179,6 +94,8 @@ def test_kruskal_matches_scipy_on_random_tied_data():
         assert ours["H"] == pytest.approx(h, rel=1e-12)
         assert ours["p_value"] == pytest.approx(p, rel=1e-10)
         assert ours["df"] == d["g"].nunique() - 1
+        n = len(d)
+        assert ours["epsilon_squared"] == pytest.approx(h * (n + 1) / (n**2 - 1), rel=1e-12)
 
 
 def test_dunn_matches_scikit_posthocs_on_random_tied_data():
@@ -188,97 +105,70 @@ def test_dunn_matches_scikit_posthocs_on_random_tied_data():
         d = _tied_samples(rng, 150, 3)
         ours = dunn(d, "y", "g")
         ref = sp.posthoc_dunn(d, val_col="y", group_col="g", p_adjust="holm")
+        unadj = sp.posthoc_dunn(d, val_col="y", group_col="g")
         for _, row in ours.iterrows():
             assert row["p_value"] == pytest.approx(ref.loc[row["group1"], row["group2"]], rel=1e-10)
+            assert row["p_unadjusted"] == pytest.approx(unadj.loc[row["group1"], row["group2"]], rel=1e-10)
+            assert 2 * stats.norm.sf(abs(row["z"])) == pytest.approx(row["p_unadjusted"], rel=1e-12)
 
 
-# ----------------------------------------------------------------------------- K-means, silhouette, ARI
+def test_dunn_z_sign_and_closed_form_without_ties():
+    # ranks 1..9 in three groups of 3 (no ties): mean ranks 2, 5, 8; se = sqrt(9·10/12 · 2/3) = sqrt(5)
+    d = pd.DataFrame({"y": np.arange(1.0, 10.0), "g": np.repeat(["a", "b", "c"], 3)})
+    out = dunn(d, "y", "g").set_index(["group1", "group2"])
+    assert out.loc[("a", "b"), "z"] == pytest.approx(-3 / np.sqrt(5), rel=1e-14)
+    assert out.loc[("a", "c"), "z"] == pytest.approx(-6 / np.sqrt(5), rel=1e-14)
+    p = 2 * stats.norm.sf(np.array([3, 6, 3]) / np.sqrt(5))
+    # Holm by hand: sorted p (a-c smallest) × 3, then × 2 with the running maximum
+    holm = np.array([max(2 * p[0], 3 * p[1]), 3 * p[1], max(2 * p[2], 3 * p[1])])
+    assert_allclose(out["p_value"].to_numpy(), holm, rtol=1e-12)
+
+
+def test_dunn_all_values_equal_is_nan():
+    d = pd.DataFrame({"y": [2.0] * 9, "g": np.repeat([1, 2, 3], 3)})
+    out = dunn(d, "y", "g")
+    assert out["z"].isna().all() and out["p_value"].isna().all()
+
+
+# ----------------------------------------------------------------------------- K-means, silhouette, stability
 
 def _blobs(rng, n, k, d, spread=1.0):
     centers = rng.normal(0, 4, (k, d))
     return centers[rng.integers(0, k, n)] + rng.normal(0, spread, (n, d))
 
 
-def test_kmeans_plusplus_matches_scikit_learn_draw_for_draw():
-    from sklearn.cluster import kmeans_plusplus
-
-    rng = np.random.default_rng(4)
-    for k in (2, 3, 5, 8):
-        x = _blobs(rng, 300, k, 3)
-        for seed in (0, 42, 7):
-            ref, _ = kmeans_plusplus(x, k, random_state=seed)
-            assert_array_equal(_kmeans_plusplus(x, k, np.random.RandomState(seed)), ref)
+def _classes(x, **kw):
+    scores = pd.DataFrame(x, columns=[f"PC{i + 1}" for i in range(x.shape[1])])
+    rng = np.random.default_rng(0)
+    return kmeans_classes(scores, rng.uniform(1, 2, len(x)), rng.uniform(0, 1, len(x)),
+                          n_components=x.shape[1], **kw)
 
 
-def test_plain_kmeans_plusplus_draws_as_before():
-    # the bootstrap's seeding (one candidate, Generator) must draw as the former rng.choice version
-    def former(x, k, rng):
-        centers = [x[rng.integers(len(x))]]
-        d2 = ((x - centers[0]) ** 2).sum(axis=1)
-        for _ in range(1, k):
-            total = d2.sum()
-            i = rng.choice(len(x), p=d2 / total) if total > 0 else rng.integers(len(x))
-            centers.append(x[i])
-            d2 = np.minimum(d2, ((x - x[i]) ** 2).sum(axis=1))
-        return np.array(centers)
-
-    x = _blobs(np.random.default_rng(5), 200, 3, 3)
-    a, b = np.random.default_rng(9), np.random.default_rng(9)
-    for _ in range(30):
-        assert_array_equal(_kmeans_plusplus(x, 3, a, n_local_trials=1), former(x, 3, b))
-    assert a.random() == b.random()  # the streams stay in step
-
-
-@pytest.mark.parametrize("k", [2, 3, 5])
-def test_kmeans_matches_scikit_learn_kmeans(k):
+def test_kmeans_classes_is_scikit_learns_partition_and_silhouette():
     from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-    rng = np.random.default_rng(10 + k)
-    for spread in (0.5, 2.5):  # separated and overlapping clusters
-        x = _blobs(rng, 400, k, 3, spread)
-        for seed in (0, 42):
-            centers, labels, inertia = kmeans(x, k, n_init=10, random_state=seed)
-            ref = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(x)
-            assert_array_equal(labels, ref.labels_)
-            assert_allclose(centers, ref.cluster_centers_, rtol=1e-10, atol=1e-12)
-            assert inertia == pytest.approx(ref.inertia_, rel=1e-10)
-
-
-def test_kmeans_large_path_matches_scikit_learn():
-    # above 4·2^16 (films × starts) the starts run one after another; same result
-    from sklearn.cluster import KMeans
-
-    x = _blobs(np.random.default_rng(11), 30000, 3, 3, 2.0)
-    centers, labels, _ = kmeans(x, 3, n_init=10, random_state=42)
-    ref = KMeans(n_clusters=3, n_init=10, random_state=42).fit(x)
-    assert_array_equal(labels, ref.labels_)
-    assert_allclose(centers, ref.cluster_centers_, rtol=1e-10)
-
-
-def test_lloyd_with_given_starts_and_an_empty_cluster_matches_scikit_learn():
-    from sklearn.cluster import KMeans
-
-    rng = np.random.default_rng(12)
-    x = _blobs(rng, 500, 3, 2)
-    starts = np.array([x[0], x[1], [1e3, 1e3]])  # the far start gets no point: relocated
-    xc = x - x.mean(axis=0)
-    labels, inertia, centers = _lloyd(xc[None], (starts - x.mean(axis=0))[None], tol=0.0)
-    ref = KMeans(n_clusters=3, init=starts, n_init=1, tol=0.0).fit(x)
-    assert_array_equal(labels[0], ref.labels_)
-    assert_allclose(centers[0] + x.mean(axis=0), ref.cluster_centers_, rtol=1e-10)
-    assert inertia[0] == pytest.approx(ref.inertia_, rel=1e-10)
-
-
-def test_kmeans_on_reference_data_is_scikit_learns_partition(reference_results):
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score
-
-    c = reference_results.clusters
-    x = reference_results.pca.scores.iloc[:, : c.n_components].to_numpy()
+    x = _blobs(np.random.default_rng(4), 400, 3, 3, 2.0)
+    c = _classes(x, n_bootstrap=0)
     ref = KMeans(n_clusters=3, n_init=10, random_state=42).fit(x)
     assert adjusted_rand_score(c.labels, ref.labels_) == 1.0
-    assert_allclose(np.sort(c.centroids, axis=0), np.sort(ref.cluster_centers_, axis=0), rtol=1e-10)
-    assert c.inertia == pytest.approx(ref.inertia_, rel=1e-10)
+    assert c.inertia == pytest.approx(ref.inertia_, rel=1e-12)
+    assert c.silhouette == pytest.approx(silhouette_score(x, c.labels), rel=1e-12)
+    # centroids in class order, and predict reproduces every label
+    for cls in (1, 2, 3):
+        assert_allclose(c.centroids[cls - 1], x[c.labels.to_numpy() == cls].mean(axis=0), rtol=1e-9, atol=1e-12)
+    assert_array_equal(c.predict(x), c.labels.to_numpy())
+    assert np.isnan(c.stability_ari) and len(c.stability_ari_all) == 0
+
+
+def test_bootstrap_stability_separates_structure_from_noise():
+    rng = np.random.default_rng(5)
+    clear = _classes(_blobs(rng, 300, 3, 2, 0.3), n_bootstrap=10)
+    noise = _classes(rng.uniform(0, 1, (300, 2)), n_bootstrap=10)
+    assert_array_equal(clear.stability_ari_all, 1.0)  # well-separated classes come back every time
+    assert noise.stability_ari < 0.9 and noise.stability_ari_all.min() < 0.8
+    assert len(noise.stability_ari_all) == 10
+    assert noise.stability_ari == pytest.approx(noise.stability_ari_all.mean())
 
 
 def test_kmeans_classes_is_deterministic(reference_results):
@@ -289,78 +179,92 @@ def test_kmeans_classes_is_deterministic(reference_results):
                            n_components=r.clusters.n_components, n_bootstrap=5)
     assert_array_equal(again.stability_ari_all, twice.stability_ari_all)
     assert_array_equal(again.labels, twice.labels)
-    # the first 5 resamples of the full run are these 5
+    # one RandomState draws the resamples in turn: the first 5 of the full run are these 5
     assert_array_equal(again.stability_ari_all, r.clusters.stability_ari_all[:5])
 
 
-def test_silhouette_matches_scikit_learn():
+def test_kmeans_classes_large_rule_subsamples_only_silhouette_and_bootstrap():
     from sklearn.metrics import silhouette_score
 
-    rng = np.random.default_rng(13)
-    for n, k in ((20, 2), (110, 3), (400, 5), (5000, 3)):
-        x = _blobs(rng, n, k, 3, 2.0)
-        labels = rng.integers(0, k, n) if n == 20 else KMeansLabels(x, k)
-        assert silhouette_mean(x, labels) == pytest.approx(silhouette_score(x, labels), rel=1e-10)
-    # a singleton cluster has s = 0, as in scikit-learn and R
-    x = np.array([[0.0, 0.0], [0.1, 0.0], [0.0, 0.1], [5.0, 5.0]])
-    labels = np.array([1, 1, 1, 2])
-    assert silhouette_mean(x, labels) == pytest.approx(silhouette_score(x, labels), rel=1e-12)
-    with pytest.raises(ValueError, match="needs 2 to n - 1"):
-        silhouette_mean(x, np.ones(4))
+    x = _blobs(np.random.default_rng(6), 3000, 3, 3, 1.5)
+    big = _classes(x, n_bootstrap=2, max_exact=1000, subsample=400)
+    exact = _classes(x, n_bootstrap=0)
+    assert_array_equal(big.labels, exact.labels)
+    assert "on all 3000 films" in big.method and "subsample of 400 films" in big.method
+    assert "subsample" not in exact.method
+    assert big.silhouette != exact.silhouette
+    assert big.silhouette == pytest.approx(silhouette_score(x, exact.labels), abs=0.05)
 
 
-def KMeansLabels(x, k):  # noqa: N802 - tiny helper
-    return kmeans(x, k, n_init=2, random_state=0)[1]
+def test_too_few_distinct_films_is_a_data_error():
+    from ssereport import DataError
+
+    x = np.repeat([[0.0, 0.0], [1.0, 1.0]], 5, axis=0)
+    with pytest.raises(DataError, match="fewer than 3 distinct classes"):
+        _classes(x, n_bootstrap=0)
 
 
-def test_adjusted_rand_index_equals_scikit_learn():
-    from sklearn.metrics import adjusted_rand_score
+# ----------------------------------------------------------------------------- process maps
 
-    rng = np.random.default_rng(14)
-    for n in (2, 5, 50, 5000):
-        for ka, kb in ((1, 1), (2, 3), (5, 5), (n, 2)):
-            a = rng.integers(0, ka, n)
-            b = rng.integers(0, kb, n)
-            assert adjusted_rand_index(a, b) == adjusted_rand_score(a, b)
-            assert adjusted_rand_index(a, a) == 1.0
-    assert adjusted_rand_index(["x", "x", "y"], [2, 2, 7]) == 1.0
-    with pytest.raises(ValueError, match="one length"):
-        adjusted_rand_index([1, 2], [1, 2, 3])
-
-
-# ----------------------------------------------------------------------------- Delaunay and process maps
-
-def _empty_circle(pts, tris):
-    """Exact check: every triangle CCW and no point strictly inside any circumcircle."""
-    p = [tuple(r) for r in np.asarray(pts, dtype=float).tolist()]
-    for a, b, c in tris:
-        assert dl._orient(p[a], p[b], p[c]) > 0
-        for d in range(len(p)):
-            if d not in (a, b, c):
-                assert dl._incircle_exact_sign(p[a], p[b], p[c], p[d]) <= 0
+def _design(ls, xb, levels=(3.0, 5.0), reps=1, f=None, seed=7):
+    rng = np.random.default_rng(seed)
+    rows = [(p, a, b) for p in levels for a in ls for b in xb for _ in range(reps)]
+    d = pd.DataFrame(rows, columns=["polymer_wt_pct", "ls_ratio", "xylene_vol_pct"])
+    d = d.sample(frac=1.0, random_state=int(seed)).reset_index(drop=True)  # order must not matter
+    f = f or (lambda p, a, b: 10 + 3 * a - 0.05 * b + 0.2 * a * b + p)
+    d["thickness_um"] = f(d["polymer_wt_pct"], d["ls_ratio"], d["xylene_vol_pct"])
+    d["dot_um"] = rng.uniform(1, 10, len(d))
+    d["conductivity_s_cm"] = rng.uniform(1e-4, 1e-3, len(d))
+    return d
 
 
-def _tri_set(tris):
-    return {tuple(sorted(t)) for t in np.asarray(tris).tolist()}
+def test_rectangular_design_is_bilinear_and_exact_for_bilinear_surfaces():
+    # bilinear interpolation reproduces a + b·x + c·y + d·x·y exactly; a triangulation does not (the x·y term)
+    ls, xb = [0.6, 0.75, 1.0, 1.4], [0.0, 25.0, 60.0, 100.0]
+    m = process_maps(_design(ls, xb), grid_size=23)
+    assert m.level_methods == (BILINEAR, BILINEAR)
+    assert "RegularGridInterpolator" in m.method and "P% = 3, 5" in m.method
+    gx, gy = np.meshgrid(m.ls, m.xb)
+    for i, p in enumerate(m.polymer_levels):
+        assert_allclose(m.values["thickness_um"][i], 10 + 3 * gx - 0.05 * gy + 0.2 * gx * gy + p, rtol=1e-12)
 
 
-def test_delaunay_equals_qhull_on_random_points():
-    from scipy.spatial import Delaunay
+def test_rectangular_design_averages_replicates_and_matches_regulargrid():
+    from scipy.interpolate import RegularGridInterpolator
 
-    rng = np.random.default_rng(15)
-    for n in (3, 4, 5, 8, 25, 60, 300):
-        for _ in range(10):
-            pts = rng.random((n, 2))
-            ours = dl.delaunay(pts)
-            assert _tri_set(ours) == _tri_set(Delaunay(pts).simplices)
-            if n <= 60:
-                _empty_circle(pts, ours)
+    ls, xb = [0.6, 0.9, 1.2], [0.0, 50.0, 100.0]
+    d = _design(ls, xb, levels=(4.0,), reps=3)
+    m = process_maps(d, grid_size=17)
+    mean = d.groupby(["xylene_vol_pct", "ls_ratio"])["dot_um"].mean().unstack().to_numpy()
+    ref = RegularGridInterpolator((xb, ls), mean)
+    gx, gy = np.meshgrid(m.ls, m.xb)
+    assert_allclose(m.values["dot_um"][0], ref(np.column_stack([gy.ravel(), gx.ravel()])).reshape(gx.shape),
+                    rtol=1e-12)
+
+
+def test_missing_combination_falls_back_to_triangulation():
+    from scipy.interpolate import griddata
+
+    d = _design([0.6, 1.0, 1.4], [0.0, 50.0, 100.0], levels=(3.0,))
+    d = d[~((d["ls_ratio"] == 1.4) & (d["xylene_vol_pct"] == 100.0))]  # one corner missing: not rectangular
+    d["conductivity_s_cm"] = 1e-4 * (1 + 2 * d["ls_ratio"] + 0.01 * d["xylene_vol_pct"])  # a plane
+    m = process_maps(d, grid_size=21)
+    assert m.level_methods == (TRIANGULATION,) and "LinearNDInterpolator" in m.method
+    gx, gy = np.meshgrid(m.ls, m.xb)
+    # conditions in sorted order (as process_maps groups them): Qhull then splits the co-circular cells alike
+    pts = d.sort_values(["ls_ratio", "xylene_vol_pct"])
+    ref = griddata(pts[["ls_ratio", "xylene_vol_pct"]].to_numpy(), pts["dot_um"].to_numpy(), (gx, gy),
+                   method="linear", rescale=True)
+    assert_allclose(m.values["dot_um"][0], ref, rtol=1e-9, equal_nan=True)
+    # any triangulation reproduces a plane exactly, inside the hull
+    sigma = m.values["conductivity_s_cm"][0]
+    inside = ~np.isnan(sigma)
+    assert_allclose(sigma[inside], (1e-4 * (1 + 2 * gx + 0.01 * gy))[inside], rtol=1e-12)
+    assert np.isnan(sigma[-1, -1]) and inside.mean() > 0.8  # the missing corner is outside the hull
 
 
 def test_interpolation_equals_griddata_on_random_points():
     from scipy.interpolate import griddata
-
-    from ssereport.analysis.maps import process_maps
 
     rng = np.random.default_rng(16)
     for level_size in (5, 12, 40):
@@ -370,6 +274,7 @@ def test_interpolation_equals_griddata_on_random_points():
                           "thickness_um": rng.uniform(20, 90, n), "dot_um": rng.uniform(1, 10, n),
                           "conductivity_s_cm": rng.uniform(1e-4, 1e-3, n)})
         m = process_maps(d, grid_size=31)
+        assert set(m.level_methods) == {TRIANGULATION}
         gx, gy = np.meshgrid(m.ls, m.xb)
         for i, p in enumerate(m.polymer_levels):
             sub = d[d["polymer_wt_pct"] == p]
@@ -378,134 +283,58 @@ def test_interpolation_equals_griddata_on_random_points():
             assert_allclose(m.values["dot_um"][i], ref, rtol=1e-9, atol=1e-12, equal_nan=True)
 
 
-def test_grid_design_rule_for_cocircular_cells():
-    # a 5 × 4 rectangular design: every cell is co-circular; each is split from its
-    # (low x, high y) corner to its (high x, low y) corner, whatever the input order
-    xs, ys = np.array([0.6, 0.8, 1.0, 1.2, 1.4]), np.array([0.0, 25.0, 50.0, 100.0])
-    pts = np.array([(x, y) for x in xs for y in ys])
-    unit = (pts - pts.min(axis=0)) / np.ptp(pts, axis=0)
-    rng = np.random.default_rng(17)
-    expected = None
-    for _ in range(5):
-        perm = rng.permutation(len(unit))
-        tris = perm[dl.delaunay(unit[perm])]
-        got = _tri_set(tris)
-        expected = expected or got
-        assert got == expected
-    _empty_circle(unit, dl.delaunay(unit))
-    assert len(expected) == 2 * 4 * 3
-    for tri in expected:
-        corners = unit[list(tri)]
-        # the diagonal of the cell (the edge whose ends differ in both coordinates) runs from upper left to lower right
-        for a in range(3):
-            for b in range(a + 1, 3):
-                dx, dy = corners[b] - corners[a]
-                if dx != 0 and dy != 0:
-                    assert dx * dy < 0
+def test_degenerate_levels_give_no_surface():
+    d = pd.DataFrame({"polymer_wt_pct": [3.0] * 4 + [5.0] * 2 + [7.0] * 4,
+                      "ls_ratio": [0.6, 0.8, 1.0, 1.2, 0.6, 1.2, 0.6, 1.2, 0.6, 1.2],
+                      "xylene_vol_pct": [0.0, 25.0, 50.0, 75.0, 0.0, 100.0, 0.0, 0.0, 100.0, 100.0],
+                      "thickness_um": np.arange(10.0), "dot_um": np.arange(10.0),
+                      "conductivity_s_cm": np.arange(1.0, 11.0)})
+    m = process_maps(d, grid_size=9)
+    # P 3: collinear conditions; P 5: two conditions; P 7: a 2 × 2 rectangle
+    assert m.level_methods == (NO_SURFACE, NO_SURFACE, BILINEAR)
+    assert np.isnan(m.values["dot_um"][:2]).all() and not np.isnan(m.values["dot_um"][2]).any()
+    assert "no surface" in m.method and "P% = 3, 5" in m.method
 
 
-def test_locate_skips_a_hull_sliver_and_still_matches_qhull():
-    """Found by Hypothesis: (1/7, 0), (4/7, 1/2), (1, 1) are collinear up to rounding, so the triangulation
-    holds a sliver along the hull whose area rounds to 0; locating must neither divide by zero (a warning,
-    an error under pytest) nor change any interpolated value."""
-    interpolate = pytest.importorskip("scipy.interpolate")
-    hexes = [("0x0.0p+0", "0x1.0p-1"), ("0x1.2492492492491p-3", "0x0.0p+0"),
-             ("0x1.2492492492491p-3", "0x1.0p-2"), ("0x1.2492492492491p-3", "0x1.8p-1"),
-             ("0x1.2492492492491p-3", "0x1.0p+0"), ("0x1.2492492492492p-1", "0x1.0p-1"),
-             ("0x1.2492492492492p-1", "0x1.8p-1"), ("0x1.6db6db6db6db6p-1", "0x1.8p-1"), ("0x1.0p+0", "0x1.0p+0")]
-    pts = np.array([[float.fromhex(x), float.fromhex(y)] for x, y in hexes])
-    tri = dl.delaunay(pts)
-    rng = np.random.default_rng(3)
-    values = rng.normal(size=len(pts))
-    queries = np.vstack([rng.uniform(0, 1, size=(4000, 2)), pts, (pts[1] + pts[8]) / 2, 0.3 * pts[1] + 0.7 * pts[8]])
-    simplex, weights = dl.locate(pts, tri, queries)  # warnings are errors in this suite
-    ours = np.where(simplex >= 0, (weights * values[tri[np.maximum(simplex, 0)]]).sum(axis=1), np.nan)
-    ref = interpolate.griddata(pts, values, queries, method="linear")
-    assert_array_equal(np.isnan(ours), np.isnan(ref))
-    assert_allclose(ours[~np.isnan(ours)], ref[~np.isnan(ref)], rtol=0, atol=1e-12)
+def test_scattered_large_level_is_binned_then_triangulated():
+    rng = np.random.default_rng(8)
+    n = 3000
+    d = pd.DataFrame({"polymer_wt_pct": 3.0, "ls_ratio": rng.uniform(0.5, 1.5, n),
+                      "xylene_vol_pct": rng.uniform(0, 100, n), "thickness_um": rng.uniform(20, 90, n),
+                      "dot_um": rng.uniform(1, 10, n), "conductivity_s_cm": rng.uniform(1e-4, 1e-3, n)})
+    m = process_maps(d, grid_size=21, max_points=500)
+    assert m.binned and m.level_methods == (TRIANGULATION,) and "averaged within the cells" in m.method
+    v = m.values["dot_um"][0]
+    assert np.nanmin(v) >= 1 and np.nanmax(v) <= 10 and np.isfinite(v).mean() > 0.8
 
 
-def test_delaunay_degenerate_inputs():
-    assert dl.delaunay(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])).shape == (0, 3)
-    assert dl.delaunay(np.array([[0.0, 0.0], [1.0, 1.0]])).shape == (0, 3)
-    col = np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [1.0, 1.5], [-1.0, 1.5]])
-    tris = dl.delaunay(col)
-    _empty_circle(col, tris)
-    assert len(tris) == 6  # collinear points stay vertices
-    dup = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
-    assert _tri_set(dl.delaunay(dup)) == {(0, 1, 2)}  # only the first of equal points is used
-    octagon = np.c_[np.cos(np.arange(8) * np.pi / 4), np.sin(np.arange(8) * np.pi / 4)]
-    tris = dl.delaunay(octagon)  # 8 co-circular points: a fan, still a triangulation
-    assert len(tris) == 6
-    _empty_circle(octagon, tris)
-    # near-degenerate: 1e-17 away from collinear is still decided exactly
-    near = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0 + 4e-16], [3.0, 3.0]])
-    _empty_circle(near, dl.delaunay(near))
+# ----------------------------------------------------------------------------- which libraries run
 
-
-def test_process_maps_match_qhull_except_in_cocircular_cells(reference_results):
-    # On the reference design (5 × 5 grid per P%) every cell is co-circular, so the
-    # triangulation is ambiguous: values agree with SciPy wherever both use the same
-    # triangle (or agree anyway, on cell edges); elsewhere the two triangles form a
-    # co-circular quadrilateral and ours is the linear interpolation on our triangle.
-    from matplotlib.tri import LinearTriInterpolator, Triangulation
-    from scipy.interpolate import griddata
-    from scipy.spatial import Delaunay
-
-    m = reference_results.maps
-    d = reference_results.table.data
-    gx, gy = np.meshgrid(m.ls, m.xb)
-    n_same = n_diff = 0
-    for i, p in enumerate(m.polymer_levels):
-        sub = d[d["polymer_wt_pct"] == p].groupby(["ls_ratio", "xylene_vol_pct"])["dot_um"].mean().reset_index()
-        pts = sub[["ls_ratio", "xylene_vol_pct"]].to_numpy()
-        z = sub["dot_um"].to_numpy()
-        ours = m.values["dot_um"][i].ravel()
-        ref = griddata(pts, z, (gx, gy), method="linear", rescale=True).ravel()
-        assert_array_equal(np.isnan(ours), np.isnan(ref))
-        lo, span = pts.min(axis=0), np.ptp(pts, axis=0)
-        unit = (pts - lo) / span
-        q = np.column_stack([(gx.ravel() - lo[0]) / span[0], (gy.ravel() - lo[1]) / span[1]])
-        qh = Delaunay(unit)
-        s_ref = qh.find_simplex(q, tol=1e-9)
-        tris = dl.delaunay(unit)
-        _empty_circle(unit, tris)
-        s_ours, _ = dl.locate(unit, tris, q)
-        for j in np.flatnonzero(s_ours >= 0):
-            a, b = set(qh.simplices[s_ref[j]]), set(tris[s_ours[j]])
-            if a == b or abs(ours[j] - ref[j]) <= 1e-9 * abs(ref[j]):
-                assert ours[j] == pytest.approx(ref[j], rel=1e-9)
-                n_same += 1
-            else:
-                quad = [tuple(unit[v]) for v in sorted(a | b)]
-                assert len(quad) == 4 and dl._incircle_exact_sign(*quad) == 0
-                n_diff += 1
-        mpl = LinearTriInterpolator(Triangulation(unit[:, 0], unit[:, 1], tris), z)(q[:, 0], q[:, 1])
-        ok = ~np.ma.getmaskarray(mpl)
-        assert_allclose(ours[ok], np.asarray(mpl)[ok], rtol=1e-9)
-    assert n_same > 0 and n_diff > 0
-
-
-# ----------------------------------------------------------------------------- no heavy imports
-
-def test_analysis_imports_neither_scipy_nor_scikit_learn():
+def test_analysis_runs_on_the_field_libraries():
     code = """
 import sys
-from ssereport.io import load_films
-from ssereport.analysis.pca import pca
-from ssereport.analysis.clusters import kmeans_classes
-from ssereport.analysis.tests import class_summary, dunn, kruskal
-from ssereport.analysis.anova import log_anova
-from ssereport.analysis.maps import process_maps
-from ssereport.schema import FILM_VARIABLES, PCA_FEATURES
-d = load_films(sys.argv[1]).data
-p = pca(d, PCA_FEATURES)
-c = kmeans_classes(p.scores, d["conductivity_s_cm"], d["rd"], n_components=3, n_bootstrap=3)
-lab = d.assign(**{"class": c.labels})
-kruskal(lab, "rd", "class"), dunn(lab, "rd", "class"), class_summary(lab, FILM_VARIABLES, "class")
-log_anova(d), process_maps(d)
-print(sorted({m.split(".")[0] for m in sys.modules} & {"scipy", "sklearn", "imblearn", "matplotlib"}))
+from ssereport import analyze, Config, load_films
+analyze(load_films(sys.argv[1]), Config(n_bootstrap=2, cv_repeats=1))
+mods = set(sys.modules)
+print(sorted(m for m in ("sklearn.cluster", "sklearn.decomposition", "sklearn.metrics", "scipy.stats",
+                         "scipy.interpolate", "statsmodels.formula.api", "statsmodels.stats.anova",
+                         "statsmodels.stats.multitest") if m in mods))
+print("statsmodels.api" in mods)
 """
     out = subprocess.run([sys.executable, "-c", code, str(ROOT / "data" / "sse_films_reference.csv")],
                          capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.strip() == "[]"
+    used, api = out.stdout.strip().splitlines()
+    assert used == str(sorted(["sklearn.cluster", "sklearn.decomposition", "sklearn.metrics", "scipy.stats",
+                               "scipy.interpolate", "statsmodels.formula.api", "statsmodels.stats.anova",
+                               "statsmodels.stats.multitest"]))
+    assert api == "False"  # statsmodels.api imports the whole of statsmodels: not used
+
+
+def test_no_hand_written_numerics_left():
+    src = ROOT / "ssereport" / "analysis"
+    assert not (src / "_dist.py").exists() and not (src / "_delaunay.py").exists()
+    for name in ("pca.py", "clusters.py", "tests.py", "anova.py", "maps.py"):
+        text = (src / name).read_text(encoding="utf-8")
+        for marker in ("np.linalg.svd", "np.linalg.lstsq", "argsort", "def _lloyd", "def _kmeans_plusplus",
+                       "def holm", "def rankdata", "betainc", "gammainc", "def _nearest"):
+            assert marker not in text, (name, marker)

@@ -49,7 +49,11 @@ def test_results_json_layout(reference_results):
     assert {row["variable"] for row in d["kruskal_wallis"]} >= {"conductivity_s_cm", "rd", "polymer_wt_pct",
                                                                 "ls_ratio", "xylene_vol_pct"}
     assert set(d["kruskal_wallis"][0]) >= {"variable", "H", "df", "p_value", "epsilon_squared"}
-    assert d["log_anova"]["type"] == 2
+    assert d["log_anova"]["type"] == 2 and "anova_lm(typ=2)" in d["log_anova"]["method"]
+    assert "StandardScaler" in d["pca"]["method"]
+    pm = d["process_maps"]
+    assert pm["polymer_levels"] == [3.0, 5.0, 7.0, 10.0] and pm["interpolation"] == ["bilinear"] * 4
+    assert "RegularGridInterpolator" in pm["method"] and pm["binned"] is False
     assert [t["term"] for t in d["log_anova"]["table"]] == [
         "xylene_vol_pct", "ls_ratio", "xylene_vol_pct:ls_ratio", "Residual"]
     assert d["log_anova"]["table"][-1]["F"] is None  # NaN -> null
@@ -60,7 +64,9 @@ def test_results_json_layout(reference_results):
     assert svm["cv_f1_macro_ci95"][0] <= svm["cv_f1_macro_mean"] <= svm["cv_f1_macro_ci95"][1]
     prov = d["provenance"]
     assert prov["seed"] == 42 and prov["config"]["anova_type"] == 2 and "numpy" in prov["packages"]
-    assert not {"scipy", "scikit-learn", "matplotlib", "weasyprint"} & set(prov["packages"])  # not used at run time
+    assert "weasyprint" not in prov["packages"]
+    assert "sklearn.cluster.KMeans(n_clusters=3, n_init=10, random_state=42)" in d["classes"]["method"]
+    assert "adjusted_rand_score" in d["classes"]["method"] and "50 bootstrap resamples" in d["classes"]["method"]
 
 
 def test_same_seed_same_results_apart_from_created(reference_table):
@@ -116,7 +122,7 @@ def test_large_table_path_says_what_ran(reference_table):
     exact = analyze(df, Config(n_bootstrap=0, cv_repeats=1))
     assert "on all 1200 films" in big.clusters.method and "subsample of 300" in big.clusters.method
     assert "subsample" not in exact.clusters.method
-    assert "subsample" in big.classifier.method and "K-means (Lloyd" in exact.clusters.method
+    assert "subsample" in big.classifier.method and "sklearn.cluster.KMeans" in exact.clusters.method
     assert len(big.classifier.test_index) == 240  # all held-out films are still scored
     assert len(big.classifier.train_index) == 300
     # K-means runs on all films either way: the same partition, only the silhouette is subsampled

@@ -1,4 +1,4 @@
-"""Process maps: film properties interpolated over L:S × X:B for each P%."""
+"""Process maps: film properties interpolated over L:S × X:B for each P% (scipy.interpolate)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._delaunay import delaunay, locate
+__all__ = ["BILINEAR", "NO_SURFACE", "TRIANGULATION", "ProcessMaps", "process_maps"]
 
-__all__ = ["ProcessMaps", "process_maps"]
+#: ``ProcessMaps.level_methods`` values.
+BILINEAR = "bilinear"
+TRIANGULATION = "triangulation"
+NO_SURFACE = "none"
+
+_CALLS = {
+    BILINEAR: 'scipy.interpolate.RegularGridInterpolator(method="linear") (bilinear, on the rectangular design)',
+    TRIANGULATION: "scipy.interpolate.LinearNDInterpolator(rescale=True) (linear on a Qhull Delaunay "
+                   "triangulation of the conditions rescaled to the unit square)",
+    NO_SURFACE: "no surface (fewer than 3 distinct, non-collinear conditions)",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +42,12 @@ class ProcessMaps:
         Films per level.
     binned : bool
         True when films were averaged within grid cells before interpolating.
+    level_methods : tuple of str
+        Interpolation of each level: ``"bilinear"`` (rectangular design),
+        ``"triangulation"`` (anything else) or ``"none"``.
+    method : str
+        The library calls that ran, with the P% levels of each, for the
+        report's methods text.
     """
 
     variables: tuple[str, ...]
@@ -42,31 +58,69 @@ class ProcessMaps:
     dot_mean: np.ndarray
     n_films: tuple[int, ...]
     binned: bool = False
+    level_methods: tuple[str, ...] = ()
+    method: str = ""
+
+
+def _describe(levels, level_methods, binned: bool) -> str:
+    parts = []
+    for tag in (BILINEAR, TRIANGULATION, NO_SURFACE):
+        ps = [f"{p:g}" for p, m in zip(levels, level_methods) if m == tag]
+        if ps:
+            parts.append(f"{_CALLS[tag]} for P% = {', '.join(ps)}")
+    text = "; ".join(parts)
+    if binned:
+        text += "; films first averaged within the cells of the output grid"
+    return text
+
+
+def _surface(means: pd.DataFrame, variables: tuple[str, ...], gx: np.ndarray, gy: np.ndarray):
+    """Interpolated ``variables`` (array (n_variables, *gx.shape)) and the method tag for one level."""
+    from scipy.interpolate import LinearNDInterpolator, RegularGridInterpolator
+
+    pts = means[["ls_ratio", "xylene_vol_pct"]].to_numpy(dtype=float)
+    z = means[list(variables)].to_numpy(dtype=float)
+    u_ls = np.unique(pts[:, 0])
+    u_xb = np.unique(pts[:, 1])
+    if len(u_ls) >= 2 and len(u_xb) >= 2 and len(pts) == len(u_ls) * len(u_xb):
+        # rectangular: every L:S × X:B combination once (replicates were averaged)
+        cube = np.empty((len(u_xb), len(u_ls), len(variables)))
+        cube[np.searchsorted(u_xb, pts[:, 1]), np.searchsorted(u_ls, pts[:, 0])] = z
+        f = RegularGridInterpolator((u_xb, u_ls), cube, method="linear", bounds_error=False, fill_value=np.nan)
+        out = f(np.column_stack([gy.ravel(), gx.ravel()]))
+        return out.T.reshape(len(variables), *gx.shape), BILINEAR
+    if len(pts) < 3 or np.linalg.matrix_rank(pts - pts.mean(axis=0)) < 2:
+        return None, NO_SURFACE
+    f = LinearNDInterpolator(pts, z, fill_value=np.nan, rescale=True)
+    out = f(gx.ravel(), gy.ravel())
+    return out.T.reshape(len(variables), *gx.shape), TRIANGULATION
 
 
 def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "conductivity_s_cm"),
                  grid_size: int = 41, max_points: int = 2000) -> ProcessMaps:
-    """Interpolate each variable linearly over L:S × X:B, one surface per P% level.
+    """Interpolate each variable over L:S × X:B, one surface per P% level.
 
-    Replicate films at the same conditions are averaged first. Interpolation is
-    linear (barycentric) on a Delaunay triangulation of the design points
-    rescaled to the unit square, the same as
-    ``scipy.interpolate.griddata(method="linear", rescale=True)`` wherever the
-    triangulation is unique; a level with fewer than 3 distinct, non-collinear
-    conditions gives an all-NaN surface. A level with more than
-    ``max_points`` distinct conditions (a large table of scattered conditions)
-    is first averaged within the cells of the grid.
+    Replicate films at the same conditions are averaged first. A level whose
+    conditions form a rectangular design (every combination of its L:S and
+    X:B values present) is interpolated bilinearly; any other level linearly
+    on a Delaunay triangulation. A level with fewer than 3 distinct,
+    non-collinear conditions gives an all-NaN surface. A level with more than
+    ``max_points`` distinct conditions (a large table of scattered
+    conditions) is first averaged within the cells of the grid. Outside the
+    design (its rectangle, or the convex hull of the conditions) the surface
+    is NaN: nothing is extrapolated. ``ProcessMaps.method`` says what ran.
 
     Notes
     -----
-    Where four or more conditions lie on one circle (every cell of a
-    rectangular design) the Delaunay triangulation is not unique: this one
-    splits such a quadrilateral along the diagonal that avoids its corner with
-    the smallest (L:S, X:B) — a grid cell from its (low L:S, high X:B) corner
-    to its (high L:S, low X:B) corner — by symbolic perturbation (see
-    ``ssereport.analysis._delaunay``); SciPy/Qhull decides by rounding noise.
-    Grid points on the hull count as inside (barycentric tolerance 1e-9).
-    R: ``interp::interp(x, y, z, linear = TRUE)`` per level.
+    Rectangular design: ``scipy.interpolate.RegularGridInterpolator((xb, ls),
+    values, method="linear", bounds_error=False, fill_value=nan)``, which is
+    deterministic and needs no triangulation (on a rectangular design the
+    Delaunay triangulation is not unique: every cell is co-circular).
+    Elsewhere: ``scipy.interpolate.LinearNDInterpolator(points, values,
+    fill_value=nan, rescale=True)`` (Qhull), the same as
+    ``griddata(method="linear", rescale=True)``. R:
+    ``interp::interp(x, y, z, linear = TRUE)`` per level (triangulation);
+    ``fields::interp.surface`` (bilinear on a grid).
     """
     variables = tuple(variables)
     ls = np.linspace(data["ls_ratio"].min(), data["ls_ratio"].max(), grid_size)
@@ -75,6 +129,7 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
     levels = sorted(float(p) for p in data["polymer_wt_pct"].unique())
     values = {v: np.full((len(levels), grid_size, grid_size), np.nan) for v in variables}
     counts = []
+    tags = []
     binned = False
     for i, p in enumerate(levels):
         sub = data[data["polymer_wt_pct"] == p]
@@ -86,23 +141,12 @@ def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "co
             cols = ["ls_ratio", "xylene_vol_pct", *variables]
             means = sub[cols].groupby([cell_l, cell_x], sort=True).mean().reset_index(drop=True)
             binned = True
-        pts = means[["ls_ratio", "xylene_vol_pct"]].to_numpy(dtype=float)
-        if len(pts) < 3 or np.linalg.matrix_rank(pts - pts.mean(axis=0)) < 2:
-            continue
-        lo, span = pts.min(axis=0), np.ptp(pts, axis=0)
-        unit = (pts - lo) / span
-        triangles = delaunay(unit)
-        if len(triangles) == 0:
-            continue
-        q = np.column_stack([(gx.ravel() - lo[0]) / span[0], (gy.ravel() - lo[1]) / span[1]])
-        simplex, w = locate(unit, triangles, q, tol=1e-9)
-        inside = simplex >= 0
-        vertices = triangles[simplex[inside]]
-        weights = w[inside]
-        for v in variables:
-            z = np.full(q.shape[0], np.nan)
-            z[inside] = (means[v].to_numpy(dtype=float)[vertices] * weights).sum(axis=1)
-            values[v][i] = z.reshape(gx.shape)
+        surface, tag = _surface(means, variables, gx, gy)
+        tags.append(tag)
+        if surface is not None:
+            for j, v in enumerate(variables):
+                values[v][i] = surface[j]
     dot = values.get("dot_um")
     dot_mean = dot.mean(axis=0) if dot is not None and len(levels) else np.full(gx.shape, np.nan)
-    return ProcessMaps(variables, tuple(levels), ls, xb, values, dot_mean, tuple(counts), binned)
+    return ProcessMaps(variables, tuple(levels), ls, xb, values, dot_mean, tuple(counts), binned,
+                       level_methods=tuple(tags), method=_describe(levels, tags, binned))

@@ -1,4 +1,4 @@
-"""Nonparametric comparisons between quality classes: Kruskal-Wallis and Dunn."""
+"""Nonparametric comparisons between quality classes: Kruskal-Wallis (SciPy) and Dunn."""
 
 from __future__ import annotations
 
@@ -7,36 +7,36 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from ._dist import chi2_sf, norm_sf2
+__all__ = ["TIE_DIGITS", "class_summary", "dunn", "kruskal", "tie_values"]
 
-__all__ = ["class_summary", "dunn", "holm", "kruskal", "rankdata", "tie_term"]
+#: Values that agree to this many significant digits are ranked as ties (see :func:`tie_values`).
+TIE_DIGITS = 12
 
 
-def rankdata(y) -> np.ndarray:
-    """Ranks 1…n of ``y``, ties given the average of the ranks they span.
+def tie_values(y, digits: int = TIE_DIGITS) -> np.ndarray:
+    """``y`` rounded to ``digits`` significant digits, so that near-equal values rank as ties.
+
+    DoT, RD and mean thickness are derived from readings: two films can have
+    mathematically equal values that differ in the last bit (e.g. the same
+    variance of readings computed in a different order). R's
+    ``kruskal.test`` counts ties with ``table()``, i.e. at 15 significant
+    digits, while ``rank()`` compares exactly; ssereport ranks values that
+    agree to 12 significant digits as ties, in the ranks and in the tie
+    correction alike. Rounding is monotone, so the order of distinct values
+    is kept. Non-finite values are returned unchanged.
 
     Notes
     -----
-    R: ``rank(y)`` (``ties.method = "average"``); SciPy: ``stats.rankdata(y)``.
+    The same as ``signif(y, 12)`` in R, done with ``numpy.round`` on the
+    decimal exponent of each value.
     """
     y = np.asarray(y, dtype=float)
-    if y.ndim != 1:
-        raise ValueError(f"rankdata: expected a 1-D array; got shape {y.shape}")
-    order = np.argsort(y, kind="mergesort")
-    sorted_y = y[order]
-    first = np.r_[True, sorted_y[1:] != sorted_y[:-1]]  # start of each run of equal values
-    dense = np.cumsum(first)  # 1-based id of the run, in sorted order
-    bounds = np.r_[np.flatnonzero(first), len(y)]  # run j spans sorted positions bounds[j-1] … bounds[j] - 1
-    ranks = np.empty(len(y))
-    ranks[order] = 0.5 * (bounds[dense] + bounds[dense - 1] + 1)
-    return ranks
-
-
-def tie_term(y) -> float:
-    """Σ (t³ − t) over the groups of t tied values of ``y`` (0 without ties)."""
-    _, t = np.unique(np.asarray(y, dtype=float), return_counts=True)
-    t = t.astype(float)
-    return float(np.sum(t**3 - t))
+    out = y.copy()
+    ok = np.isfinite(y) & (y != 0)
+    exponent = np.floor(np.log10(np.abs(y[ok])))
+    scale = 10.0 ** (digits - 1 - exponent)
+    out[ok] = np.round(y[ok] * scale) / scale
+    return out
 
 
 def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
@@ -52,41 +52,25 @@ def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
 
     Notes
     -----
-    R: ``kruskal.test(dv ~ between)``; SciPy: ``stats.kruskal``. With average
-    ranks R (ties), group rank sums R_i and sizes n_i,
-    H = [12 / (n(n + 1)) Σ R_i² / n_i − 3(n + 1)] / [1 − Σ(t³ − t) / (n³ − n)],
-    and p = P(χ²_{k−1} > H). If every value is equal the test is undefined and
-    H, p and ε² are NaN.
+    ``scipy.stats.kruskal(*groups)`` on the values after :func:`tie_values`
+    (ties at 12 significant digits); ε² = H (n + 1) / (n² − 1). R:
+    ``kruskal.test(dv ~ between)``. If every value is equal (or there is one
+    group) the test is undefined and H, p and ε² are NaN.
     """
-    y = data[dv].to_numpy(dtype=float)
+    from scipy.stats import kruskal as scipy_kruskal
+
+    y = tie_values(data[dv].to_numpy(dtype=float))
     codes, levels = pd.factorize(data[between], sort=True)
     n = len(y)
     k = len(levels)
     if k < 2 or np.ptp(y) == 0:
         h, p = float("nan"), float("nan")
     else:
-        ranks = rankdata(y)
-        size = np.bincount(codes, minlength=k).astype(float)
-        rank_sum = np.bincount(codes, weights=ranks, minlength=k)
-        h = 12.0 / (n * (n + 1.0)) * float(np.sum(rank_sum**2 / size)) - 3.0 * (n + 1.0)
-        h /= 1.0 - tie_term(y) / (float(n) ** 3 - n)
-        p = chi2_sf(h, k - 1)
+        res = scipy_kruskal(*(y[codes == j] for j in range(k)))
+        h, p = float(res.statistic), float(res.pvalue)
     eps = h * (n + 1) / (n**2 - 1) if n > 1 else float("nan")
     return pd.DataFrame({"variable": [dv], "H": [h], "df": [k - 1], "p_value": [p],
                          "epsilon_squared": [eps], "n": [n]})
-
-
-def holm(p) -> np.ndarray:
-    """Holm's step-down adjustment of p-values (R: ``p.adjust(p, "holm")``)."""
-    p = np.asarray(p, dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind="mergesort")
-    adj = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        adj[i] = running
-    return adj
 
 
 def dunn(data: pd.DataFrame, dv: str, between: str, *, p_adjust: str = "holm") -> pd.DataFrame:
@@ -101,29 +85,40 @@ def dunn(data: pd.DataFrame, dv: str, between: str, *, p_adjust: str = "holm") -
 
     Notes
     -----
-    z = (R̄_a − R̄_b) / sqrt((n(n + 1)/12 − Σ(t³ − t) / (12(n − 1))) (1/n_a + 1/n_b))
-    with average ranks R̄ over all films; p = 2 P(Z > |z|). Same as
-    ``scikit_posthocs.posthoc_dunn(p_adjust="holm")`` and R's
-    ``dunn.test(method = "holm")``.
+    Ranks ``scipy.stats.rankdata`` of the values after :func:`tie_values`,
+    tie factor ``C = scipy.stats.tiecorrect(ranks)`` = 1 − Σ(t³ − t)/(n³ − n);
+    z = (R̄_a − R̄_b) / sqrt(C · n(n + 1)/12 · (1/n_a + 1/n_b)), which is Dunn's
+    n(n + 1)/12 − Σ(t³ − t)/(12(n − 1)); p = 2 ``scipy.stats.norm.sf(|z|)``;
+    Holm by ``statsmodels.stats.multitest.multipletests(p, method="holm")``.
+    The same as ``scikit_posthocs.posthoc_dunn(p_adjust="holm")`` and R's
+    ``dunn.test(method = "holm")`` / ``p.adjust(p, "holm")``.
     """
+    from scipy.stats import norm, rankdata, tiecorrect
+    from statsmodels.stats.multitest import multipletests
+
     if p_adjust != "holm":
         raise ValueError(f"p_adjust: got {p_adjust!r}, expected 'holm'")
-    y = data[dv].to_numpy(dtype=float)
+    y = tie_values(data[dv].to_numpy(dtype=float))
     g = data[between].to_numpy()
     n = len(y)
     ranks = rankdata(y)
-    tie = tie_term(y) / (12.0 * (n - 1))
+    var = tiecorrect(ranks) * n * (n + 1) / 12.0
     levels = sorted(pd.unique(g).tolist())
     mean_rank = {lv: ranks[g == lv].mean() for lv in levels}
     size = {lv: int(np.sum(g == lv)) for lv in levels}
     rows = []
     for a, b in itertools.combinations(levels, 2):
-        se = np.sqrt((n * (n + 1) / 12.0 - tie) * (1.0 / size[a] + 1.0 / size[b]))
+        se = np.sqrt(var * (1.0 / size[a] + 1.0 / size[b]))
         z = (mean_rank[a] - mean_rank[b]) / se if se > 0 else float("nan")
         rows.append({"variable": dv, "group1": a, "group2": b, "z": float(z),
-                     "p_unadjusted": norm_sf2(z)})
-    out = pd.DataFrame(rows)
-    out["p_value"] = holm(out["p_unadjusted"].to_numpy())
+                     "p_unadjusted": float(2.0 * norm.sf(abs(z)))})
+    out = pd.DataFrame(rows, columns=["variable", "group1", "group2", "z", "p_unadjusted"])
+    p = out["p_unadjusted"].to_numpy(dtype=float)
+    ok = ~np.isnan(p)
+    adjusted = np.full(len(p), np.nan)
+    if ok.any():
+        adjusted[ok] = multipletests(p[ok], method="holm")[1]
+    out["p_value"] = adjusted
     return out
 
 
