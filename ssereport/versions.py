@@ -6,7 +6,8 @@ from importlib import metadata
 
 __all__ = ["PACKAGES", "package_versions"]
 
-PACKAGES = ("numpy", "pandas", "jinja2", "typst", "openpyxl")
+PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "imbalanced-learn", "statsmodels", "matplotlib", "pint",
+            "skops", "jinja2", "typst", "openpyxl")
 
 
 def package_versions() -> dict[str, str]:

@@ -58,6 +58,19 @@ _REFERENCES = (
     ("numpy", "Harris, C. R., et al. (2020). Array programming with NumPy. Nature, 585, 357–362.",
      "10.1038/s41586-020-2649-2"),
     ("pandas", "The pandas development team. pandas-dev/pandas: Pandas.", "10.5281/zenodo.3509134"),
+    ("scipy", "Virtanen, P., et al. (2020). SciPy 1.0: fundamental algorithms for scientific computing in "
+              "Python. Nature Methods, 17, 261–272.", "10.1038/s41592-019-0686-2"),
+    ("scikit-learn", "Pedregosa, F., et al. (2011). Scikit-learn: machine learning in Python. Journal of "
+                     "Machine Learning Research, 12, 2825–2830.", None),
+    ("imbalanced-learn", "Lemaître, G., Nogueira, F., & Aridas, C. K. (2017). Imbalanced-learn: a Python "
+                         "toolbox to tackle the curse of imbalanced datasets in machine learning. Journal of "
+                         "Machine Learning Research, 18(17), 1–5.", None),
+    ("statsmodels", "Seabold, S., & Perktold, J. (2010). Statsmodels: econometric and statistical modeling "
+                    "with Python. Proceedings of the 9th Python in Science Conference, 92–96.",
+     "10.25080/Majora-92bf1922-011"),
+    ("matplotlib", "Hunter, J. D. (2007). Matplotlib: a 2D graphics environment. Computing in Science & "
+                   "Engineering, 9(3), 90–95.", "10.1109/MCSE.2007.55"),
+    ("pint", "Grecco, H. E., et al. Pint: operate and manipulate physical quantities in Python.", None),
     ("jinja2", "Pallets. Jinja: a fast, expressive, extensible templating engine.", None),
     ("typst", "Mädje, L., Haug, M., et al. Typst: a markup-based typesetting system.", None),
 )
@@ -630,35 +643,38 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  f"{fmt_pct(cfg.pca_variance, 0)} of the variance ({k_used} here). Loadings are the "
                  "correlations between variables and components."},
         {"name": "K-means classes",
-         "text": f"K-means (Lloyd's algorithm) with k = {cfg.n_clusters} on the first {k_used} PC scores, "
-                 f"best inertia of {cfg.kmeans_n_init} greedy k-means++ starts (the algorithm of scikit-learn's KMeans, "
-                 f"in NumPy), seed {cfg.seed}. The cluster with the "
-                 "lowest median σ becomes the last class; the others are numbered by increasing median RD. "
-                 "Quality of the partition: mean silhouette width in the clustered PC space. Stability: "
-                 f"{d['classes']['n_bootstrap']} bootstrap resamples of the films; on each, K-means is refitted "
-                 f"({cfg.kmeans_n_init} plain k-means++ starts), every film is assigned to its nearest refitted "
-                 "centroid, and the adjusted Rand index against the classes is averaged over the resamples.",
+         "text": f"K-means (scikit-learn KMeans, Lloyd's algorithm) with k = {cfg.n_clusters} on the first "
+                 f"{k_used} PC scores, best inertia of {cfg.kmeans_n_init} k-means++ starts, seed {cfg.seed}. "
+                 "The cluster with the lowest median σ becomes the last class; the others are numbered by "
+                 "increasing median RD. Quality of the partition: mean silhouette width (silhouette_score) in "
+                 f"the clustered PC space. Stability: {d['classes']['n_bootstrap']} bootstrap resamples of the "
+                 f"films; on each, K-means is refitted ({cfg.kmeans_n_init} starts), every film is assigned to "
+                 "its nearest refitted centroid, and the adjusted Rand index (adjusted_rand_score) against the "
+                 "classes is averaged over the resamples.",
          "ran": str(d["classes"].get("method") or "")},
         {"name": "Kruskal-Wallis and Dunn",
-         "text": f"Kruskal-Wallis H (tie-corrected, χ² approximation) for {kv}; effect size "
-                 "ε² = H(n + 1)/(n² − 1). Dunn's test on mean ranks with tie correction and Holm adjustment "
-                 f"within each variable, run for the variables with p ≤ {_alpha(cfg.alpha)}."},
+         "text": f"Kruskal-Wallis H (scipy.stats.kruskal: tie-corrected, χ² approximation) for {kv}; effect "
+                 "size ε² = H(n + 1)/(n² − 1). Dunn's test on mean ranks (scipy.stats.rankdata) with tie "
+                 "correction and Holm adjustment (statsmodels multipletests) within each variable, run for the "
+                 f"variables with p ≤ {_alpha(cfg.alpha)}. Values that agree to 12 significant digits rank as "
+                 "ties."},
         {"name": "ANOVA of log(RD)",
          "text": f"Ordinary least squares model {an['formula']} with continuous predictors, "
                  f"{_ANOVA_TYPE.get(an['type'], '')} sums of squares; partial η² = SS_term/(SS_term + "
-                 "SS_residual)."},
+                 "SS_residual).",
+         "ran": str(an.get("method") or "")},
         {"name": "Support vector machine",
          "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one as in libsvm) on the standardised "
-                 f"conditions {', '.join(_sym(f) for f in svm['features'])}, solved exactly (libsvm's SMO "
-                 "algorithm, KKT tolerance 1e-9); stratified train/test split with "
-                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Every fit standardises its training "
-                 "films, randomly oversamples the smaller classes to the size of the largest and then fits the "
-                 "SVM, so oversampling only copies training films (never a test film, nor a held-out fold). "
+                 f"conditions {', '.join(_sym(f) for f in svm['features'])}; stratified train/test split with "
+                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Every fit is one imbalanced-learn "
+                 "pipeline: it standardises its training films, randomly oversamples the smaller classes to the "
+                 "size of the largest and then fits the SVM, so oversampling only copies training films (never "
+                 "a test film, nor a held-out fold). "
                  f"Scores: macro F1 on the test films; repeated stratified {svm['cv_splits']}-fold cross-validation "
                  f"({svm['cv_repeats']} repeats, {svm['cv_splits'] * svm['cv_repeats']} fold scores) over "
                  + ("a stratified subsample of the films" if large_table else "all films")
                  + ", reported as the mean with the 2.5th–97.5th percentile range of the fold scores as the "
-                 "95 % interval. After this evaluation the same steps are refitted on "
+                 "95 % interval. After this evaluation the same pipeline is refitted on "
                  + ("a stratified subsample of all films" if large_table else "all films")
                  + "; that final model draws the decision maps and the process window on the summary page.",
          "ran": str(svm.get("method") or "")},
@@ -667,12 +683,12 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
                  "Process maps: films with the same conditions averaged"
                  + (" (with this many distinct conditions, films are first averaged within grid cells)"
                     if bool(getattr(results.maps, "binned", False)) else "")
-                 + ", then linear interpolation on a Delaunay triangulation for each P% level, no "
-                 "extrapolation; where the triangulation is not unique (four conditions on one circle, e.g. "
-                 "each cell of a rectangular design), the cell is split from its (low L:S, high X:B) to its "
-                 "(high L:S, low X:B) corner. DoT averaged over the levels. Decision maps: the final classifier's "
-                 "prediction for every integer P% between the lowest and highest cast level (levels not cast "
-                 "are interpolated by the model)."},
+                 + ", then, for each P% level, bilinear interpolation (scipy.interpolate.RegularGridInterpolator) "
+                 "where the level's conditions form a full L:S × X:B grid, otherwise linear interpolation on a "
+                 "Delaunay triangulation (scipy.interpolate.LinearNDInterpolator); no extrapolation. DoT "
+                 "averaged over the levels. Decision maps: the final classifier's prediction for every integer "
+                 "P% between the lowest and highest cast level (levels not cast are interpolated by the model).",
+         "ran": str(getattr(results.maps, "method", "") or "")},
     ]
     references = [{"text": PAPER["text"], "doi": PAPER["doi"]}]
     references += [{"text": t + (f" (version {packages[n]} used)" if n in packages else ""), "doi": doi}
