@@ -131,6 +131,10 @@ def to_svg(fig, *, key: str, title: str = "", desc: str = "") -> str:
     svg = buf.getvalue()
     svg = svg[svg.find("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    # ids unique on a page that shows many figures: every id and reference prefixed with the key
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{key}-{m[1]}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{key}-{m[1]})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{key}-{m[1]}"', svg)
     head = svg.find(">") + 1
     meta = f"\n <title>{escape(title or key)}</title>" + (f"\n <desc>{escape(desc)}</desc>" if desc else "")
     return svg[:head] + meta + svg[head:]

@@ -58,7 +58,7 @@ def _film_markers(ax, x, y, classes, passed, *, size: float = 26, **style: Any) 
                 ax.scatter(x[sel], y[sel], **{"marker": marker, "s": size * (1.6 if not ok else 1.0),
                                               "color": theme.CLASS_COLORS[c], "edgecolors": C["title-ink"],
                                               "linewidths": 0.6, "zorder": 3, "clip_on": False,
-                                              "gid": f"class-{c}-{'pass' if ok else 'fail'}", **style})
+                                              "label": f"_class-{c}-{'pass' if ok else 'fail'}", **style})
 
 
 def _film_handles(classes: Sequence[int], any_fail: bool, any_pass: bool) -> list:
@@ -309,10 +309,10 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
         ax_i.plot(x, values, color=C["trace"], linewidth=0.7)
         ok = np.setdiff1d(x, viol)
         ax_i.scatter(x[ok], values[ok], **{"s": 9, "color": C["neutral"], "linewidths": 0, "zorder": 3,
-                                           "gid": "in-control", **style})
+                                           "label": "_in-control", **style})
         if len(viol):
             ax_i.scatter(viol, values[viol], marker="D", s=22, color=C["fail-fill"], edgecolors=C["title-ink"],
-                         linewidths=0.5, zorder=4, gid="violations")
+                         linewidths=0.5, zorder=4, label="_violations")
         if len(mr) > 1:
             ax_mr.plot(x[1:], mr, color=C["trace"], linewidth=0.7)
             ax_mr.scatter(x[1:], mr, s=8, color=C["neutral"], linewidths=0, zorder=3)

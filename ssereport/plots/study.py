@@ -182,7 +182,7 @@ def correlation_circle(results: StudyResults, *, ax: Axes | None = None, **style
         for (lx, ly), name, (tx, ty), on_right in zip(load, names, pos, right):
             ax.annotate("", xy=(lx, ly), xytext=(0, 0), arrowprops=arrow)
             ax.annotate(name, xy=(lx, ly), xytext=(tx, ty), textcoords="data", ha="left" if on_right else "right",
-                        va="center", fontsize=S["label"], gid="circle-label",
+                        va="center", fontsize=S["label"],
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": C["paper"], "edgecolor": "none",
                               "alpha": 0.8})
         ticks = [-1, -0.5, 0, 0.5, 1]
@@ -355,7 +355,7 @@ def kruskal_effects(results: StudyResults, *, ax: Axes | None = None, **style: A
              else by_name(v).label for v in kw["variable"]]
     y = np.arange(len(kw))
     with _themed():
-        fig, ax = single(ax, W, 0.8 + 0.26 * len(kw), left=2.3, right=0.15, top=0.3, bottom=0.45)
+        fig, ax = single(ax, W, 0.8 + 0.26 * len(kw), left=2.5, right=0.15, top=0.3, bottom=0.45)
         ax.barh(y, eps, **{"height": 0.65, "color": [C["neutral"] if s_ else C["light"] for s_ in sig], **style})
         for yi, e, h, p in zip(y, eps, kw["statistic" if "statistic" in kw else "H"], kw["p_value"]):
             ax.annotate(f"H = {h:.1f}, {fmt_p(p)}", (e, yi), xytext=(3, 0), textcoords="offset points",
@@ -363,6 +363,7 @@ def kruskal_effects(results: StudyResults, *, ax: Axes | None = None, **style: A
         ax.set_yticks(y, names)
         ax.set_xlim(0, 1.25 * max(float(eps.max()), 0.05))
         ax.set_xlabel("ε² (Kruskal–Wallis effect size, dimensionless)")
+        ax.set_ylabel("variable compared between the classes")
         ax.xaxis.grid(True)
         ax.set_axisbelow(True)
         ax.legend(handles=[Patch(color=C["neutral"], label=f"p ≤ {alpha:g}"),
@@ -593,7 +594,7 @@ def oversampling(results: StudyResults, *, ax: Axes | None = None, **style: Any)
     after = [int(k.counts_after.get(c, 0)) for c in classes]
     colors = [theme.CLASS_COLORS[c] for c in classes]
     with _themed(**{"hatch.color": C["ink"], "hatch.linewidth": 0.5}):
-        fig, ax = single(ax, W, 3.1, left=0.6, right=0.12, top=0.35, bottom=0.5)
+        fig, ax = single(ax, W, 3.2, left=0.6, right=0.12, top=0.35, bottom=0.65)
         b1 = ax.bar(x - w / 2, before, **{"width": w, "color": colors, "alpha": 0.45, "hatch": "////",
                                           "edgecolor": C["ink"], "linewidth": 0.5, **style})
         b2 = ax.bar(x + w / 2, after, **{"width": w, "color": colors, "edgecolor": C["ink"], "linewidth": 0.5,
@@ -606,6 +607,7 @@ def oversampling(results: StudyResults, *, ax: Axes | None = None, **style: Any)
         ax.yaxis.grid(True)
         ax.set_axisbelow(True)
         ax.set_ylabel("training films (count)")
+        ax.set_xlabel("quality class")
         ax.legend(handles=[Patch(facecolor=C["zero"], edgecolor=C["ink"], hatch="////", linewidth=0.5,
                                  label="before oversampling"),
                            Patch(facecolor=C["muted"], edgecolor=C["ink"], linewidth=0.5, label="after oversampling")],
