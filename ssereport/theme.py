@@ -141,7 +141,7 @@ def style() -> dict[str, Any]:
         "axes.spines.right": False,
         "axes.prop_cycle": cycler(color=[CLASS_COLORS[k] for k in sorted(CLASS_COLORS)]),
         "axes.unicode_minus": True,
-        "axes.formatter.use_mathtext": True,
+        "axes.formatter.use_mathtext": False,  # mathtext only for ×10ⁿ offsets (useMathText=True): parsing costs
         "axes.formatter.limits": (-3, 4),
         "grid.color": COLORS["grid-line"],
         "grid.linewidth": 0.5,
