@@ -112,9 +112,12 @@ def scree(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Axe
         colors = [C["neutral"] if i < k else C["light"] for i in range(n)]
         bars = ax.bar(x, ratio, **{"width": 0.65, "color": colors, "label": "explained variance of the component",
                                    **style})
-        ax.bar_label(bars, labels=[f"{v:.1f}" for v in ratio], padding=2, fontsize=S["tick"])
-        ax.plot(x, cum, color=C["ink"], marker="o", markersize=3.5, linewidth=1.2,
-                label="cumulative explained variance")
+        # values inside tall bars (clear of the cumulative line, which starts at the first bar's top), above short ones
+        ax.bar_label(bars, labels=[f"{v:.1f}" if v >= 12 else "" for v in ratio], label_type="center",
+                     color=C["paper"], fontsize=S["tick"])
+        ax.bar_label(bars, labels=[f"{v:.1f}" if v < 12 else "" for v in ratio], padding=2, fontsize=S["tick"])
+        (line,) = ax.plot(x, cum, color=C["ink"], marker="o", markersize=3.5, linewidth=1.2,
+                          label="cumulative explained variance")
         thr = 100 * p.variance_threshold
         ax.axhline(thr, color=C["ink"], linestyle=_DASH, linewidth=0.8)
         ax.annotate(f"{thr:g} % threshold", (n + 0.5, thr), xytext=(0, -3), textcoords="offset points",
@@ -131,7 +134,7 @@ def scree(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Axe
         ax.set_axisbelow(True)
         ax.set_xlabel("principal component")
         ax.set_ylabel("explained variance (%)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
+        ax.legend(handles=[bars, line], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
     return ax
 
 
@@ -173,7 +176,7 @@ def correlation_circle(results: StudyResults, *, ax: Axes | None = None, **style
     with _themed():
         from matplotlib.patches import Circle
 
-        fig, ax = single(ax, 5.5, 4.4, left=0.6, right=0.1, top=0.1, bottom=0.5)
+        fig, ax = single(ax, 6.0, 4.4, left=0.6, right=0.1, top=0.1, bottom=0.5)
         ax.add_patch(Circle((0, 0), 1.0, fill=False, edgecolor=C["circle-line"], linewidth=0.8))
         ax.axhline(0, color=C["zero"], linewidth=0.6)
         ax.axvline(0, color=C["zero"], linewidth=0.6)
@@ -188,7 +191,7 @@ def correlation_circle(results: StudyResults, *, ax: Axes | None = None, **style
         ticks = [-1, -0.5, 0, 0.5, 1]
         ax.set_xticks(ticks)
         ax.set_yticks(ticks)
-        ax.set_xlim(-1.45, 1.45)
+        ax.set_xlim(-1.6, 1.6)
         ax.set_ylim(-1.15, 1.15)
         ax.set_aspect("equal", adjustable="box")
         ax.spines[["top", "right"]].set_visible(True)
