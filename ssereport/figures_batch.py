@@ -54,7 +54,9 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
            f"reference study, coloured by observed class ({_classes_text(counts['observed_class'])}); "
            f"{fails} failing film{'s' if fails != 1 else ''} drawn as crosses. Reference class centroids: {cent}.")
     out["pc_map"] = FigureOutput(
-        key="pc_map", svg=to_svg(pb.pc_map(model, result).figure, key="pc_map", title="Batch films on the reference PC map", desc=alt),
+        key="pc_map",
+        svg=to_svg(pb.pc_map(model, result).figure, key="pc_map", title="Batch films on the reference PC map",
+                   desc=alt),
         alt=alt,
         caption="Films on the reference PC1–PC2 map (dimensionless scores). Shading: nearest reference class "
                 "centroid in this plane (an approximation of the class regions); markers: films by observed class, "
