@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -72,6 +74,15 @@ def main() -> None:
               f"| 3 batch figures (batch_2026-03-09_B) | {batch:.2f} |", "",
               "| step of `render_report` | seconds |", "|---|---|"]
     lines += [f"| {k} | {statistics.median(v):.2f} |" for k, v in steps.items()]
+    cli = Path(sys.executable).parent / "ssereport"
+    with tempfile.TemporaryDirectory() as tmp:
+        walls = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            subprocess.run([str(cli), "report", str(REF), "--out", tmp, "--quiet"], check=True)
+            walls.append(time.perf_counter() - t0)
+    lines += ["", f"`ssereport report` (whole process, 110 films, HTML + PDF/A): {statistics.median(walls):.2f} s "
+              f"(median of {args.runs})."]
     text = "\n".join(lines) + "\n"
     (ROOT / "benchmarks" / "figures.md").write_text(text, encoding="utf-8")
     print(text)
