@@ -37,12 +37,6 @@ SINGLE = ["scree", "correlation_circle", "pc_map", "silhouette", "kruskal_effect
 MULTI = ["class_boxplots", "thickness_maps", "dot_maps", "conductivity_maps", "decision_maps"]
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(monkeypatch, tmp_path):
-    """check_figures_equal writes its images under ./result_images: keep them out of the worktree."""
-    monkeypatch.chdir(tmp_path)
-
-
 @pytest.fixture(scope="module")
 def r(reference_results):
     return reference_results
