@@ -67,7 +67,7 @@ def _figure(fig) -> dict[str, Any]:
     if fig is None:
         return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
     svg = str(fig.svg)
-    # The SVG is written by ssereport.figures_batch (svgplot, which escapes all text) from our numbers.
+    # The SVG is written by ssereport.figures_batch (matplotlib, which escapes all text) from our numbers.
     return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
             "caption": str(fig.caption)}
 

@@ -161,7 +161,7 @@ def _figure(figures: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
     svg = str(fig.svg)
     start = svg.find("<svg")
     svg = svg[start:] if start > 0 else svg  # drop an XML declaration / DOCTYPE before <svg
-    # The SVG is written by ssereport.figures (svgplot, which escapes all text) from our own numbers:
+    # The SVG is written by ssereport.figures (matplotlib, which escapes all text) from our own numbers:
     # trusted markup. The HTML inlines it; the PDF (ssereport.report.pdf) places it as an image file.
     return {"key": key, "available": True, "svg": Markup(svg), "alt": str(fig.alt or key),
             "caption": str(fig.caption or "")}

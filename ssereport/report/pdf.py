@@ -323,6 +323,8 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
     """
     import typst
 
+    from ..theme import typst_variables
+
     if template not in TEMPLATES:
         raise ValueError(f"template: got {template!r}, expected one of {list(TEMPLATES)}")
     files: list[Attachment] = []
@@ -359,6 +361,7 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
             (font_dir / font.name).symlink_to(font)
         for name in (template, *_SHARED):
             (root / name).write_bytes(_template_text(name))
+        (root / "theme.typ").write_text(typst_variables(), encoding="utf-8")  # colours of ssereport.theme
         (root / "context.json").write_text(json.dumps(plain, ensure_ascii=False, allow_nan=False),
                                            encoding="utf-8")
         for i, svg in enumerate(svgs):

@@ -34,9 +34,16 @@ def environment():
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(loader=PackageLoader("ssereport", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-                       keep_trailing_newline=True)
+    from markupsafe import Markup
+
+    from ..theme import css_variables
+
+    env = Environment(loader=PackageLoader("ssereport", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
+                      keep_trailing_newline=True)
+    # the theme's colours as CSS custom properties, inlined before style.css (our own constant text)
+    env.globals["theme_css"] = Markup(css_variables())
+    return env
 
 
 def _figures(results: StudyResults) -> dict[str, Any]:
@@ -57,7 +64,7 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
         Shown as text (never as markup) and written into the metadata.
     figures : dict, optional
         Pre-rendered figures (``key -> FigureOutput``); by default
-        :func:`ssereport.figures.render_figures` draws them.
+        :func:`ssereport.figures.render_figures` draws them (with :mod:`ssereport.plots`).
 
     Returns
     -------

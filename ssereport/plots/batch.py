@@ -1,0 +1,346 @@
+"""Figures of a batch report and of the report index, from a saved reference model only.
+
+A batch report has no :class:`~ssereport.pipeline.StudyResults`, only the
+:class:`~ssereport.model.ReferenceModel` and the :class:`~ssereport.batch.BatchResult`;
+the index has :class:`~ssereport.analysis.control.ControlChart` objects. Nothing
+here computes a statistic: the class regions (nearest centroid, by
+``scipy.spatial.distance.cdist``) and the decision maps (``model.predict``) are
+evaluated on a grid for display only; every limit drawn comes from the model,
+the spec or the chart.
+
+Single-panel functions take ``ax=None`` and return the Axes; multi-panel ones
+take ``fig=None`` and return the Figure (as :mod:`ssereport.plots`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import theme
+from ..report.filters import fmt_num
+from ._base import check_classes, class_regions, label, new_figure, panel_grid, single
+from ._base import themed as _themed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..analysis.control import ControlChart
+    from ..batch import BatchResult
+    from ..model import ReferenceModel
+
+__all__ = ["GRID", "against_class1", "control_chart", "decision_panels", "pc_map"]
+
+#: Points per axis of the decision-map and class-region grids.
+GRID = 120
+#: Batch names on the control charts' x axis are cut to this many characters.
+NAME_CHARS = 32
+_SHADE_ALPHA = 0.30
+_MAP_ALPHA = 0.40
+W = theme.FIGURE_WIDTH_IN
+C = theme.COLORS
+S = theme.SIZES
+_DASH = (0, (4, 2.5))
+_SPEC = (0, (6, 2, 1.5, 2))
+
+
+def _film_markers(ax, x, y, classes, passed, *, size: float = 26, **style: Any) -> None:
+    """Films coloured by observed class; passing films as circles, failing ones as crosses (X)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    classes, passed = np.asarray(classes, dtype=int), np.asarray(passed, dtype=bool)
+    for c in sorted(theme.CLASS_COLORS):
+        for ok, marker in ((True, "o"), (False, "X")):
+            sel = (classes == c) & (passed == ok)
+            if sel.any():
+                ax.scatter(x[sel], y[sel], **{"marker": marker, "s": size * (1.6 if not ok else 1.0),
+                                              "color": theme.CLASS_COLORS[c], "edgecolors": C["title-ink"],
+                                              "linewidths": 0.6, "zorder": 3, "clip_on": False,
+                                              "label": f"_class-{c}-{'pass' if ok else 'fail'}", **style})
+
+
+def _film_handles(classes: Sequence[int], any_fail: bool, any_pass: bool) -> list:
+    from matplotlib.lines import Line2D
+
+    def h(marker, face, text, ms=6.5):
+        return Line2D([], [], marker=marker, linestyle="none", markersize=ms, markerfacecolor=face,
+                      markeredgecolor=C["title-ink"], markeredgewidth=0.6, label=text)
+
+    out = [h("o", theme.CLASS_COLORS[c], theme.CLASS_LABELS[c]) for c in sorted(classes)]
+    if any_pass:
+        out.append(h("o", C["paper"], "film passes"))
+    if any_fail:
+        out.append(h("X", C["paper"], "film fails", 8))
+    return out
+
+
+def _limits(lo: float, hi: float, values, pad: float = 0.06) -> tuple[float, float]:
+    v = np.asarray(values, dtype=float)
+    a, b = (min(lo, float(v.min())), max(hi, float(v.max()))) if len(v) else (lo, hi)
+    span = (b - a) or 1.0
+    return a - pad * span, b + pad * span
+
+
+def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None, **style: Any) -> Axes:
+    """The batch films on the reference PC1–PC2 map.
+
+    Shading: the class of the nearest reference centroid in the PC1–PC2 plane
+    (an approximation of the class regions, which use every retained
+    component); centroids marked with their class number; films coloured by
+    observed class, circles pass, crosses fail. ``**style`` goes to the films' ``scatter``.
+    """
+    from matplotlib.lines import Line2D
+    from scipy.spatial.distance import cdist
+
+    cent = np.asarray(model.centroids, dtype=float)[:, :2]
+    s = np.asarray(result.scores, dtype=float)[:, :2]
+    f = result.films
+    check_classes(f["observed_class"])
+    pts = np.vstack([cent, s])
+    xlim = _limits(pts[:, 0].min(), pts[:, 0].max(), pts[:, 0], pad=0.12)
+    ylim = _limits(pts[:, 1].min(), pts[:, 1].max(), pts[:, 1], pad=0.12)
+    gx, gy = np.meshgrid(np.linspace(*xlim, GRID), np.linspace(*ylim, GRID))
+    dist = cdist(np.column_stack([gx.ravel(), gy.ravel()]), cent).reshape(GRID, GRID, len(cent))
+    nearest = dist.argmin(axis=2)
+    # distance advantage of the nearest centroid over the runner-up: 0 on the cell borders, linear near them
+    part = np.sort(dist, axis=2)
+    margin = part[:, :, 1] - part[:, :, 0] if len(cent) > 1 else np.ones_like(gx)
+    with _themed():
+        fig, ax = single(ax, W, 3.45, left=0.6, right=2.2, top=0.12, bottom=0.5)
+        class_regions(ax, gx[0], gy[:, 0], nearest + 1, margin, alpha=_SHADE_ALPHA, boundaries=False)
+        ax.scatter(cent[:, 0], cent[:, 1], marker="P", s=80, c=[theme.CLASS_COLORS[i + 1] for i in range(len(cent))],
+                   edgecolors=C["title-ink"], linewidths=0.7, zorder=3)
+        for i, (cx, cy) in enumerate(cent):
+            ax.annotate(str(i + 1), (cx, cy), xytext=(6, 4), textcoords="offset points", fontweight="bold",
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": C["paper"], "edgecolor": "none",
+                              "alpha": 0.7})
+        _film_markers(ax, s[:, 0], s[:, 1], f["observed_class"], f["pass"], **style)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.spines[["top", "right"]].set_visible(True)
+        ax.set_xlabel("PC1 score in the reference PCA (dimensionless)")
+        ax.set_ylabel("PC2 score (dimensionless)")
+        handles = _film_handles(list(theme.CLASS_COLORS), bool((~f["pass"]).any()), bool(f["pass"].any()))
+        handles.append(Line2D([], [], marker="P", linestyle="none", markersize=8, markerfacecolor=C["paper"],
+                              markeredgecolor=C["title-ink"], label="reference class centroid"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return ax
+
+
+def _levels(result: BatchResult) -> list[float]:
+    return sorted({float(p) for p in result.films["polymer_wt_pct"]})
+
+
+def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure | None = None,
+                    **style: Any) -> Figure:
+    """Class predicted by the reference SVM over L:S × X:B at each P% of the batch, films overlaid.
+
+    The shading spans the reference range of L:S and X:B; films outside it
+    fall on the white margin (extrapolation). ``**style`` goes to the films' ``scatter``.
+    """
+    import pandas as pd
+    from matplotlib.ticker import MaxNLocator
+
+    levels = _levels(result)
+    nrows, ncols = panel_grid(len(levels), 3)
+    (l0, l1), (b0, b1) = model.ranges["ls_ratio"], model.ranges["xylene_vol_pct"]
+    ls, xb = np.linspace(l0, l1, GRID), np.linspace(b0, b1, GRID)
+    gx, gy = np.meshgrid(ls, xb)
+    f = result.films
+    fx, fy = f["ls_ratio"].to_numpy(dtype=float), f["xylene_vol_pct"].to_numpy(dtype=float)
+    fp = f["polymer_wt_pct"].to_numpy(dtype=float)
+    xlim, ylim = _limits(l0, l1, fx, 0.03), _limits(b0, b1, fy, 0.03)
+    p0, p1 = model.ranges["polymer_wt_pct"]
+    handles = _film_handles(list(theme.CLASS_COLORS), bool((~f["pass"]).any()), bool(f["pass"].any()))
+    with _themed():
+        if fig is None:
+            if ncols > 1:
+                pw = (W - 0.6 - 0.12 - 0.3 * (ncols - 1)) / ncols
+                ph = pw * 0.8
+                fig = new_figure(W, 0.28 + nrows * ph + (nrows - 1) * 0.4 + 0.45 + 0.75, left=0.6, right=0.12,
+                                 top=0.28, bottom=1.2, wspace=0.3, hspace=0.4, nrows=nrows, ncols=ncols)
+            else:
+                fig = new_figure(W, 2.8, left=0.6, right=W - 0.6 - 3.1, top=0.28, bottom=0.5)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        for i, ax in enumerate(axes):
+            if i >= len(levels):
+                ax.set_visible(False)
+                continue
+            p = levels[i]
+            grid = pd.DataFrame({"polymer_wt_pct": np.full(gx.size, p), "ls_ratio": gx.ravel(),
+                                 "xylene_vol_pct": gy.ravel()})
+            pred, margin = model.predict(grid)
+            class_regions(ax, ls, xb, np.asarray(pred).reshape(gx.shape), np.asarray(margin).reshape(gx.shape),
+                          alpha=_MAP_ALPHA, boundaries=True)
+            sel = np.isclose(fp, p)
+            _film_markers(ax, fx[sel], fy[sel], f["observed_class"][sel], f["pass"][sel], size=22, **style)
+            n_p = int(sel.sum())
+            outside = "" if p0 <= p <= p1 else ", extrapolation"
+            ax.set_title(f"P = {fmt_num(p, trim=True)} wt% ({n_p} film{'s' if n_p != 1 else ''}{outside})",
+                         fontsize=S["tick"])
+            ax.set_xlim(*xlim)
+            ax.set_ylim(*ylim)
+            ax.spines[["top", "right"]].set_visible(True)
+            ax.xaxis.set_major_locator(MaxNLocator(4 if ncols > 1 else 5))
+            if i + ncols >= len(levels):
+                ax.set_xlabel(label("ls_ratio"))
+                ax.tick_params(labelbottom=True)
+            if i % ncols == 0:
+                ax.set_ylabel(label("xylene_vol_pct"))
+        title = "shading: class predicted by the SVM; markers: films by observed class"
+        if ncols > 1:
+            fig.legend(handles=handles, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
+                       bbox_to_anchor=(0.5, 0.0))
+        else:
+            fig.legend(handles=handles, loc="upper left", title=title.replace("; ", ";\n"),
+                       title_fontsize=S["legend"], bbox_to_anchor=(axes[0].get_position().x1 + 0.04, 0.95),
+                       alignment="left")
+    return fig
+
+
+def against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figure | None = None,
+                   **style: Any) -> Figure:
+    """σ and RD of every film (x: film number in table order) against the reference class-1 films.
+
+    Grey band: 5th–95th percentile of the reference class-1 films; solid line:
+    their median; dashed lines: their mean ± 3 SD; red dash-dot lines: the
+    spec limits, when given. ``**style`` goes to the films' ``scatter``.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    f = result.films
+    spec = result.spec
+    n = len(f)
+    x = np.arange(1, n + 1)
+    limits = {"conductivity_s_cm": spec.sigma_min, "rd": spec.rd_max}
+    with _themed():
+        from matplotlib.ticker import MaxNLocator
+
+        if fig is None:
+            fig = new_figure(W, 3.55, left=0.7, right=0.1, top=0.28, bottom=1.25, wspace=0.8, ncols=2)
+        axes = fig.subplots(1, 2)
+        for ax, var in zip(axes, ("conductivity_s_cm", "rd")):
+            c1 = model.class1[var]
+            y = f[var].to_numpy(dtype=float)
+            ax.axhspan(c1["q05"], c1["q95"], color=C["ref-band"], linewidth=0, zorder=0)
+            ax.axhline(c1["median"], color=C["ink"], linewidth=1.2)
+            for k in (-3, 3):
+                v = c1["mean"] + k * c1["sd"]
+                if v >= 0:
+                    ax.axhline(v, color=C["ink"], linewidth=0.9, linestyle=_DASH)
+            if limits[var] is not None:
+                ax.axhline(limits[var], color=C["fail-fill"], linewidth=1.3, linestyle=_SPEC)
+            _film_markers(ax, x, y, f["observed_class"], f["pass"], size=22, **style)
+            ax.set_xlim(0.3, n + 0.7)
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(max(lo, 0.0), hi)
+            ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
+            ax.set_xlabel("film number (row of the film table)")
+            ax.set_ylabel(label(var))
+            ax.set_title("Ionic conductivity" if var != "rd" else "Relative thickness deviation")
+            ax.yaxis.grid(True)
+            ax.set_axisbelow(True)
+            if var == "conductivity_s_cm":
+                ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
+        handles = [Patch(color=C["ref-band"], label="reference class 1: 5th–95th percentile"),
+                   Line2D([], [], color=C["ink"], linewidth=1.2, label="reference class 1: median"),
+                   Line2D([], [], color=C["ink"], linewidth=0.9, linestyle=_DASH,
+                          label="reference class 1: mean ± 3 SD")]
+        if any(v is not None for v in limits.values()):
+            handles.append(Line2D([], [], color=C["fail-fill"], linewidth=1.3, linestyle=_SPEC, label="spec limit"))
+        handles += _film_handles(sorted(set(f["observed_class"].astype(int))), bool((~f["pass"]).any()),
+                                 bool(f["pass"].any()))
+        fig.legend(handles=handles, loc="lower center", ncols=3, bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+def _short(name: str) -> str:
+    name = str(name)
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
+def _unit(var: str) -> str:
+    from ..schema import by_name
+
+    u = by_name(var).unit
+    return "" if u in ("", "–") else u
+
+
+def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[str], *, fig: Figure | None = None,
+                  **style: Any) -> Figure:
+    """I-MR chart: individuals (top) and moving ranges (bottom) of the films in time order.
+
+    Parameters
+    ----------
+    chart : ControlChart
+        From :func:`ssereport.analysis.control.imr_chart`; limits from the reference class-1 films.
+    starts : sequence of int
+        Index of the first film of each batch (a vertical rule is drawn before it).
+    names : sequence of str
+        Batch ids labelling ``starts`` (thinned when there are many; cut to 32 characters).
+    fig : matplotlib.figure.Figure, optional
+    **style
+        Passed to the in-control points' ``scatter``.
+
+    Notes
+    -----
+    R: ``qcc::qcc(type = "xbar.one")`` with ``qcc(type = "R")`` of the moving ranges.
+    """
+    values = np.asarray(chart.values, dtype=float)
+    mr = np.asarray(chart.moving_range, dtype=float)
+    x = np.arange(len(values))
+    viol = np.array(sorted(chart.violations), dtype=int)
+    step = max(1, int(np.ceil(len(starts) / 24)))
+    tick_pos = list(starts)[::step]
+    tick_names = [_short(n) for n in list(names)[::step]]
+    unit = _unit(chart.variable)
+    with _themed():
+        if fig is None:
+            label_h = 0.08 * max((len(t) for t in tick_names), default=1) * 0.87 + 0.1
+            fig = new_figure(8.96, 0.15 + 2.1 + 0.18 + 1.05 + 0.1 + label_h + 0.3, left=0.85, right=1.2,
+                             top=0.15, bottom=0.1 + label_h + 0.3, hspace=0.18, nrows=2)
+            axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+        else:
+            axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+        ax_i, ax_mr = axes
+        ax_i.plot(x, values, color=C["trace"], linewidth=0.7)
+        ok = np.setdiff1d(x, viol)
+        ax_i.scatter(x[ok], values[ok], **{"s": 9, "color": C["neutral"], "linewidths": 0, "zorder": 3,
+                                           "label": "_in-control", **style})
+        if len(viol):
+            ax_i.scatter(viol, values[viol], marker="D", s=22, color=C["fail-fill"], edgecolors=C["title-ink"],
+                         linewidths=0.5, zorder=4, label="_violations")
+        if len(mr) > 1:
+            ax_mr.plot(x[1:], mr, color=C["trace"], linewidth=0.7)
+            ax_mr.scatter(x[1:], mr, s=8, color=C["neutral"], linewidths=0, zorder=3)
+            above = mr > chart.mr_ucl
+            if above.any():
+                ax_mr.scatter(x[1:][above], mr[above], marker="D", s=20, color=C["fail-fill"],
+                              edgecolors=C["title-ink"], linewidths=0.5, zorder=4)
+        notes = ((ax_i, [(chart.center, "-", "CL"), (chart.ucl, _DASH, "UCL"), (chart.lcl, _DASH, "LCL")]),
+                 (ax_mr, [(chart.mr_center, "-", "MR\u0304"), (chart.mr_ucl, _DASH, "UCL")]))
+        for ax, lines in notes:
+            for v, ls, lab in lines:
+                ax.axhline(v, color=C["ink"], linewidth=0.9, linestyle=ls)
+                ax.annotate(f"{lab} {fmt_num(v)}", (1.0, v), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                            textcoords="offset points", va="center", annotation_clip=False)
+            for s_ in list(starts)[1:]:
+                ax.axvline(s_ - 0.5, color=C["zero"], linewidth=0.6)
+            ax.yaxis.grid(True)
+            ax.set_axisbelow(True)
+            if chart.variable == "conductivity_s_cm":
+                ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
+        lo = min(float(values.min()) if len(x) else chart.lcl, chart.lcl)
+        hi = max(float(values.max()) if len(x) else chart.ucl, chart.ucl)
+        span = hi - lo or 1.0
+        ax_i.set_ylim(lo - 0.05 * span, hi + 0.05 * span)
+        ax_mr.set_ylim(0.0, max(float(mr.max()) if len(mr) > 1 else 0.0, chart.mr_ucl) * 1.08 or 1.0)
+        ax_i.set_xlim(-0.7, max(len(x) - 0.3, 0.7))
+        ax_i.set_ylabel(label(chart.variable))
+        ax_mr.set_ylabel(f"moving range{' (' + unit + ')' if unit else ''}")
+        ax_mr.set_xticks(tick_pos, tick_names, rotation=60, ha="right", rotation_mode="anchor", fontsize=7)
+        ax_mr.set_xlabel("films in time order (tick: first film of each batch)")
+    return fig
