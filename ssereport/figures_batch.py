@@ -51,7 +51,7 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
                      for i, c in enumerate(np.asarray(model.centroids)[:, :2]))
     out = {}
     alt = (f"Map of the {len(f)} films of batch {result.batch_id} on the first two principal components of the "
-           f"reference study, coloured by observed class ({_classes_text(counts['observed_class'])}); "
+           f"reference study, coloured by nearest reference class ({_classes_text(counts['observed_class'])}); "
            f"{fails} failing film{'s' if fails != 1 else ''} drawn as crosses. Reference class centroids: {cent}.")
     out["pc_map"] = FigureOutput(
         key="pc_map",
@@ -59,7 +59,7 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
                    desc=alt),
         alt=alt,
         caption="Films on the reference PC1–PC2 map (dimensionless scores). Shading: nearest reference class "
-                "centroid in this plane (an approximation of the class regions); markers: films by observed class, "
+                "centroid in this plane (an approximation of the class regions); markers: films by nearest reference class, "
                 "circles pass, crosses fail.")
     shares = []
     for p in levels:
@@ -108,12 +108,12 @@ def render_control_figures(charts: dict[str, ControlChart], starts: Sequence[int
         sym = "σ" if var == "conductivity_s_cm" else "RD"
         unit = _unit(var)
         u = f" {unit}" if unit else ""
-        n_v = len(chart.violations)
+        n_v = len({f.index for f in chart.flags})
         alt = (f"Individuals and moving-range control chart of {sym}{' (' + unit + ')' if unit else ''} for "
                f"{len(chart.values)} films of {len(starts)} batches in time order; center line "
                f"{fmt_num(chart.center)}{u}, control limits {fmt_num(chart.lcl)} to {fmt_num(chart.ucl)}{u} "
-               f"from the reference class-1 films; {n_v} film{'s' if n_v != 1 else ''} break a Western Electric "
-               f"rule (red diamonds).")
+               f"from the reference class-1 films; {n_v} film{'s' if n_v != 1 else ''} flagged (red diamonds: a "
+               f"Western Electric rule, or a moving range above its upper limit).")
         out[key] = FigureOutput(
             key=key,
             svg=to_svg(pb.control_chart(chart, starts, names), key=key, title=f"I-MR control chart of {sym}",
@@ -121,7 +121,8 @@ def render_control_figures(charts: dict[str, ControlChart], starts: Sequence[int
             alt=alt,
             caption=(f"I-MR chart of {sym}{' (' + unit + ')' if unit else ' (dimensionless)'}: individuals (top) "
                      f"with center line and ±3σ limits of the reference class-1 films, moving range of consecutive "
-                     f"films (bottom); red diamonds: Western Electric rule violations; vertical rules separate "
+                     f"films (bottom); red diamonds: flagged points (Western Electric rules, moving range above its UCL), "
+                     f"each listed in the rule table; vertical rules separate "
                      f"batches."))
     return out
 

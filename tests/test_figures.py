@@ -451,6 +451,22 @@ def test_control_chart_marks_violations_and_escapes_batch_names(batch):
     assert any(t.startswith("<script>alert") for t in _svg_texts(out.svg))
 
 
+def test_control_chart_draws_exactly_the_flags_the_rule_table_lists():
+    # Issue 13: the index drew 5 flagged points but listed 2; both now read ControlChart.flags.
+    from ssereport.analysis.control import imr_chart
+
+    values = np.array([1.0, 1.1, 0.9, 1.0, 3.0, 1.0, 1.05, 0.95, 2.9, 1.0])
+    chart = imr_chart("rd", values, [str(i) for i in range(len(values))], center=1.0, sigma=0.2)
+    panels = {f.panel for f in chart.flags}
+    assert panels == {"individuals", "moving range"}  # both panels flag something here
+    fig = PB.control_chart(chart, [0], ["B-1"])
+    ax_i, ax_mr = fig.axes[:2]
+    n_ind = len({f.index for f in chart.flags if f.panel == "individuals"})
+    n_mr = len({f.index for f in chart.flags if f.panel == "moving range"})
+    assert _by_label(ax_i, "_violations") == n_ind
+    assert _by_label(ax_mr, "_mr-flags") == n_mr > 0
+
+
 def test_batch_figures_render_with_alt_text(batch):
     from ssereport.figures_batch import render_batch_figures
 

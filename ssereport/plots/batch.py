@@ -48,7 +48,7 @@ _SPEC = (0, (6, 2, 1.5, 2))
 
 
 def _film_markers(ax, x, y, classes, passed, *, size: float = 26, **style: Any) -> None:
-    """Films coloured by observed class; passing films as circles, failing ones as crosses (X)."""
+    """Films coloured by nearest reference class; passing films as circles, failing ones as crosses (X)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     classes, passed = np.asarray(classes, dtype=int), np.asarray(passed, dtype=bool)
     for c in sorted(theme.CLASS_COLORS):
@@ -89,7 +89,7 @@ def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None
     Shading: the class of the nearest reference centroid in the PC1–PC2 plane
     (an approximation of the class regions, which use every retained
     component); centroids marked with their class number; films coloured by
-    observed class, circles pass, crosses fail. ``**style`` goes to the films' ``scatter``.
+    nearest reference class, circles pass, crosses fail. ``**style`` goes to the films' ``scatter``.
     """
     from matplotlib.lines import Line2D
     from scipy.spatial.distance import cdist
@@ -189,7 +189,7 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
                 ax.tick_params(labelbottom=True)
             if i % ncols == 0:
                 ax.set_ylabel(label("xylene_vol_pct"))
-        title = "shading: class predicted by the SVM; markers: films by observed class"
+        title = "shading: class expected from the recipe (SVM); markers: films by nearest reference class"
         if ncols > 1:
             fig.legend(handles=handles, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
                        bbox_to_anchor=(0.5, 0.0))
@@ -292,7 +292,9 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
     values = np.asarray(chart.values, dtype=float)
     mr = np.asarray(chart.moving_range, dtype=float)
     x = np.arange(len(values))
-    viol = np.array(sorted(chart.violations), dtype=int)
+    # The flagged points come from ``chart.flags``: the same list the index's rule table shows.
+    viol = np.array(sorted({f.index for f in chart.flags if f.panel == "individuals"}), dtype=int)
+    mr_flag = np.array(sorted({f.index for f in chart.flags if f.panel == "moving range"}), dtype=int)
     step = max(1, int(np.ceil(len(starts) / 24)))
     tick_pos = list(starts)[::step]
     tick_names = [_short(n) for n in list(names)[::step]]
@@ -316,10 +318,9 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
         if len(mr) > 1:
             ax_mr.plot(x[1:], mr, color=C["trace"], linewidth=0.7)
             ax_mr.scatter(x[1:], mr, s=8, color=C["neutral"], linewidths=0, zorder=3)
-            above = mr > chart.mr_ucl
-            if above.any():
-                ax_mr.scatter(x[1:][above], mr[above], marker="D", s=20, color=C["fail-fill"],
-                              edgecolors=C["title-ink"], linewidths=0.5, zorder=4)
+            if len(mr_flag):  # the moving range of point i (to point i - 1) is mr[i - 1]
+                ax_mr.scatter(mr_flag, mr[mr_flag - 1], marker="D", s=20, color=C["fail-fill"],
+                              edgecolors=C["title-ink"], linewidths=0.5, zorder=4, label="_mr-flags")
         notes = ((ax_i, [(chart.center, "-", "CL"), (chart.ucl, _DASH, "UCL"), (chart.lcl, _DASH, "LCL")]),
                  (ax_mr, [(chart.mr_center, "-", "MR\u0304"), (chart.mr_ucl, _DASH, "UCL")]))
         for ax, lines in notes:
