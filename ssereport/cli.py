@@ -238,7 +238,7 @@ def fit(
     quiet: QuietOpt = False,
 ) -> None:
     """Fit the reference model on a study table and save it as JSON (the fitted scikit-learn pipeline embedded with skops)."""
-    from .model import fit_model, save_model
+    from .qa.model import fit_model, save_model
 
     results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
     save_model(fit_model(results), model)
@@ -264,10 +264,10 @@ def batch(
     quiet: QuietOpt = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index."""
-    from .batch import load_spec
-    from .batch_run import run_batches
     from .config import load_columns
-    from .model import load_model
+    from .qa.model import load_model
+    from .qa.run import run_batches
+    from .qa.spec import load_spec
 
     mapping = load_columns(columns)
     m = load_model(model)

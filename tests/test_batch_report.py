@@ -19,11 +19,12 @@ import pytest
 from markupsafe import escape
 
 from ssereport import load_films
-from ssereport.batch import BatchResult, Spec, judge_batch
-from ssereport.batch_run import collect_reports, run_batches
-from ssereport.model import fit_model, save_model
-from ssereport.report.batch import (_reason, build_batch_context, build_index_context, render_batch_html,
-                                     render_batch_pdf, render_index_html)
+from ssereport.qa.index import build_index_context, render_index_html
+from ssereport.qa.judge import BatchResult, judge_batch
+from ssereport.qa.model import fit_model, save_model
+from ssereport.qa.report import _reason, build_batch_context, render_batch_html, render_batch_pdf
+from ssereport.qa.run import collect_reports, run_batches
+from ssereport.qa.spec import Spec
 from ssereport.report.filters import fmt_num
 
 from .conftest import REFERENCE_CSV, ROOT
@@ -549,7 +550,7 @@ def test_cli_bad_file_exits_2_and_the_others_are_written(model, tmp_path):
 
 
 def test_model_fixture_round_trips(model, tmp_path):
-    from ssereport.model import load_model
+    from ssereport.qa.model import load_model
 
     p = save_model(model, tmp_path / "m.json")
     r1 = judge_batch(model, load_films(BATCHES[2]))

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from ssereport import DataError, load_films
+from ssereport.analysis.capability import capability
 from ssereport.analysis.control import imr_chart, western_electric
-from ssereport.batch import capability, judge_batch, load_spec
 from ssereport.errors import ConfigError, ModelError
-from ssereport.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
+from ssereport.qa.judge import judge_batch
+from ssereport.qa.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
+from ssereport.qa.spec import load_spec
 
 from .conftest import ROOT
 
@@ -366,7 +368,7 @@ def test_control_flags_cover_both_panels():
 def test_batch_json_records_the_model_file(model, model_path, tmp_path):
     import hashlib
 
-    from ssereport.batch_run import run_batches
+    from ssereport.qa.run import run_batches
 
     outcomes = run_batches([BATCHES[0]], model, tmp_path, formats=("json",), model_path=model_path)
     d = json.loads((tmp_path / f"{outcomes[0]['batch_id']}.json").read_text())
