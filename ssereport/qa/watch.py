@@ -7,9 +7,11 @@ its own work. Changes come from :func:`watchfiles.watch` (inotify on Linux,
 FSEvents on macOS, polling elsewhere).
 
 A file is read only once it is complete: its size and modification time must
-stay the same over ``checks`` polls ``interval`` seconds apart (a writer that
-pauses longer than that should write to a temporary name and rename it, which
-is always safe). Temporary names (``~$x.xlsx``, ``.x.csv.swp``, ``x.csv.part``,
+be the same at ``checks`` polls ``interval`` seconds apart (by default 2 polls
+0.2 s apart; ``ssereport watch --settle``). A writer that pauses longer than
+that should write to a temporary name and rename it, which is always safe.
+Files already in the folder when the watch starts are not judged (run
+``ssereport batch`` on them). Temporary names (``~$x.xlsx``, ``.x.csv.swp``, ``x.csv.part``,
 ``x.tmp``, dot files) are never read. A file judged already is judged again only
 when its content changes (size or modification time). Each batch writes its
 JSON, HTML and PDF as ``ssereport batch`` does, then ``index.html`` over every
@@ -68,7 +70,10 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 def wait_complete(paths: Iterable[Path], *, interval: float = 0.2, checks: int = 2, timeout: float = 60.0,
                   stop: threading.Event | None = None) -> dict[Path, tuple[int, int] | None]:
-    """Wait until each file's size and mtime have stayed the same over ``checks`` polls ``interval`` s apart.
+    """Wait until each file's size and mtime are the same at ``checks`` polls ``interval`` s apart.
+
+    The first poll is at once, so a file that stopped changing is read after
+    ``(checks - 1) * interval`` seconds. An empty file is never complete.
 
     Returns
     -------
@@ -90,7 +95,7 @@ def wait_complete(paths: Iterable[Path], *, interval: float = 0.2, checks: int =
             if seen[-1] is None:
                 done[p] = None
                 del pending[p]
-            elif len(seen) > checks and len(set(seen[-(checks + 1):])) == 1 and seen[-1][0] > 0:
+            elif len(seen) >= checks and len(set(seen[-checks:])) == 1 and seen[-1][0] > 0:
                 done[p] = seen[-1]
                 del pending[p]
             elif time.monotonic() - start > timeout:
@@ -154,7 +159,7 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
     jobs : int, default 1
         Worker processes, forked once after the imports; files landing together are judged in parallel.
     interval, checks : float, int
-        A file is read once its size and mtime stayed the same over ``checks`` polls ``interval`` s apart.
+        A file is read once its size and mtime are the same at ``checks`` polls ``interval`` s apart.
     stop : threading.Event, optional
         Set it (from another thread) to stop watching; Ctrl-C and SIGTERM stop it too.
     echo : callable, optional
@@ -220,10 +225,15 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
                 and out_abs not in p.resolve().parents)
 
     try:
-        if ready is not None:
-            ready()
+        # yield_on_timeout: the first (empty) yield comes once the OS watch is in place, and only then is the
+        # watch ready: a file landing before that would be missed
         for changes in watchfiles.watch(inbox, watch_filter=wanted, stop_event=stop, debounce=800, step=100,
-                                        raise_interrupt=False, rust_timeout=1000):
+                                        raise_interrupt=False, rust_timeout=250, yield_on_timeout=True):
+            if ready is not None:
+                ready()
+                ready = None
+            if not changes:
+                continue
             paths = sorted({Path(p) for _, p in changes})
             stable = wait_complete(paths, interval=interval, checks=checks, stop=stop)
             todo = [p for p, st in stable.items() if st is not None and judged.get(p) != st]
