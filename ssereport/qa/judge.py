@@ -45,6 +45,17 @@ class BatchResult:
     model: ReferenceModel | None = field(default=None, repr=False)
     limits: tuple[Limit, ...] = ()
 
+    def __repr__(self) -> str:
+        from .notebook import batch_repr
+
+        return batch_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Verdict, acceptance limits, films and capability as HTML (≤ 200 KB), for notebooks."""
+        from .notebook import batch_html
+
+        return batch_html(self)
+
     @property
     def basis(self) -> str:
         """``"spec"`` when the films were judged against spec limits, else ``"class1"``."""

@@ -73,6 +73,17 @@ class ReferenceModel:
     svm_pipeline: Any = None  # the fitted imblearn Pipeline (ssereport.analysis.classifier.make_pipeline)
     svm_skops: bytes = b""  # svm_pipeline as written by skops.io.dumps (written once: dumps is not byte-stable)
 
+    def __repr__(self) -> str:
+        from .notebook import model_repr
+
+        return model_repr(self)
+
+    def _repr_html_(self) -> str:
+        """What the model was fitted on, its ranges and class-1 films as HTML (≤ 200 KB), for notebooks."""
+        from .notebook import model_html
+
+        return model_html(self)
+
     def project(self, data: pd.DataFrame) -> np.ndarray:
         """PC scores of films in the reference PCA (components used for the classes)."""
         z = (data[list(self.pca_features)].to_numpy(dtype=float) - self.pca_mean) / self.pca_scale

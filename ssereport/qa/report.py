@@ -89,7 +89,7 @@ _OUT_OF_RANGE = re.compile(r"^(?P<var>[a-z_0-9]+) = (?P<value>\S+) outside the r
                            r"(?P<lo>\S+)–(?P<hi>\S+) \(extrapolation\)$")
 
 
-def _reason(text: str) -> str:
+def reason_text(text: str) -> str:
     """A reason of the batch JSON for a reader: the column name as its label, numbers with their unit.
 
     ``"conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 (extrapolation)"``
@@ -123,7 +123,7 @@ def _film_table(result: BatchResult) -> dict[str, Any]:
                   {"text": fmt_int(f["predicted_class"]), "flag": False},
                   {"text": fmt_fixed(f["margin"], 2), "flag": False}]
         rows.append({"cells": cells, "pass": bool(f["pass"]), "result": "pass" if f["pass"] else "FAIL",
-                     "reasons": [_reason(str(r)) for r in f["reasons"]], "extrapolated": bool(oor)})
+                     "reasons": [reason_text(str(r)) for r in f["reasons"]], "extrapolated": bool(oor)})
     return {"headers": headers, "numeric": numeric, "rows": rows}
 
 

@@ -227,7 +227,7 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
     try:
         # yield_on_timeout: the first (empty) yield comes once the OS watch is in place, and only then is the
         # watch ready: a file landing before that would be missed
-        for changes in watchfiles.watch(inbox, watch_filter=wanted, stop_event=stop, debounce=800, step=100,
+        for changes in watchfiles.watch(inbox, watch_filter=wanted, stop_event=stop, debounce=800, step=50,
                                         raise_interrupt=False, rust_timeout=250, yield_on_timeout=True):
             if ready is not None:
                 ready()
