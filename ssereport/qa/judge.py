@@ -138,6 +138,30 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
         Fewer than 2 films, or a likely unit mistake.
     ConfigError
         A bare spec number far outside the reference's scale (:func:`check_spec`).
+
+    Returns
+    -------
+    BatchResult
+        ``verdict`` (``"pass"``/``"fail"``), ``films`` (one row per film: ``sample_id,
+        row, observed_class, predicted_class, margin, pass, out_of_range, reasons`` and
+        the measurements), ``counts``, ``limits``, ``capability`` (with spec limits).
+
+    Notes
+    -----
+    The projection and nearest centroid are NumPy on the model's stored PCA; the
+    expected class is the embedded pipeline's ``predict``/``decision_function``
+    (scikit-learn ``SVC``; R ``predict(e1071::svm(...))``).
+
+    Examples
+    --------
+    >>> import ssereport
+    >>> table = ssereport.load_films("data/sse_films_reference.csv")
+    >>> model = ssereport.fit_model(ssereport.analyze(table, ssereport.Config(cv_repeats=1, n_bootstrap=0)))
+    >>> batch = ssereport.judge_batch(model, ssereport.load_films("data/batches/batch_2026-03-09_B.csv"))
+    >>> batch.batch_id, batch.verdict, batch.counts["pass"], batch.counts["films"]
+    ('2026-03-09_B', 'pass', 11, 12)
+    >>> batch.films.loc[~batch.films["pass"], "reasons"].tolist()
+    [('RD = 0.135 > 0.101 (95th percentile of class-1 reference films)',)]
     """
     from .. import __version__
     from ..versions import package_versions

@@ -161,7 +161,37 @@ def _distribution(x: np.ndarray) -> dict[str, float]:
 
 
 def fit_model(results) -> ReferenceModel:
-    """Build the reference model from a :class:`~ssereport.StudyResults`."""
+    """Build the reference model from a :class:`~ssereport.StudyResults`.
+
+    Parameters
+    ----------
+    results : StudyResults
+        From :func:`ssereport.analyze` on the reference study.
+
+    Returns
+    -------
+    ReferenceModel
+        The PCA, K-means centroids and the fitted SVM pipeline of ``results``, the
+        reference range of every variable and the class-1 distribution of every
+        measurement (the acceptance limits), with the data hash and versions in ``info``.
+
+    Notes
+    -----
+    Nothing is refitted: the model is the fitted scikit-learn objects of
+    ``results``. Save it with :func:`save_model` (``ssereport fit``). R has no
+    one-call equivalent (``saveRDS`` of the ``prcomp``/``kmeans``/``e1071::svm`` fits).
+
+    Examples
+    --------
+    >>> import ssereport
+    >>> table = ssereport.load_films("data/sse_films_reference.csv")
+    >>> results = ssereport.analyze(table, ssereport.Config(cv_repeats=1, n_bootstrap=0))
+    >>> model = ssereport.fit_model(results)
+    >>> model.info["class_counts"]
+    {'1': 60, '2': 29, '3': 21}
+    >>> model.svm_features
+    ('polymer_wt_pct', 'ls_ratio', 'xylene_vol_pct')
+    """
     import zipfile
 
     import skops.io
@@ -199,7 +229,18 @@ def fit_model(results) -> ReferenceModel:
 
 
 def save_model(model: ReferenceModel, path: str | Path) -> Path:
-    """Write the model as indented JSON (atomically)."""
+    """Write the model as indented JSON (atomically); the fitted pipeline is embedded with ``skops.io``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> save_model(model, "models/reference.json")      # doctest: +SKIP
+    PosixPath('models/reference.json')
+    """
     from ..files import atomic_write
 
     return atomic_write(path, json.dumps(model.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
@@ -221,6 +262,13 @@ def _array(body: dict, key: str, shape: tuple[int | None, ...], where: str) -> n
 
 def load_model(path: str | Path) -> ReferenceModel:
     """Read and check a model file written by :func:`save_model`.
+
+    Examples
+    --------
+    >>> import ssereport
+    >>> model = ssereport.load_model("models/reference.json")   # doctest: +SKIP
+    >>> model.checksum                                           # doctest: +SKIP
+    'sha256:…'
 
     Raises
     ------

@@ -114,8 +114,16 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     Raises
     ------
     ConfigError
-        A bare spec number far outside the reference's scale (:func:`ssereport.batch.check_spec`),
+        A bare spec number far outside the reference's scale (:func:`ssereport.qa.spec.check_spec`),
         before any file is read: it would fail every batch alike.
+
+    Examples
+    --------
+    >>> import glob
+    >>> from ssereport.qa.run import run_batches
+    >>> outcomes = run_batches(sorted(glob.glob("data/batches/*.csv")), model, "reports", jobs=2)  # doctest: +SKIP
+    >>> [(o["batch_id"], o["verdict"]) for o in outcomes]                                        # doctest: +SKIP
+    [('2026-03-02_A', 'pass'), ('2026-03-09_B', 'pass'), ('2026-03-16_C', 'fail')]
     """
     if spec is not None:
         check_spec(spec, model)

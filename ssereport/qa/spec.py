@@ -108,6 +108,20 @@ def load_spec(path: str | Path) -> Spec:
     with pint: ``sigma_min = "0.3 mS/cm"``, ``thickness_max = "0.1 mm"``,
     ``rd_max = "10 %"``. Bare numbers far from the reference's scale are caught
     by :func:`check_spec` once the model is known.
+
+    Returns
+    -------
+    Spec
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ssereport.qa.spec import load_spec
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "spec.toml"
+    >>> _ = p.write_text('sigma_min = "0.3 mS/cm"\\nthickness_max = 80\\n', encoding="utf-8")
+    >>> s = load_spec(p)
+    >>> round(s.sigma_min, 6), s.thickness_max, s.given
+    (0.0003, 80.0, (('sigma_min', '0.3 mS/cm'),))
     """
     p = Path(path)
     section = read_toml_section(p, "spec", what="spec")
