@@ -9,6 +9,9 @@ safe is the SVG our own figure code writes (:mod:`ssereport.qa.figures`); batch
 ids, sample ids and file names from the input are escaped by the HTML template
 and placed as text by the Typst template. The index is :mod:`ssereport.qa.index`;
 the statistics shown (capability, control limits) come from :mod:`ssereport.analysis`.
+
+About 500 lines: a third of it is the report's prose (:func:`_texts`), kept in
+one place so the HTML and the PDF say the same words.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def figure_context(fig) -> dict[str, Any]:
     if fig is None:
         return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
     svg = str(fig.svg)
-    # The SVG is written by ssereport.figures_batch (matplotlib, which escapes all text) from our numbers.
+    # The SVG is written by ssereport.qa.figures (matplotlib, which escapes all text) from our numbers.
     return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
             "caption": str(fig.caption)}
 

@@ -187,9 +187,13 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
     >>> watch("inbox", load_model("models/reference.json"), "reports", stop=stop)  # doctest: +SKIP
     0
     """
+    import logging
+
     import watchfiles
 
     from .run import process_file, write_index
+
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its "KeyboardInterrupt caught": we say it ourselves
 
     if spec is not None:
         check_spec(spec, model)
