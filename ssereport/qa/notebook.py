@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..report.filters import fmt_fixed, fmt_int, fmt_num
 from ..schema import by_name
+from ..theme import COLORS
 from .report import reason_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,7 +80,7 @@ def batch_html(result: BatchResult) -> str:
     limits = "; ".join(f"{by_name(lim.variable).symbol} {'≥' if lim.kind == 'min' else '≤'} {fmt_num(lim.value)}"
                        f"{_unit(lim.variable)} ({lim.label})" for lim in result.limits)
     head = (f"<p><b>Batch {escape(str(result.batch_id))}: "
-            f"<span style=\"color:{'#1a7f37' if ok else '#b42318'}\">{'PASS' if ok else 'FAIL'}</span></b> — "
+            f"<span style=\"color:{COLORS['pass-ink' if ok else 'fail-ink']}\">{'PASS' if ok else 'FAIL'}</span></b> — "
             f"{fmt_int(c['pass'])} of {fmt_int(c['films'])} films pass (at least "
             f"{fmt_num(100 * result.spec.min_pass_fraction, trim=True)} % must); "
             f"{fmt_int(c['out_of_range'])} outside the reference range. Source: {escape(str(result.table.source))}"

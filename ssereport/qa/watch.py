@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -245,9 +246,15 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
                 break
             args = [(p, model, out, spec, formats, max_file_mb, model_path, columns) for p in todo]
             t0 = time.perf_counter()
+            results = None
             if pool is not None and len(args) > 1:
-                results = list(pool.map(process_file, *zip(*args)))
-            else:
+                try:
+                    results = list(pool.map(process_file, *zip(*args)))
+                except BrokenProcessPool:  # a worker died (out of memory?): go on in this process
+                    say("ssereport: a worker process stopped; judging in the main process from now on", error=True)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = None
+            if results is None:
                 results = [process_file(*a) for a in args]
             seconds = time.perf_counter() - t0
             for p, outcomes in zip(todo, results):
@@ -260,7 +267,10 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
                         n += 1
                     say(_line(o, seconds / max(len(todo), 1)), error=bool(o["error"]))
             if todo:
-                write_index(out, errors=list(errors.values()), model=model)
+                try:
+                    write_index(out, errors=list(errors.values()), model=model)
+                except OSError as exc:  # the folder became unwritable: say so, keep watching
+                    say(f"ssereport: error: index.html not written: {exc.strerror or exc}", error=True)
     except KeyboardInterrupt:
         pass
     finally:
