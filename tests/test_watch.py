@@ -205,3 +205,10 @@ def test_wait_complete_waits_for_a_growing_file(tmp_path):
     t.join()
     assert done[tmp_path / "gone.csv"] is None
     assert done[p] == (p.stat().st_size, p.stat().st_mtime_ns) and p.read_text(encoding="utf-8").count("\n") == 5
+
+
+def test_a_file_is_not_a_folder_to_watch(model_file):
+    proc = subprocess.run([sys.executable, "-m", "ssereport", "watch", str(BATCH_A), "--model", str(model_file)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "is a file; expected the folder to watch" in proc.stderr
+    assert "Traceback" not in proc.stderr
