@@ -640,3 +640,13 @@ def test_panel_titles_and_recipe_ticks_are_shared():
     assert design_step(0.6, 1.4) == pytest.approx(0.2) and design_step(0, 100) == pytest.approx(25)
     assert design_step(2, 10) == pytest.approx(2)
     assert pc_label(0, 0.649) == "PC1 (64.9 % of variance)" and pc_label(1) == "PC2 (reference PCA)"
+
+
+def test_map_alt_text_names_each_variable_once(rendered):
+    # review finding 18: the thickness maps' <desc> read "thickness (thickness)"
+    assert "contour lines of thickness over L:S" in rendered["process_maps_thickness"].alt
+    assert "(thickness)" not in rendered["process_maps_thickness"].alt
+    assert "deviation of thickness (DoT)" in rendered["process_maps_dot"].alt
+    assert "ionic conductivity (σ)" in rendered["process_maps_sigma"].alt
+    assert "light bars: components not used" in rendered["scree"].caption
+    assert "diamonds" in rendered["pc_scatter"].caption
