@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import theme
 from ..report.filters import fmt_num
-from ._base import (CENTROID, check_classes, class_regions, factor_label, label, new_figure, offset_transform, panel_grid,
+from ._base import (CENTROID, check_classes, class_regions, factor_label, new_figure, offset_transform, panel_grid,
                     panel_title, pc_label, recipe_axes, ring_offsets, single, variable_label)
 from ._base import themed as _themed
 
@@ -98,7 +98,7 @@ def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None
 
     Shading: the class of the nearest reference centroid in the PC1–PC2 plane
     (an approximation of the class regions, which use every retained
-    component); centroids marked with their class number; films coloured by
+    component); centroids as diamonds with their class number; films coloured by
     nearest reference class, circles pass, crosses fail. ``**style`` goes to the films' ``scatter``.
     """
     from matplotlib.lines import Line2D
