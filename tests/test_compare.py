@@ -107,3 +107,17 @@ def test_cli_report(reference_path, tmp_path, capsys):
     html = (out / "sse_films_reference_vs_B.compare.html").read_text()
     assert "Shifted (Holm-adjusted p ≤ 0.05): σ." in html and "<svg" in html
     assert (out / "sse_films_reference_vs_B.compare.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_shift_tests_against_r(reference_table):
+    # R: wilcox.test(a, b, exact = FALSE, correct = TRUE); p.adjust(p, "holm")  (tests/reference/compare_reference.R)
+    from .conftest import REF_DIR
+
+    r = pd.read_csv(REF_DIR / "compare_shifts.csv")
+    d = reference_table.data
+    t = shift_tests(d[d["polymer_wt_pct"] <= 5], d[d["polymer_wt_pct"] >= 7], list(r["variable"]))
+    assert list(t["n_a"]) == list(r["n_a"]) and list(t["n_b"]) == list(r["n_b"])
+    np.testing.assert_allclose(t["statistic"], r["W"], rtol=1e-6)
+    np.testing.assert_allclose(t["p_value"], r["p_value"], rtol=1e-6)
+    np.testing.assert_allclose(t["p_holm"], r["p_holm"], rtol=1e-6)
+    np.testing.assert_allclose(t["effect_size"], r["rank_biserial"], rtol=1e-6, atol=1e-12)
