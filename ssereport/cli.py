@@ -376,8 +376,15 @@ def compare(
     from .pipeline import analyze as run
 
     cfg = load_config(config, seed=seed)
-    ra, rb = run(ta, cfg), run(tb, cfg)
-    cmp = compare_studies(ra, rb, alpha=cfg.alpha)
+    ra = run(ta, cfg)
+    try:  # B analysed on its own when it can be (a month of class-1 production often cannot)
+        rb, b_note = run(tb, cfg), ""
+    except DataError as exc:
+        rb, b_note = tb, str(exc)
+        if not quiet:
+            sys.stderr.write(f"ssereport: note: {tb.source}: not analysed on its own ({exc}); its films are "
+                             "compared in A's classes\n")
+    cmp = compare_studies(ra, rb, alpha=cfg.alpha, b_note=b_note)
     if json_out is not None:
         atomic_write(json_out, cmp.to_json())
     written = {}

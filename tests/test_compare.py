@@ -121,3 +121,38 @@ def test_shift_tests_against_r(reference_table):
     np.testing.assert_allclose(t["p_value"], r["p_value"], rtol=1e-6)
     np.testing.assert_allclose(t["p_holm"], r["p_holm"], rtol=1e-6)
     np.testing.assert_allclose(t["effect_size"], r["rank_biserial"], rtol=1e-6, atol=1e-12)
+
+
+def test_small_b_without_its_own_analysis(reference_results, tmp_path, capsys):
+    from sklearn.metrics import f1_score
+
+    from .conftest import ROOT
+
+    batch_path = ROOT / "data" / "batches" / "batch_2026-03-09_B.csv"
+    batch = ssereport.load_films(batch_path)
+    c = compare_studies(reference_results, batch, b_note="too small")
+    assert c.n_b == 12 and (c.classes["n_b"] == -1).all() and c.classes["share_b"].isna().all()
+    assert c.grid["class1_b"] is None and np.isnan(c.window_jaccard)
+    in_a = reference_results.clusters.predict(reference_results.pca.transform(batch.data))
+    assert (c.classes.set_index("class")["n_b_in_a"] == pd.Series(in_a).value_counts().reindex(
+        c.classes["class"], fill_value=0).to_numpy()).all()
+    pred = reference_results.classifier.model.predict(batch.data[["polymer_wt_pct", "ls_ratio",
+                                                                  "xylene_vol_pct"]].to_numpy(float))
+    assert c.transfer_f1 == pytest.approx(f1_score(in_a, pred, average="macro"))
+    d = json.loads(c.to_json())
+    assert d["classes"]["table"][0]["n_b"] is None and d["window"]["jaccard"] is None
+    assert d["b_note"] == "too small"
+    # the command compares it too, with a note, and draws the report
+    # the command compares it too, with a note; with dates in both files it draws the I-MR charts
+    ref = pd.read_csv(ROOT / "data" / "sse_films_reference.csv")
+    ref.insert(1, "batch_id", ["2026-02-%02d_ref" % (1 + i // 5) for i in range(len(ref))])
+    a_path = tmp_path / "A.csv"
+    ref.to_csv(a_path, index=False)
+    out = tmp_path / "out"
+    assert main(["compare", str(a_path), str(batch_path), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "not analysed on its own" in captured.err and "B has no analysis of its own" in captured.out
+    html = (out / "A_vs_batch_2026-03-09_B.compare.html").read_text().replace("&#39;", "'")
+    assert "only A's class-1 window is drawn" in html
+    assert html.count("I-MR chart of") >= 2 and "fig-imr_rd" in html
+    assert "limits from A's class-1 films" in html

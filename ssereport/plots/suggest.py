@@ -90,7 +90,7 @@ def window_overlay(comparison, *, fig: Figure | None = None, **style: Any) -> Fi
                 ax.set_visible(False)
                 continue
             a1 = g["class1_a"][i].astype(float)
-            b1 = g["class1_b"][i].astype(float)
+            b1 = g["class1_b"][i].astype(float) if g["class1_b"] is not None else np.zeros_like(a1)
             if a1.any():
                 ax.contourf(g["ls"], g["xb"], a1, levels=[0.5, 1.5], colors=[theme.CLASS_COLORS[1]], alpha=0.35,
                             rasterized=True)

@@ -107,18 +107,22 @@ def compare_context(comparison, a, b, *, title: str | None = None, author: str |
     from ..plots.suggest import window_overlay
 
     c = comparison
+    tb = b.table if hasattr(b, "clusters") else b
+    own_b = c.grid["class1_b"] is not None
     ctx = _base(title or f"{c.source_b} compared with {c.source_a}", author,
                 f"Comparison of two film studies: {c.source_a} (A) and {c.source_b} (B).",
-                "solid-state electrolyte, comparison, Mann-Whitney, Holm, ssereport", _synthetic(a.table, b.table))
+                "solid-state electrolyte, comparison, Mann-Whitney, Holm, ssereport", _synthetic(a.table, tb))
     ctx["byline"] = f"{ctx['author']} · {ctx['meta']['created']} · {ctx['generator']}"
     shifted = c.variables.loc[c.variables["shifted"], "variable"].tolist()
     ctx["summary"] = [
-        f"A: {c.source_a} ({a.table.n_analyzed} films). B: {c.source_b} ({b.table.n_analyzed} films).",
+        f"A: {c.source_a} ({c.n_a} films). B: {c.source_b} ({c.n_b} films).",
         ("Shifted (Holm-adjusted p ≤ " + f"{c.alpha:g}): " + ", ".join(by_name(v).symbol for v in shifted) + ".")
         if shifted else f"No variable shifted (all Holm-adjusted p > {c.alpha:g}).",
         f"A's classifier on B's films (in A's classes): macro F1 {c.transfer_f1:.3f}, A's own cross-validation "
         f"{c.a_cv_f1:.3f}: the model {'still holds' if c.model_holds else 'does not hold'} for B.",
-        f"Class-1 windows overlap by {c.window_jaccard:.0%} (Jaccard, on A's decision-map grid).",
+        (f"Class-1 windows overlap by {c.window_jaccard:.0%} (Jaccard, on A's decision-map grid)." if own_b else
+         f"B was not analysed on its own ({c.b_note}); its films are compared in A's classes, and only A's class-1 "
+         "window is drawn."),
     ]
     ctx["variables"] = _table(
         ["Variable", "Median A", "Median B", "U", "p", "p (Holm)", "Effect (rank-biserial)", "Shifted"],
@@ -129,8 +133,9 @@ def compare_context(comparison, a, b, *, title: str | None = None, author: str |
         note="Effect: rank-biserial correlation (Cliff's delta), > 0 when A's values tend to be larger.")
     ctx["classes"] = _table(
         ["Class", "A", "B (own classes)", "B in A's classes"],
-        [[str(int(r["class"])), f"{int(r['n_a'])} ({fmt_pct(r['share_a'])})", f"{int(r['n_b'])} "
-          f"({fmt_pct(r['share_b'])})", f"{int(r['n_b_in_a'])} ({fmt_pct(r['share_b_in_a'])})"]
+        [[str(int(r["class"])), f"{int(r['n_a'])} ({fmt_pct(r['share_a'])})",
+          f"{int(r['n_b'])} ({fmt_pct(r['share_b'])})" if r["n_b"] >= 0 else "–",
+          f"{int(r['n_b_in_a'])} ({fmt_pct(r['share_b_in_a'])})"]
          for r in c.classes.to_dict(orient="records")],
         caption="Films per quality class", numeric=[False, True, True, True],
         note=(f"B's own classes come from K-means on B alone; 'in A's classes' places B's films at the nearest A "
@@ -138,8 +143,9 @@ def compare_context(comparison, a, b, *, title: str | None = None, author: str |
               f"{fmt_p(c.class_test['p_value'])} (scipy.stats.chi2_contingency)."))
     ctx["window"] = _table(
         ["P (wt%)", "Class 1, A", "Class 1, B", "Agreement"],
-        [[fmt_num(r["polymer_wt_pct"], trim=True), fmt_pct(r["share_a"]), fmt_pct(r["share_b"]),
-          fmt_pct(r["agreement"])] for r in c.window.to_dict(orient="records")],
+        [[fmt_num(r["polymer_wt_pct"], trim=True), fmt_pct(r["share_a"]),
+          fmt_pct(r["share_b"]) if own_b else "–", fmt_pct(r["agreement"]) if own_b else "–"]
+         for r in c.window.to_dict(orient="records")],
         caption="Share of the L:S × X:B grid predicted class 1", numeric=[True] * 4)
     ctx["window_figure"] = _figure(
         "window", window_overlay(c), alt=f"Class-1 regions of A (filled) and B (dashed outline) per P% level; "
@@ -149,9 +155,21 @@ def compare_context(comparison, a, b, *, title: str | None = None, author: str |
     ctx["imr_note"] = c.imr_note
     ctx["imr"] = []
     if c.imr is not None:
-        ctx["imr"] = [{"variable": _head(v), "center": fmt_num(ch.center), "sigma": fmt_num(ch.sigma),
-                       "flags": [f"{ch.labels[f.index]} ({f.panel}: rules {', '.join(map(str, f.rules))})"
-                                 for f in ch.flags]} for v, ch in c.imr["charts"].items()]
+        from ..plots.batch import control_chart
+
+        n_a = c.imr["n_a"]
+        for v, ch in c.imr["charts"].items():
+            sym = by_name(v).symbol
+            ctx["imr"].append({
+                "variable": _head(v), "center": fmt_num(ch.center), "sigma": fmt_num(ch.sigma),
+                "flags": [f"{ch.labels[f.index]} ({f.panel}: rules {', '.join(map(str, f.rules))})"
+                          for f in ch.flags],
+                "figure": _figure(f"imr_{v}", control_chart(ch, [0, n_a], ["A", "B"]),
+                                  alt=f"I-MR chart of {sym}: {n_a} films of A then {len(ch.values) - n_a} of B in "
+                                      f"date order; {len(ch.flags)} flagged point(s).",
+                                  caption=f"I-MR chart of {sym}: individuals (top) with the centre line and ±3σ "
+                                          "limits of A's class-1 films, moving range (bottom); A's films, then B's "
+                                          "after the vertical rule, each in date order.")})
     ctx["method"] = c.method
     return ctx
 
@@ -183,8 +201,12 @@ def render_suggestions(results, suggestions, out_dir, *, formats=("html", "pdf")
 
 def render_compare(comparison, a, b, out_dir, *, formats=("html", "pdf"), title=None,
                    author=None) -> dict[str, Path]:
-    """Write ``<A>_vs_<B>.compare.json``, ``.html`` and ``.pdf`` into ``out_dir``."""
-    stem = safe_stem(f"{Path(str(a.table.source)).stem}_vs_{Path(str(b.table.source)).stem}",
+    """Write ``<A>_vs_<B>.compare.json``, ``.html`` and ``.pdf`` into ``out_dir``.
+
+    ``a`` is A's StudyResults; ``b`` B's StudyResults, or its FilmTable when it
+    has no analysis of its own (see :func:`ssereport.analysis.compare.compare_studies`).
+    """
+    stem = safe_stem(f"{Path(str(comparison.source_a)).stem}_vs_{Path(str(comparison.source_b)).stem}",
                      default="compare") + ".compare"
     ctx = compare_context(comparison, a, b, title=title, author=author)
     return _write("compare", ctx, Path(out_dir), stem, formats, comparison.to_json())
