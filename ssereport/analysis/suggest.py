@@ -229,7 +229,7 @@ def _scaled(frame: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> np.n
 def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, levels=None, c: float = 1.0,
                        cv_splits: int = 5, cv_repeats: int = 10, random_state: int = 42,
                        min_distance: float = 0.1, near_boundary: float = 0.25, explore: int | None = None,
-                       class_of_interest: int = 1, n_steps: int = 16) -> Suggestions:
+                       class_of_interest: int = 1, n_steps: int = 16, order: str = "committee") -> Suggestions:
     """Propose ``n`` new conditions to cast, near the class-1 boundary and apart from each other.
 
     Parameters
@@ -261,6 +261,10 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
     class_of_interest : int, default 1
     n_steps : int
         About this many set points over the L:S and X:B ranges.
+    order : {"committee", "margin"}
+        Boundary slots ranked by the committee's split on class 1, then the
+        distance to the SVM's class-1 boundary (default); or by that distance
+        only (margin sampling, Tong & Koller 2001).
 
     Returns
     -------
@@ -325,8 +329,11 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
     def far_enough(i: int) -> bool:
         return not chosen or cdist(z_cand[[i]], z_cand[chosen]).min() >= min_distance
 
-    for i in np.lexsort((dist1, -boundary)):
-        if len(chosen) >= n - n_explore or (boundary[i] <= 0 and dist1[i] > near_boundary):
+    if order not in ("committee", "margin"):
+        raise ValueError(f"order: got {order!r}, expected 'committee' or 'margin'")
+    ranking = np.lexsort((dist1, -boundary)) if order == "committee" else np.argsort(dist1, kind="stable")
+    for i in ranking:
+        if len(chosen) >= n - n_explore or ((boundary[i] <= 0 or order == "margin") and dist1[i] > near_boundary):
             break
         if far_enough(int(i)):
             chosen.append(int(i))
@@ -368,9 +375,13 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
     method = (f"{vmethod}; candidates: {len(cand)} conditions of a grid over the studied ranges (P% levels "
               f"{', '.join(f'{v:g}' for v in np.unique(cand['polymer_wt_pct']))}) at least {min_distance:g} range "
               f"units from every cast film; {int((table['kind'] == 'boundary').sum())} chosen greedily on the "
-              f"class-{class_of_interest} boundary (committee split on class {class_of_interest} first, then the "
-              f"distance to the SVM's class-{class_of_interest} boundary, at most {near_boundary:g} standardised "
-              f"units when the committee is unanimous), "
+              f"class-{class_of_interest} boundary ("
+              + (f"committee split on class {class_of_interest} first, then the distance to the SVM's class-"
+                 f"{class_of_interest} boundary, at most {near_boundary:g} standardised units when the committee "
+                 "is unanimous" if order == "committee" else
+                 f"nearest to the SVM's class-{class_of_interest} boundary first, at most {near_boundary:g} "
+                 "standardised units")
+              + "), "
               f"{int((table['kind'] == 'explore').sum())} by maximin distance (unexplored), all at least "
               f"{min_distance:g} apart (scipy.spatial.distance.cdist, conditions scaled to 0-1 over their range)")
     return Suggestions(table=table, method=method, n_candidates=len(cand), min_distance=min_distance,
