@@ -47,6 +47,8 @@ def test_boundary_suggestions_are_where_the_committee_splits(suggestions, refere
     d = reference_results.table.data
     votes, labels, _ = committee_votes(d, reference_results.clusters.labels.to_numpy(), b, random_state=42)
     np.testing.assert_allclose(1 - votes.max(axis=1), b["uncertainty"].to_numpy())
+    # margin order (the default): boundary picks in increasing distance to the SVM's class-1 boundary
+    assert (b["distance_class1"] <= 0.25).all() and b["distance_class1"].is_monotonic_increasing
     # the picks are more uncertain than the typical candidate
     cand = candidate_grid(d, levels=reference_results.decision_map.polymer_levels)
     v_all, _, _ = committee_votes(d, reference_results.clusters.labels.to_numpy(), cand, random_state=42)
@@ -109,3 +111,12 @@ def test_cli_bad_input_same_error_as_analyze(tmp_path, capsys):
     err_analyze = capsys.readouterr().err
     assert main(["suggest", str(bad)]) == 2
     assert capsys.readouterr().err == err_analyze
+
+
+def test_committee_order_picks_split_committee(reference_results):
+    s = next_experiments(reference_results, n=4, order="committee")
+    b = s.table[s.table["kind"] == "boundary"]
+    assert len(b) == 3 and (b["uncertainty"] > 0.3).all() and b["boundary"].is_monotonic_decreasing
+    assert "committee split on class 1 first" in s.method
+    with pytest.raises(ValueError, match="order"):
+        next_experiments(reference_results, order="entropy")

@@ -229,7 +229,7 @@ def _scaled(frame: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> np.n
 def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, levels=None, c: float = 1.0,
                        cv_splits: int = 5, cv_repeats: int = 10, random_state: int = 42,
                        min_distance: float = 0.1, near_boundary: float = 0.25, explore: int | None = None,
-                       class_of_interest: int = 1, n_steps: int = 16, order: str = "committee") -> Suggestions:
+                       class_of_interest: int = 1, n_steps: int = 16, order: str = "margin") -> Suggestions:
     """Propose ``n`` new conditions to cast, near the class-1 boundary and apart from each other.
 
     Parameters
@@ -261,10 +261,12 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
     class_of_interest : int, default 1
     n_steps : int
         About this many set points over the L:S and X:B ranges.
-    order : {"committee", "margin"}
-        Boundary slots ranked by the committee's split on class 1, then the
-        distance to the SVM's class-1 boundary (default); or by that distance
-        only (margin sampling, Tong & Koller 2001).
+    order : {"margin", "committee"}
+        Boundary slots ranked by the distance to the SVM's class-1 boundary
+        (margin sampling, Tong & Koller 2001; default), or by the committee's
+        split on class 1, then that distance. In benchmarks/suggest.py
+        (tuning seeds 1–20) margin beat random in 14 of 20 seeds, committee in
+        11 of 20.
 
     Returns
     -------
@@ -273,11 +275,12 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
     Notes
     -----
     1. committee votes: :func:`committee_votes` (the study's repeated CV);
-    2. boundary slots: candidates in decreasing order of ``boundary``
-       (committee split on class 1), ties by increasing ``distance_class1``,
-       taken greedily when at least ``min_distance`` from every cast film and
-       every suggestion so far, while the committee is split or the SVM's
-       class-1 boundary is within ``near_boundary``;
+    2. boundary slots: candidates in increasing order of ``distance_class1``
+       (``order="margin"``; with ``"committee"``, in decreasing order of the
+       committee's split on class 1 first), taken greedily when at least
+       ``min_distance`` from every cast film and every suggestion so far,
+       while the SVM's class-1 boundary is within ``near_boundary`` (or the
+       committee is split, with ``"committee"``);
     3. exploration slots: greedy maximin, the candidate farthest from every
        cast film and suggestion (``scipy.spatial.distance.cdist``).
 
@@ -388,17 +391,19 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
                        ranges=ranges, class_of_interest=class_of_interest)
 
 
-def next_experiments(results, n: int = 8, *, min_distance: float = 0.1, explore: int | None = None) -> Suggestions:
+def next_experiments(results, n: int = 8, *, min_distance: float = 0.1, explore: int | None = None,
+                     order: str = "margin") -> Suggestions:
     """:func:`suggest_conditions` for a study: its films, classes, SVM and decision-map P% levels.
 
     Parameters
     ----------
     results : StudyResults
         From :func:`ssereport.analyze`.
-    n, min_distance, explore
+    n, min_distance, explore, order
         As for :func:`suggest_conditions`.
     """
     k = results.classifier
     return suggest_conditions(results.table.data, results.clusters.labels.loc[results.table.data.index].to_numpy(),
                               n=n, model=k.model, levels=results.decision_map.polymer_levels, c=k.c,
-                              cv_splits=k.cv_splits, cv_repeats=k.cv_repeats, random_state=results.config.seed, min_distance=min_distance, explore=explore)
+                              cv_splits=k.cv_splits, cv_repeats=k.cv_repeats, random_state=results.config.seed, min_distance=min_distance, explore=explore,
+                              order=order)

@@ -70,9 +70,10 @@ def next_experiments_section(results, suggestions) -> dict[str, Any]:
              str(int(r.predicted_class)), f"{r.uncertainty:.2f}", r.reason]
             for i, r in enumerate(t.itertuples(index=False), 1)]
     n_b = int((t["kind"] == "boundary").sum())
-    intro = [f"{len(t)} conditions to cast next, inside the studied ranges: {n_b} where the classifier is least "
-             f"certain about the class-1 boundary (the fold models of its repeated cross-validation disagree, or "
-             f"the boundary is close) and {len(t) - n_b} in the least explored parts of the ranges. No two are "
+    intro = [f"{len(t)} conditions to cast next, inside the studied ranges: {n_b} on the classifier's class-1 "
+             f"boundary, where a new film moves the boundary most (its uncertainty: how far the fold models of its "
+             f"repeated cross-validation disagree there), and {len(t) - n_b} in the least explored parts of the "
+             f"ranges. No two are "
              f"closer than {suggestions.min_distance:g} (each condition scaled to 0–1 over its range), and none "
              "repeats a cast condition."]
     table = _table(["#", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"), "Predicted class",
