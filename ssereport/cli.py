@@ -333,6 +333,116 @@ def watch(
                   columns=mapping or None, interval=settle, checks=2, ready=ready)
     sys.stderr.write(f"ssereport: stopped watching {inbox} ({n} batch report{'s' if n != 1 else ''} written)\n")
 
+# --------------------------------------------------------------------------- suggest and compare (issue 15)
+
+@app.command()
+def suggest(
+    data: DataArg,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of conditions to suggest.")] = 8,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the suggestions JSON here.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF one-pager into this "
+                                                "folder.")] = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Suggest the next film conditions to cast: where the classifier is least sure of the class-1 window."""
+    from .analysis.suggest import next_experiments
+    from .files import atomic_write
+
+    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
+    sug = next_experiments(results, n=n)
+    if json_out is not None:
+        atomic_write(json_out, sug.to_json())
+    written = {}
+    if out is not None:
+        from .report.suggest import render_suggestions
+
+        written = render_suggestions(results, sug, out)
+    if not quiet:
+        print(sug.summary())
+        if json_out is not None:
+            print(f"suggestions written to {json_out}")
+        for kind, path in written.items():
+            print(f"{kind:5} {path}")
+
+
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="Study A (the reference): CSV or XLSX.", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Study B (compared with A): CSV or XLSX.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF report into this "
+                                                "folder.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the comparison JSON here.")] = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compare two studies or periods: class shares, shifts (Mann-Whitney, Holm), class-1 windows, model transfer."""
+    from .analysis.compare import compare_studies
+    from .errors import DataError
+    from .files import atomic_write
+
+    tables, problems = [], []
+    for path in (a, b):
+        try:
+            tables.append(_load(path, sheet, drop_invalid, max_file_mb, columns, config))
+        except DataError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise DataError(problems if len(problems) > 1 else problems[0])
+    ta, tb = tables
+    only_a = sorted(set(ta.headers) - set(tb.headers))
+    only_b = sorted(set(tb.headers) - set(ta.headers))
+    compared = set(_compared_columns())
+    if (set(only_a) | set(only_b)) & compared:
+        raise DataError(f"{ta.source} and {tb.source} do not have the same columns: only in {ta.source}: "
+                        f"{[ta.headers[c] for c in only_a] or 'none'}; only in {tb.source}: "
+                        f"{[tb.headers[c] for c in only_b] or 'none'}; expected both to hold the same film "
+                        "variables")
+    for t in tables:
+        _print_notes(t.source, t.notes, quiet)
+    from .config import load_config
+    from .pipeline import analyze as run
+
+    cfg = load_config(config, seed=seed)
+    ra = run(ta, cfg)
+    try:  # B analysed on its own when it can be (a month of class-1 production often cannot)
+        rb, b_note = run(tb, cfg), ""
+    except DataError as exc:
+        rb, b_note = tb, str(exc)
+        if not quiet:
+            sys.stderr.write(f"ssereport: note: {tb.source}: not analysed on its own ({exc}); its films are "
+                             "compared in A's classes\n")
+    cmp = compare_studies(ra, rb, alpha=cfg.alpha, b_note=b_note)
+    if json_out is not None:
+        atomic_write(json_out, cmp.to_json())
+    written = {}
+    if out is not None:
+        from .report.suggest import render_compare
+
+        written = render_compare(cmp, ra, rb, out)
+    if not quiet:
+        print(cmp.summary())
+        if json_out is not None:
+            print(f"comparison written to {json_out}")
+        for kind, path in written.items():
+            print(f"{kind:5} {path}")
+
+
+def _compared_columns() -> tuple[str, ...]:
+    from .schema import FILM_VARIABLES, READINGS
+
+    return FILM_VARIABLES + READINGS
+
 
 def _formats(text: str, allowed: set[str]) -> tuple[str, ...]:
     from .errors import ConfigError

@@ -50,9 +50,9 @@ from ..files import atomic_write
 __all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "displayable", "find_fonts", "plain_context"]
 
 #: The Typst templates a report can be compiled from (package data in ``ssereport/templates``).
-TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ")
+TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ", "suggest.typ", "compare.typ")
 #: Files every template may import.
-_SHARED: tuple[str, ...] = ("_common.typ",)
+_SHARED: tuple[str, ...] = ("_common.typ", "_next_experiments.typ")
 
 #: The fonts the PDF uses, by file name. They ship with the package (``ssereport/fonts``, Bitstream Vera
 #: licence), so a PDF looks the same on every machine, Windows and macOS included.
