@@ -425,7 +425,9 @@ def test_pdf_templates_are_package_data_and_never_evaluate():
     from ssereport.report.pdf import TEMPLATES
 
     folder = resources.files("ssereport") / "templates"
-    for name in (*TEMPLATES, "_common.typ"):
+    partials = [f"sections/{p.name}" for p in (folder / "sections").iterdir() if p.name.endswith(".typ")]
+    assert len(partials) >= 8  # one per section of the registry
+    for name in (*TEMPLATES, "_common.typ", *partials):
         text = (folder / name).read_text(encoding="utf-8")
         assert "eval(" not in text and '"@' not in text, name  # no evaluation of data, no packages
         reads = re.findall(r"\b(json|read|image)\(([^,)]*)", text)
@@ -468,7 +470,9 @@ def test_film_table_lists_every_film_when_small(reference_results):
 def test_film_table_is_capped_for_large_tables(monkeypatch):
     """Above MAX_FILM_ROWS films the appendix lists the first ones and says where all are."""
     import ssereport
-    from ssereport.report import context
+    import importlib
+
+    context = importlib.import_module("ssereport.report.sections.methods")  # the methods section owns the limit
 
     results = ssereport.analyze(_make_large(150))
     monkeypatch.setattr(context, "MAX_FILM_ROWS", 100)
