@@ -20,6 +20,8 @@ refused), so the PDF does not depend on the machine's fonts or network.
 
 from __future__ import annotations
 
+import gc
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -106,8 +108,14 @@ def compile_weasyprint(html: str, out_path: str | Path, *, attachments: Sequence
         files.append(weasyprint.Attachment(string=p.read_bytes(), name=p.name, description=a.description,
                                            relationship=a.relationship.capitalize()))
     try:
-        pdf = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
-            stylesheets=[css], font_config=font_config, pdf_variant="pdf/a-3b", attachments=files)
+        with warnings.catch_warnings():
+            # WeasyPrint 70 opens its sRGB output-intent profile (PDF/A) and never closes it: the file is
+            # collected here, where that one ResourceWarning is expected, not at some later point.
+            warnings.filterwarnings("ignore", category=ResourceWarning, message=r"unclosed file .*sRGB2014\.icc")
+            pdf = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
+                stylesheets=[css], font_config=font_config, pdf_variant="pdf/a-3b", pdf_tags=True,
+                attachments=files)
+            gc.collect()
     except Exception as exc:  # WeasyPrint's own errors have no common base class
         raise RenderError(f"WeasyPrint could not lay out the HTML report: {exc}") from exc
     if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF-"):
