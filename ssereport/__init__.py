@@ -23,6 +23,7 @@ _EXPORTS = {
     "load_films": "io",
     "StudyResults": "pipeline",
     "analyze": "pipeline",
+    "render_report": "report.render",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import ConfigError, DataError
     from .io import FilmTable, load_films
     from .pipeline import StudyResults, analyze
+    from .report.render import render_report
 
 
 def __getattr__(name: str) -> Any:

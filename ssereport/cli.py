@@ -67,12 +67,16 @@ def _print_notes(source: str, notes, quiet: bool) -> None:
 
 
 def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None, *, columns=None,
-           quiet=False):
-    """Config, validated table and analysis: what analyze, fit and report share."""
+           quiet=False, cfg=None):
+    """Config, validated table and analysis: what analyze, fit and report share.
+
+    ``cfg``: the settings when the caller has loaded them already (``report`` checks them first), so
+    that the settings file is read once.
+    """
     from .config import load_config
     from .pipeline import analyze as run
 
-    cfg = load_config(config, seed=seed)
+    cfg = cfg if cfg is not None else load_config(config, seed=seed)
     step = progress or (lambda name, text: None)
     step("load", f"Reading {data.name}")
     table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
@@ -155,7 +159,7 @@ def report(
     fmts = _formats(formats, {"html", "pdf"})
     if engine not in ("typst", "weasyprint", "quarto"):
         raise ConfigError(f"--engine: got {engine!r}, expected 'typst', 'weasyprint' or 'quarto'")
-    load_config(config, seed=seed)  # a bad config stops here, before any work, whatever the engine
+    cfg = load_config(config, seed=seed)  # a bad config stops here, before any work, whatever the engine
     if engine == "quarto":
         # the settings and the data are checked here, so that errors read as with the other engines
         table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
@@ -166,7 +170,7 @@ def report(
         return
     with _Progress(quiet) as progress:
         results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress, columns=columns,
-                         quiet=quiet)
+                         quiet=quiet, cfg=cfg)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}

@@ -80,7 +80,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
     >>> [(t["number"], t["title"]) for t in ctx["toc"]][:2]
     [(1, 'Summary'), (2, 'Data')]
     >>> ctx["summary"]["verdict"][:30]
-    'Of the 96 films analysed, 27 ('
+    'Of the 110 films analysed, 60 '
     """
     from .. import __version__
 

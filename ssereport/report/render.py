@@ -220,6 +220,23 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     ------
     ValueError
         For an unknown format or engine.
+
+    Notes
+    -----
+    The figures are drawn by :func:`ssereport.figures.render_figures` (matplotlib),
+    the HTML by Jinja2 and the PDF by Typst or WeasyPrint; the R analogue is
+    ``rmarkdown::render()`` with both an HTML and a PDF output format.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import ssereport
+    >>> results = ssereport.analyze(ssereport.load_films("data/sse_films_reference.csv"))
+    >>> out = ssereport.render_report(results, tempfile.mkdtemp(), formats=["html"], title="Films")
+    >>> sorted(out), out["html"].name
+    (['csv', 'html', 'json'], 'sse_films_reference.html')
+    >>> '<h2 id="h-summary">1. Summary</h2>' in out["html"].read_text(encoding="utf-8")
+    True
     """
     if engine not in ENGINES:
         raise ValueError(f"engine: got {engine!r}, expected one of {list(ENGINES)}")
