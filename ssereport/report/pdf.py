@@ -9,6 +9,11 @@ context, including titles, sample IDs and file names from the input, reaches
 the page as a string value placed as text; no Typst markup is ever built from
 data and nothing is evaluated.
 
+The study report's sections are Typst partials (``templates/sections/<id>.typ``,
+each a function ``render(sec, s)``) that ``report.typ`` imports in the order of
+the section registry (:mod:`ssereport.report.sections`); they are copied into
+the Typst root as ``sections/<id>.typ``.
+
 Each compilation runs in a fresh temporary directory that is the Typst root
 and holds everything the document may read: the templates, ``context.json``,
 the figures (``fig-<n>.svg``) and copies of the files to attach
