@@ -264,7 +264,7 @@ def fit(
     quiet: QuietOpt = False,
 ) -> None:
     """Fit the reference model on a study table and save it as JSON (the fitted scikit-learn pipeline embedded with skops)."""
-    from .model import fit_model, save_model
+    from .qa.model import fit_model, save_model
 
     results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
     save_model(fit_model(results), model)
@@ -290,10 +290,10 @@ def batch(
     quiet: QuietOpt = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index."""
-    from .batch import load_spec
-    from .batch_run import run_batches
     from .config import load_columns
-    from .model import load_model
+    from .qa.model import load_model
+    from .qa.run import run_batches
+    from .qa.spec import load_spec
 
     mapping = load_columns(columns)
     m = load_model(model)
@@ -319,6 +319,45 @@ def batch(
         for o in failed:
             sys.stderr.write(f"ssereport: error: {o['error']}\n")
         raise typer.Exit(EXIT_DATA)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Folder to watch for batch tables (CSV/XLSX); created if missing.",
+                                          show_default=False)],
+    model: Annotated[Path, typer.Option("--model", "-m", help="Reference model from `ssereport fit`.")] = Path(
+        "models/reference.json"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, "
+                                                 "thickness_min, thickness_max, min_pass_fraction).")] = None,
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")] = "html,pdf,json",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes (forked once).")] = 1,
+    settle: Annotated[float, typer.Option("--settle", min=0.05, max=60.0, help="Seconds a file's size and time "
+                                          "must stay unchanged before it is read (a file still being written "
+                                          "is not read).")] = 0.2,
+    max_file_mb: MaxOpt = 50.0,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Judge every batch table that appears or changes in INBOX, until Ctrl-C: reports and index as `batch`."""
+    from .config import load_columns
+    from .qa.model import load_model
+    from .qa.spec import load_spec
+    from .qa.watch import watch as run_watch
+
+    mapping = load_columns(columns)
+    m = load_model(model)
+    sp = load_spec(spec) if spec is not None else None
+    fmts = _formats(formats, {"json", "html", "pdf"})
+    if inbox.exists() and not inbox.is_dir():
+        _fail(f"{str(inbox)!r} is a file; expected the folder to watch")
+
+    def ready() -> None:
+        sys.stderr.write(f"ssereport: watching {inbox} (reports in {out}; Ctrl-C stops)\n")
+        sys.stderr.flush()
+
+    n = run_watch(inbox, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb, model_path=model,
+                  columns=mapping or None, interval=settle, checks=2, ready=ready)
+    sys.stderr.write(f"ssereport: stopped watching {inbox} ({n} batch report{'s' if n != 1 else ''} written)\n")
 
 
 def _formats(text: str, allowed: set[str]) -> tuple[str, ...]:

@@ -383,8 +383,8 @@ def test_figures_take_reasonable_time(reference_results):
 @pytest.fixture(scope="module")
 def batch(reference_results):
     from ssereport import load_films
-    from ssereport.batch import judge_batch
-    from ssereport.model import fit_model
+    from ssereport.qa.judge import judge_batch
+    from ssereport.qa.model import fit_model
 
     from .conftest import ROOT
 
@@ -435,7 +435,7 @@ def test_against_class1_band_median_and_films(batch):
 
 def test_control_chart_marks_violations_and_escapes_batch_names(batch):
     from ssereport.analysis.control import imr_chart
-    from ssereport.figures_batch import render_control_figures
+    from ssereport.qa.figures import render_control_figures
 
     model, result = batch
     values = result.films["rd"].to_numpy(dtype=float)
@@ -468,7 +468,7 @@ def test_control_chart_draws_exactly_the_flags_the_rule_table_lists():
 
 
 def test_batch_figures_render_with_alt_text(batch):
-    from ssereport.figures_batch import render_batch_figures
+    from ssereport.qa.figures import render_batch_figures
 
     model, result = batch
     figs = render_batch_figures(model, result)

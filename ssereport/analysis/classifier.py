@@ -91,6 +91,10 @@ def _hyperplanes(pipeline) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int
     return coef, intercept, pairs
 
 
+#: Public name of :func:`_hyperplanes` (the QA model checks a loaded pipeline against its stored numbers).
+hyperplanes = _hyperplanes
+
+
 def predict_margin(pipeline, x) -> tuple[np.ndarray, np.ndarray]:
     """Class predicted by a fitted pipeline, and the signed margin of each row of ``x``.
 
