@@ -26,6 +26,7 @@ _EXPORTS = {
     "fit_model": "qa.model",
     "judge_batch": "qa.judge",
     "load_model": "qa.model",
+    "render_report": "report.render",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import StudyResults, analyze
     from .qa.judge import judge_batch
     from .qa.model import fit_model, load_model
+    from .report.render import render_report
 
 
 def __getattr__(name: str) -> Any:

@@ -67,12 +67,16 @@ def _print_notes(source: str, notes, quiet: bool) -> None:
 
 
 def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None, *, columns=None,
-           quiet=False):
-    """Config, validated table and analysis: what analyze, fit and report share."""
+           quiet=False, cfg=None):
+    """Config, validated table and analysis: what analyze, fit and report share.
+
+    ``cfg``: the settings when the caller has loaded them already (``report`` checks them first), so
+    that the settings file is read once.
+    """
     from .config import load_config
     from .pipeline import analyze as run
 
-    cfg = load_config(config, seed=seed)
+    cfg = cfg if cfg is not None else load_config(config, seed=seed)
     step = progress or (lambda name, text: None)
     step("load", f"Reading {data.name}")
     table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
@@ -138,8 +142,9 @@ def report(
     config: ConfigOpt = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Author shown in the report and PDF.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="typst (default, built in) or quarto (needs the quarto "
-                                        "binary on PATH).")] = "typst",
+    engine: Annotated[str, typer.Option("--engine", help="PDF engine: typst (default, built in), weasyprint (the "
+                                        "HTML report with its print CSS; pip install ssereport[weasyprint]) or "
+                                        "quarto (renders report.qmd; needs the quarto program on PATH).")] = "typst",
     sheet: SheetOpt = None,
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
@@ -152,19 +157,24 @@ def report(
     from .errors import ConfigError
 
     fmts = _formats(formats, {"html", "pdf"})
-    if engine not in ("typst", "quarto"):
-        raise ConfigError(f"--engine: got {engine!r}, expected 'typst' or 'quarto'")
-    load_config(config, seed=seed)  # a bad config stops here, before any work
+    if engine not in ("typst", "weasyprint", "quarto"):
+        raise ConfigError(f"--engine: got {engine!r}, expected 'typst', 'weasyprint' or 'quarto'")
+    cfg = load_config(config, seed=seed)  # a bad config stops here, before any work, whatever the engine
     if engine == "quarto":
-        _quarto(data, out, config)
+        # the settings and the data are checked here, so that errors read as with the other engines
+        table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
+        _print_notes(table.source, table.notes, quiet)
+        _quarto(data, out, fmts, {"config": config, "columns": columns, "seed": seed, "title": title,
+                                  "author": author, "sheet": sheet, "drop_invalid": drop_invalid,
+                                  "max_file_mb": max_file_mb})
         return
     with _Progress(quiet) as progress:
         results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress, columns=columns,
-                         quiet=quiet)
+                         quiet=quiet, cfg=cfg)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
-        written = render_report(results, out, formats=fmts, title=title, author=author,
+        written = render_report(results, out, formats=fmts, title=title, author=author, engine=engine,
                                 progress=lambda step: progress(step, labels.get(step, step)))
     if not quiet:
         print(results.summary())
@@ -204,9 +214,16 @@ class _Progress:
         return False
 
 
-def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
+def _quarto(data: Path, out: Path, formats: tuple[str, ...], options: dict) -> None:
+    """Run ``quarto render`` on a copy of report.qmd with every option of the command as a parameter.
+
+    The parameters go in an ``--execute-params`` YAML file (written as JSON, which is YAML), so that
+    titles with quotes, colons or newlines reach the document unchanged; paths are made absolute.
+    """
+    import json
     import shutil
     import subprocess
+    import tempfile
     from importlib import resources
 
     from .errors import ConfigError
@@ -215,11 +232,20 @@ def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
     if exe is None:
         raise ConfigError("--engine quarto needs the `quarto` program on PATH, and it was not found; install "
                           "Quarto (https://quarto.org) or use the default engine, --engine typst")
-    qmd = resources.files("ssereport") / "templates" / "report.qmd"
-    args = [exe, "render", str(qmd), "-P", f"data:{data.resolve()}", "--output-dir", str(out.resolve())]
-    if config is not None:
-        args += ["-P", f"config:{config.resolve()}"]
-    proc = subprocess.run(args, check=False)
+    params = {"data": str(Path(data).resolve())}
+    for key, value in options.items():
+        params[key] = str(Path(value).resolve()) if isinstance(value, Path) else value
+    # html -> Quarto's html format; pdf -> its typst format (both declared in report.qmd)
+    to = {("html",): "html", ("pdf",): "typst"}.get(tuple(formats), "all")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ssereport-quarto-") as tmp:
+        qmd = Path(tmp) / "report.qmd"  # rendered in a scratch folder: its figures never land in the package
+        qmd.write_bytes((resources.files("ssereport") / "templates" / "report.qmd").read_bytes())
+        params_file = Path(tmp) / "params.yml"
+        params_file.write_text(json.dumps(params, ensure_ascii=False, indent=1), encoding="utf-8")
+        args = [exe, "render", str(qmd), "--to", to, "--execute-params", str(params_file),
+                "--output-dir", str(out.resolve())]
+        proc = subprocess.run(args, check=False, cwd=tmp)
     if proc.returncode != 0:
         raise ConfigError(f"quarto render failed with exit code {proc.returncode}")
 
