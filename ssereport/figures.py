@@ -194,7 +194,7 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                title="Scree plot"),
     FigureSpec("correlation_circle", plots.correlation_circle, _alt_circle,
                lambda r: "Correlation circle (cf. paper Fig. 2a): correlation (dimensionless, −1 to 1) of each "
-                         "standardized film variable with PC1 and PC2.",
+                         "standardised film variable with PC1 and PC2.",
                title="Correlation circle"),
     FigureSpec("pc_scatter", plots.pc_map, _alt_scatter,
                lambda r: "Films on the first two principal components (dimensionless scores), coloured by the "

@@ -43,8 +43,8 @@ def summary(inp: SectionInput) -> dict[str, Any]:
          "value": fmt_pct(cum)},
         {"label": "Silhouette of the classes", "value": fmt_fixed(sil, 2)},
         {"label": "Bootstrap stability (mean ARI)", "value": fmt_fixed(ari, 2)},
-        {"label": "σ between classes", "value": kw_sentence(d, "conductivity_s_cm", alpha).rstrip(".")},
-        {"label": "RD between classes", "value": kw_sentence(d, "rd", alpha).rstrip(".")},
+        {"label": "Kruskal–Wallis test, σ", "value": kw_sentence(d, "conductivity_s_cm", alpha).rstrip(".")},
+        {"label": "Kruskal–Wallis test, RD", "value": kw_sentence(d, "rd", alpha).rstrip(".")},
         {"label": "Classifier test macro F1", "value": fmt_num(svm["test_f1_macro"])},
         {"label": "Cross-validated macro F1",
          "value": f"{fmt_num(svm['cv_f1_macro_mean'])} (95 % of folds {fmt_num(lo)}–{fmt_num(hi)})"},
@@ -68,7 +68,7 @@ def summary(inp: SectionInput) -> dict[str, Any]:
             "This report sorts the films into quality classes from their measured properties, tests "
             "whether the classes really differ, and predicts from the manufacturing conditions (P%, L:S, "
             "X:B) which slurries give good films.",
-            "The first page gives the verdict; the following sections show the evidence, and the methods "
+            "This summary gives the verdict; the following sections show the evidence, and the methods "
             "appendix lists every setting so that the analysis can be repeated.",
         ],
         "verdict": verdict,
