@@ -348,7 +348,7 @@ def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, 
     c1 = model.class1
     assert c1["rd"]["mean"] - 3 * c1["rd"]["sd"] < 0 < c1["conductivity_s_cm"]["mean"] - 3 * c1["conductivity_s_cm"]["sd"]
     table = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})["class1"]
-    assert table["headers"][-1] == "mean ± 3 SD" and "lower limit is floored at 0" in table["note"]
+    assert table["headers"][-1] == "mean ± 3 SD limits" and "lower limit is floored at 0" in table["note"]
     limits = {row[0]: row[-1] for row in table["rows"]}
     rd, sigma = limits["RD"], limits["σ (S/cm)"]
     assert rd == f"{fmt_num(0.0)} – {fmt_num(c1['rd']['mean'] + 3 * c1['rd']['sd'])}" and "−" not in rd

@@ -301,7 +301,7 @@ def _class1_table(c1: dict[str, dict[str, float]]) -> dict[str, Any]:
         rows.append([head(var), fmt_int(r["n"]), fmt_num(r["median"]), f"{fmt_num(r['q05'])} – {fmt_num(r['q95'])}",
                      f"{fmt_num(lower_control_limit(r['mean'], r['sd']))} – {fmt_num(r['mean'] + 3 * r['sd'])}"])
     return {"caption": "Reference class-1 films",
-            "headers": ["Variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD"],
+            "headers": ["Variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD limits"],
             "numeric": [False, True, True, True, True], "rows": rows,
             "note": "mean ± 3 SD: the control limits of the report index, from the class-1 films of the reference "
                     "study; the lower limit is floored at 0 because σ and RD cannot be negative.",
