@@ -24,6 +24,7 @@ import numpy as np
 from . import plots
 from .plots._base import to_svg
 from .plots.study import MAX_POINTS
+from .report.filters import fmt_fixed, fmt_num
 from .schema import by_name
 from .theme import CLASS_COLORS, CLASS_LABELS
 
@@ -98,7 +99,7 @@ def _alt_scree(r: StudyResults) -> str:
 
 def _alt_circle(r: StudyResults) -> str:
     load = r.pca.loadings
-    arrows = "; ".join(f"{_symbol(f)} ({load.loc[f].iloc[0]:.2f}, {load.loc[f].iloc[1]:.2f})" for f in r.pca.features)
+    arrows = "; ".join(f"{_symbol(f)} ({fmt_fixed(load.loc[f].iloc[0], 2)}, {fmt_fixed(load.loc[f].iloc[1], 2)})" for f in r.pca.features)
     return (f"Correlation circle of the {len(r.pca.features)} PCA variables on PC1 ({_pct(r.pca.explained_variance_ratio[0])}) "
             f"and PC2 ({_pct(r.pca.explained_variance_ratio[1])}); arrow tips (correlation with PC1, PC2): {arrows}.")
 
@@ -106,32 +107,31 @@ def _alt_circle(r: StudyResults) -> str:
 def _alt_scatter(r: StudyResults) -> str:
     n = len(r.clusters.labels)
     shown = min(n, MAX_POINTS)
-    cent = "; ".join(f"class {i + 1} centroid at ({c[0]:.2f}, {c[1]:.2f})" for i, c in enumerate(r.clusters.centroids))
+    cent = "; ".join(f"class {i + 1} centroid at ({fmt_fixed(c[0], 2)}, {fmt_fixed(c[1], 2)})" for i, c in enumerate(r.clusters.centroids))
     sample = f" (a random sample of {shown} shown)" if shown < n else ""
     return (f"Scatter of {n} films{sample} on PC1 ({_pct(r.pca.explained_variance_ratio[0])}) and PC2 "
             f"({_pct(r.pca.explained_variance_ratio[1])}) coloured by class ({_classes_text(r.clusters.counts)}); "
             f"{cent}.")
 
 
-def _median_text(r: StudyResults, var: str, fmt: str) -> str:
+def _median_text(r: StudyResults, var: str) -> str:
     s = r.class_summary
     rows = s[s["variable"] == var].sort_values("class")
-    return ", ".join(f"class {int(c)} {format(m, fmt)}" for c, m in zip(rows["class"], rows["median"]))
+    return ", ".join(f"class {int(c)} {fmt_num(m)}" for c, m in zip(rows["class"], rows["median"]))
 
 
 def _alt_box(r: StudyResults) -> str:
     return (f"Box plots of ionic conductivity σ (S/cm) and relative deviation RD by class, films as points "
-            f"({_classes_text(r.clusters.counts)}). Median σ: {_median_text(r, 'conductivity_s_cm', '.2e')} S/cm; "
-            f"median RD: {_median_text(r, 'rd', '.3f')}.")
+            f"({_classes_text(r.clusters.counts)}). Median σ: {_median_text(r, 'conductivity_s_cm')} S/cm; "
+            f"median RD: {_median_text(r, 'rd')}.")
 
 
 def _alt_maps(var: str):
     def alt(r: StudyResults) -> str:
         v = np.asarray(r.maps.values[var], dtype=float)
         col = by_name(var)
-        fmt = ".2e" if var == "conductivity_s_cm" else ".1f"
         per = "; ".join(
-            f"{_level(p)}: {format(np.nanmin(v[i]), fmt)} to {format(np.nanmax(v[i]), fmt)} {col.unit}"
+            f"{_level(p)}: {fmt_num(np.nanmin(v[i]))} to {fmt_num(np.nanmax(v[i]))} {col.unit}"
             if np.isfinite(v[i]).any() else f"{_level(p)}: no surface (too few conditions)"
             for i, p in enumerate(r.maps.polymer_levels))
         name = col.label.lower() + (f" ({col.symbol})" if col.symbol.lower() != col.label.lower() else "")
@@ -150,8 +150,8 @@ def _alt_dot_mean(r: StudyResults) -> str:
     m = r.maps
     return ("Contour map of the deviation of thickness DoT averaged over P = "
             + ", ".join(f"{p:g}" for p in m.polymer_levels) + " wt%, over L:S (µL/mg) and X:B (vol%): "
-            f"lowest {np.nanmin(z):.1f} µm at L:S {m.ls[i[1]]:.2f} µL/mg, X:B {m.xb[i[0]]:.0f} vol%; "
-            f"highest {np.nanmax(z):.1f} µm at L:S {m.ls[j[1]]:.2f} µL/mg, X:B {m.xb[j[0]]:.0f} vol%.")
+            f"lowest {fmt_num(np.nanmin(z))} µm at L:S {fmt_fixed(m.ls[i[1]], 2)} µL/mg, X:B {fmt_fixed(m.xb[i[0]], 0)} vol%; "
+            f"highest {fmt_num(np.nanmax(z))} µm at L:S {fmt_fixed(m.ls[j[1]], 2)} µL/mg, X:B {fmt_fixed(m.xb[j[0]], 0)} vol%.")
 
 
 def _alt_oversampling(r: StudyResults) -> str:
@@ -166,7 +166,7 @@ def _alt_confusion(r: StudyResults) -> str:
     rows = "; ".join(f"actual class {a}: " + ", ".join(f"{int(cm[i, j])} predicted {b}" for j, b in enumerate(k.labels))
                      for i, a in enumerate(k.labels))
     return (f"Confusion matrix of the SVM on {int(cm.sum())} test films, {int(np.trace(cm))} correct "
-            f"(macro F1 {k.test_f1_macro:.3f}). {rows}.")
+            f"(macro F1 {fmt_fixed(k.test_f1_macro, 3)}). {rows}.")
 
 
 def _alt_decision(r: StudyResults) -> str:
@@ -194,7 +194,7 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                title="Scree plot"),
     FigureSpec("correlation_circle", plots.correlation_circle, _alt_circle,
                lambda r: "Correlation circle (cf. paper Fig. 2a): correlation (dimensionless, −1 to 1) of each "
-                         "standardized film variable with PC1 and PC2.",
+                         "standardised film variable with PC1 and PC2.",
                title="Correlation circle"),
     FigureSpec("pc_scatter", plots.pc_map, _alt_scatter,
                lambda r: "Films on the first two principal components (dimensionless scores), coloured by the "

@@ -22,7 +22,7 @@ from ssereport import load_films
 from ssereport.qa.index import build_index_context, render_index_html
 from ssereport.qa.judge import BatchResult, judge_batch
 from ssereport.qa.model import fit_model, save_model
-from ssereport.qa.report import build_batch_context, reason_text, render_batch_html, render_batch_pdf
+from ssereport.qa.report import build_batch_context, is_range_note, reason_text, render_batch_html, render_batch_pdf
 from ssereport.qa.run import collect_reports, run_batches
 from ssereport.qa.spec import Spec
 from ssereport.report.filters import fmt_num
@@ -117,6 +117,11 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
             "percentile of class-1 reference films)") in c
     assert all("class 3" not in x for x in reasons)
     assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
+    assert "All 9 films fail." in c and "Failing films:" not in c  # not every id listed
+    # failures and range notes apart; a passing film has notes only, never "Fails:"
+    b = html["2026-03-09_B"]
+    assert "Fails:" in c and b.count("Fails:") == 1 and "Note (outside reference range):" in b
+    assert "Reasons:" not in b + c
 
 
 def test_html_counts_and_units(html):
@@ -126,8 +131,12 @@ def test_html_counts_and_units(html):
                  "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
         assert text.replace(" %", "\u00a0%") in b, text
     for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "SVM margin (–)",
-                 "nearest reference class (PCA incl. recipe)", "class expected from the recipe (SVM)"):
+                 "nearest class", "recipe class (SVM)"):
         assert f">{head}</th>" in b, head
+    # the short class headers are explained in the note below the table; the PCA leaves P% out
+    assert "Nearest class: nearest reference class (PCA incl. L:S, X:B); recipe class (SVM): class expected " \
+           "from the recipe (SVM)." in b
+    assert "recipe included" not in b and "incl. recipe" not in b
 
 
 def test_every_figure_has_alt_text_and_caption(html):
@@ -146,13 +155,16 @@ def test_html_provenance(html, results):
 
 
 def test_reasons_are_shown_with_labels_and_units():
+    # numbers as in the film table (3 significant figures for σ, RD and thickness)
     assert reason_text("conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 "
-                   "(extrapolation)") == ("σ = 9.165 × 10⁻⁴ S/cm, outside the reference range 1.223 × 10⁻⁴ to "
-                                          "8.696 × 10⁻⁴ S/cm (extrapolation)")
+                       "(extrapolation)") == ("σ = 9.16 × 10⁻⁴ S/cm, outside the reference range 1.22 × 10⁻⁴ to "
+                                              "8.70 × 10⁻⁴ S/cm")
     assert reason_text("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)") == \
-        "RD = 0.2685, outside the reference range 0.01362 to 0.2513 (extrapolation)"
+        "RD = 0.269, outside the reference range 0.0136 to 0.251"
     assert reason_text("resistance_ohm = 150.9 outside the reference range 3.597–142 (extrapolation)").startswith(
-        "Ohmic resistance = 150.9 Ω,")
+        "Ohmic resistance = 151 Ω,")
+    assert is_range_note("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)")
+    assert not is_range_note("RD = 0.269 > 0.101 (95th percentile of class-1 reference films)")
     for other in ("observed class 3: low σ", "nonsense_col = 1 outside the reference range 0–1 (extrapolation)"):
         assert reason_text(other) == other
 
@@ -327,7 +339,8 @@ def test_batch_templates_write_no_sentences():
         assert len(s.split()) < 10 and not re.search(r"[a-z]\.(\s|$)", s), f"prose in a batch template: {s!r}"
     # the short labels both templates write are the same
     for label in ("Summary", "Films", "Films on the reference maps", "σ and RD against the reference class-1 films",
-                  "Spec limits and capability", "Provenance", "Every film of the batch", "Reasons:"):
+                  "Spec limits and capability", "Provenance", "Every film of the batch", "Fails:",
+                  "Note (outside reference range):"):
         assert label in html and label in typ, label
 
 
@@ -335,7 +348,7 @@ def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, 
     c1 = model.class1
     assert c1["rd"]["mean"] - 3 * c1["rd"]["sd"] < 0 < c1["conductivity_s_cm"]["mean"] - 3 * c1["conductivity_s_cm"]["sd"]
     table = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})["class1"]
-    assert table["headers"][-1] == "mean ± 3 SD" and "lower limit is floored at 0" in table["note"]
+    assert table["headers"][-1] == "mean ± 3 SD limits" and "lower limit is floored at 0" in table["note"]
     limits = {row[0]: row[-1] for row in table["rows"]}
     rd, sigma = limits["RD"], limits["σ (S/cm)"]
     assert rd == f"{fmt_num(0.0)} – {fmt_num(c1['rd']['mean'] + 3 * c1['rd']['sd'])}" and "−" not in rd

@@ -148,8 +148,33 @@ def test_html_process_window_comes_from_the_decision_map(report, reference_resul
     assert [r[0] for r in rows] == ["3", "4 *", "5", "6 *", "7", "8 *", "9 *", "10"]
     for row in rows:
         for cell in row[1:]:
-            assert re.fullmatch(r"(\d\.\d\d–\d\.\d\d)(, \d\.\d\d–\d\.\d\d)*|none", cell), cell
+            run = r"(≤ )?\d\.\d\d(–| to ≥ )\d\.\d\d"
+            assert re.fullmatch(rf"{run}(, {run})*|none", cell), cell
             assert f"<td class=\"num\">{cell}</td>" in report["html"]
+    # a window that starts at the edge of the tested L:S grid (0.60) is marked, and the note says why
+    assert [r[1].startswith("≤ 0.60–") for r in rows[:2]] == [True, True]
+    assert "≤ / ≥: the window reaches the edge of the tested L:S range (0.60–1.40 µL/mg)" in window["table"]["note"]
+
+
+def test_summary_wording_after_the_review(report):
+    html = report["html"]
+    assert "The first page gives" not in html and "This summary gives the verdict" in html
+    # the key numbers do not repeat their label, and the typst package names the compiler the PDF states
+    assert "σ between classes" not in html and "Kruskal–Wallis test, σ" in html
+    assert re.search(r"typst \d+\.\d+\.\d+ \(Typst compiler \d+\.\d+\.\d+\)", html)
+    assert "standardized" not in html and "standardised" in html
+    # alt texts format numbers as the tables do (true minus sign, no e-notation)
+    for desc in re.findall(r"<desc[^>]*>(.*?)</desc>", html, flags=re.S):
+        assert not re.search(r"\de[-+]\d\d", desc) and not re.search(r"[(\s]-\d", desc), desc[:200]
+
+
+def test_fmt_window_marks_the_edges_of_the_grid():
+    from ssereport.report.filters import fmt_window
+
+    assert fmt_window(0.6, 1.04, 0.6, 1.4) == "≤ 0.60–1.04"
+    assert fmt_window(0.8, 1.4, 0.6, 1.4) == "0.80 to ≥ 1.40"
+    assert fmt_window(0.7, 1.1, 0.6, 1.4) == "0.70–1.10"
+    assert fmt_window(0.6, 0.6, 0.6, 1.4) == "≤ 0.60"
 
 
 def test_units_on_column_headers(report):

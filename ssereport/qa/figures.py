@@ -70,8 +70,8 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
                       + ", ".join(f"class {c} ×{int((pred == c).sum())}" for c in sorted(CLASS_COLORS)
                                   if (pred == c).any()))
     alt = ("Decision maps of the reference SVM: predicted class over L:S (µL/mg) and X:B (vol%) within the "
-           "reference range, one panel per binder content of the batch, with the films as markers in their "
-           "observed-class colour. " + "; ".join(shares) + ".")
+           "reference range, one panel per binder content of the batch, with the films as markers in the "
+           "colour of their nearest reference class. " + "; ".join(shares) + ".")
     out["decision_maps"] = FigureOutput(
         key="decision_maps",
         svg=to_svg(pb.decision_panels(model, result), key="decision_maps", title="Decision maps of the reference SVM",

@@ -1,7 +1,7 @@
 """A fitted reference model saved as plain, human-readable JSON.
 
 The file holds everything needed to judge new films against a reference study:
-the standardization and PCA, the K-means centroids and class renumbering, the
+the standardisation and PCA, the K-means centroids and class renumbering, the
 linear SVM, the reference range of every variable, the class-1 distribution
 of every measurement (σ, RD, thickness, DoT, ρ, Ω; the acceptance limits of
 :mod:`ssereport.qa.spec` come from it), the data hash and versions. It is read

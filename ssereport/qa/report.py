@@ -44,8 +44,10 @@ _FILM_VARS: tuple[tuple[str, Any], ...] = (
 )
 _CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform)", 3: "low σ"}
 #: What the two classes shown per film are (neither decides pass/fail).
-NEAREST_CLASS = "nearest reference class (PCA incl. recipe)"
+NEAREST_CLASS = "nearest reference class (PCA incl. L:S, X:B)"
 EXPECTED_CLASS = "class expected from the recipe (SVM)"
+#: Their short film-table headers, explained in the table note (a long header takes six lines in a narrow column).
+NEAREST_HEAD, EXPECTED_HEAD = "nearest class", "recipe class (SVM)"
 _CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
 RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
           3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center",
@@ -96,8 +98,8 @@ def reason_text(text: str) -> str:
     """A reason of the batch JSON for a reader: the column name as its label, numbers with their unit.
 
     ``"conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 (extrapolation)"``
-    becomes ``"σ = 9.165 × 10⁻⁴ S/cm, outside the reference range 1.223 × 10⁻⁴ to 8.696 × 10⁻⁴ S/cm
-    (extrapolation)"``. Any other reason is shown as it is.
+    becomes ``"σ = 9.16 × 10⁻⁴ S/cm, outside the reference range 1.22 × 10⁻⁴ to 8.70 × 10⁻⁴ S/cm"``,
+    the numbers formatted as in the film table. Any other reason is shown as it is.
     """
     m = _OUT_OF_RANGE.match(text)
     if not m:
@@ -109,12 +111,17 @@ def reason_text(text: str) -> str:
         return text
     unit = f" {col.unit}" if col.unit and col.unit not in ("–", "-") else ""
     name = col.symbol if col.symbol != col.unit else col.label  # not "Ω = 150.9 Ω"
-    return (f"{name} = {fmt_num(value, 4, trim=True)}{unit}, outside the reference range "
-            f"{fmt_num(lo, 4, trim=True)} to {fmt_num(hi, 4, trim=True)}{unit} (extrapolation)")
+    fmt = dict(_FILM_VARS).get(m["var"], lambda x: fmt_num(x, 3))  # the film table's format
+    return f"{name} = {fmt(value)}{unit}, outside the reference range {fmt(lo)} to {fmt(hi)}{unit}"
+
+
+def is_range_note(text: str) -> bool:
+    """Whether a reason of the batch JSON is an extrapolation note (outside the reference range), not a failure."""
+    return bool(_OUT_OF_RANGE.match(text))
 
 
 def _film_table(result: BatchResult) -> dict[str, Any]:
-    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), NEAREST_CLASS, EXPECTED_CLASS,
+    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), NEAREST_HEAD, EXPECTED_HEAD,
                "SVM margin (–)", "result"]
     numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False]
     rows = []
@@ -125,8 +132,11 @@ def _film_table(result: BatchResult) -> dict[str, Any]:
         cells += [{"text": fmt_int(f["observed_class"]), "flag": False},
                   {"text": fmt_int(f["predicted_class"]), "flag": False},
                   {"text": fmt_fixed(f["margin"], 2), "flag": False}]
+        reasons = [str(r) for r in f["reasons"]]
+        fails = [reason_text(r) for r in reasons if not is_range_note(r)]
+        notes = [reason_text(r) for r in reasons if is_range_note(r)]
         rows.append({"cells": cells, "pass": bool(f["pass"]), "result": "pass" if f["pass"] else "FAIL",
-                     "reasons": [reason_text(str(r)) for r in f["reasons"]], "extrapolated": bool(oor)})
+                     "reasons": fails + notes, "fails": fails, "notes": notes, "extrapolated": bool(oor)})
     return {"headers": headers, "numeric": numeric, "rows": rows}
 
 
@@ -172,7 +182,7 @@ def _spec_context(result: BatchResult) -> dict[str, Any]:
     return {
         "has_limits": spec.has_limits,
         "limits": limits,
-        "capability": {"headers": ["variable (unit)", "LSL", "USL", "mean", "SD within", "SD overall", "Cp", "Cpk",
+        "capability": {"headers": ["Variable (unit)", "LSL", "USL", "mean", "SD within", "SD overall", "Cp", "Cpk",
                                    "Pp", "Ppk", "n"],
                        "numeric": [False] + [True] * 10, "rows": rows},
     }
@@ -223,9 +233,11 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         f"This report judges the {plural(n, 'film')} of batch {result.batch_id}"
         f"{' cast on ' + result.cast_date if result.cast_date else ''} against the reference study "
         f"{mdata.get('path') or ''} ({fmt_int(mdata.get('n_films'))} films). " + verdict_sentence,
-        (f"Failing film{'s' if len(failing) != 1 else ''}: " + ", ".join(failing[:_MAX_LISTED])
+        ("No film fails." if not failing else
+         f"All {plural(n, 'film')} fail. The reasons are listed in the film table." if len(failing) == n and n > 1
+         else f"Failing film{'s' if len(failing) != 1 else ''}: " + ", ".join(failing[:_MAX_LISTED])
          + (f" and {len(failing) - _MAX_LISTED} more" if len(failing) > _MAX_LISTED else "")
-         + ". The reasons are listed in the film table." if failing else "No film fails."),
+         + ". The reasons are listed in the film table."),
     ]
     if extrap:
         summary.append(f"{plural(extrap, 'film has', 'films have')} a variable outside the range of the reference "
@@ -289,7 +301,7 @@ def _class1_table(c1: dict[str, dict[str, float]]) -> dict[str, Any]:
         rows.append([head(var), fmt_int(r["n"]), fmt_num(r["median"]), f"{fmt_num(r['q05'])} – {fmt_num(r['q95'])}",
                      f"{fmt_num(lower_control_limit(r['mean'], r['sd']))} – {fmt_num(r['mean'] + 3 * r['sd'])}"])
     return {"caption": "Reference class-1 films",
-            "headers": ["variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD"],
+            "headers": ["Variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD limits"],
             "numeric": [False, True, True, True, True], "rows": rows,
             "note": "mean ± 3 SD: the control limits of the report index, from the class-1 films of the reference "
                     "study; the lower limit is floored at 0 because σ and RD cannot be negative.",
@@ -315,20 +327,21 @@ def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: 
             "One row per film, in the order of the input file. The result comes from the film's measurements "
             "only, compared with the limits stated above; every failure quotes the value and the limit. The "
             "recipe (P%, L:S, X:B) never decides it.",
-            "Two classes are shown for orientation and decide nothing: the nearest reference class places all of "
-            "the film's variables, recipe included, in the reference PCA and takes the nearest class centroid, as "
-            "in the paper; the class expected from the recipe is the reference SVM's prediction from P%, L:S and "
-            "X:B, with its margin (distance to the decision boundary in standardized units; near 0 it is "
+            "Two classes are shown for orientation and decide nothing: the nearest reference class places the film "
+            "in the reference PCA (its variables include L:S and X:B but not P%) and takes the nearest class "
+            "centroid, as in the paper; the class expected from the recipe is the reference SVM's prediction from P%, L:S and "
+            "X:B, with its margin (distance to the decision boundary in standardised units; near 0 it is "
             "uncertain). Values marked † lie outside the range of the reference films (extrapolation).",
         ],
-        "films_note": "† outside the range of the reference films (extrapolation: the classes are still given, "
-                      "but the model has not seen such films). Classes: 1 high σ and low RD (good), 2 high σ and "
-                      "high RD (non-uniform), 3 low σ.",
+        "films_note": f"† outside the range of the reference films (extrapolation: the classes are still given, "
+                      f"but the model has not seen such films). {NEAREST_HEAD[0].upper() + NEAREST_HEAD[1:]}: "
+                      f"{NEAREST_CLASS}; {EXPECTED_HEAD}: {EXPECTED_CLASS}. Classes: 1 high σ and low RD (good), "
+                      f"2 high σ and high RD (non-uniform), 3 low σ.",
         "acceptance_lead": "Pass/fail rule",
         "notes_lead": "Notes on the batch file",
         "maps_intro": [
             "Where the films sit relative to the reference study. On the PC map, films close to the class 1 "
-            "centroid look like the good reference films. The map's coordinates include the recipe, so the nearest "
+            "centroid look like the good reference films. The map's coordinates include L:S and X:B, so the nearest "
             "class is shown for orientation; pass/fail comes from the measurements alone.",
             "The decision maps show which class the reference SVM expects from the manufacturing conditions "
             "alone. A film whose nearest reference class differs from the class of its position on the map was "
@@ -381,6 +394,9 @@ def _provenance(result: BatchResult, model: ReferenceModel | None, created: str)
     """What the verdict was computed from: the batch file, the reference model and the software."""
     import platform
 
+    from ..report.sections.overview import libraries_text
+    from ..versions import typst_compiler_version
+
     mi = result.model_info or {}
     mdata = mi.get("data") or {}
     prov = result.provenance or {}
@@ -416,13 +432,25 @@ def _provenance(result: BatchResult, model: ReferenceModel | None, created: str)
     packages = info.get("packages") or {}
     if packages:
         out.append({"label": "Model libraries", "mono": False,
-                    "value": ", ".join(f"{k} {v}" for k, v in packages.items())})
+                    "value": libraries_text(packages)})
     out += [
         {"label": "Report generated by", "value": generator(prov.get("ssereport_version")), "mono": False},
         {"label": "Python", "value": str(prov.get("python") or platform.python_version()), "mono": False},
+        *([{"label": "PDF laid out by", "value": f"Typst {compiler} (Python package typst "
+                                                 f"{_package_version('typst')})", "mono": False}]
+          if (compiler := typst_compiler_version()) else []),
         {"label": "Report created", "value": created, "mono": False},
     ]
     return out
+
+
+def _package_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return MISSING
 
 
 def template_environment():

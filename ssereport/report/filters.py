@@ -21,7 +21,7 @@ import math
 from numbers import Real
 
 __all__ = ["MISSING", "fmt_compare", "fmt_fixed", "fmt_int", "fmt_num", "fmt_p", "fmt_pct", "fmt_pm", "fmt_range",
-           "fmt_sci", "fmt_trimmed"]
+           "fmt_sci", "fmt_trimmed", "fmt_window"]
 
 #: What a missing or undefined value looks like.
 MISSING = "–"
@@ -203,6 +203,25 @@ def fmt_range(low: object, high: object, decimals: int = 2) -> str:
         return MISSING
     a, b = fmt_fixed(lo, decimals), fmt_fixed(hi, decimals)
     return a if a == b else f"{a}–{b}"
+
+
+def fmt_window(low: object, high: object, first: object, last: object, decimals: int = 2) -> str:
+    """:func:`fmt_range` of a run on a grid from ``first`` to ``last``; an end on the grid's edge gets ``≤`` / ``≥``.
+
+    ``fmt_window(0.6, 1.04, 0.6, 1.4) == "≤ 0.60–1.04"``: the run may go on beyond the tested range.
+    """
+    text = fmt_range(low, high, decimals)
+    lo, hi, a, b = _finite(low), _finite(high), _finite(first), _finite(last)
+    if text == MISSING or a is None or b is None:
+        return text
+    at_lo, at_hi = fmt_fixed(lo, decimals) == fmt_fixed(a, decimals), fmt_fixed(hi, decimals) == fmt_fixed(b, decimals)
+    if at_lo and at_hi:
+        return f"≤ {fmt_fixed(lo, decimals)} to ≥ {fmt_fixed(hi, decimals)}" if lo != hi else text
+    if at_lo:
+        return f"≤ {text}"
+    if at_hi:
+        return f"{text.replace('–', ' to ≥ ') if '–' in text else '≥ ' + text}"
+    return text
 
 
 def fmt_trimmed(x: object, digits: int = 3) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from markupsafe import Markup
 
 from ...schema import FILM_VARIABLES, by_name
-from ..filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range
+from ..filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range, fmt_window
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...pipeline import StudyResults
@@ -154,13 +154,15 @@ def process_window(r: StudyResults) -> dict[str, Any]:
             runs = find_runs(dm.predicted[k, i, :] == 1, ls)
             if runs:
                 any_window = True
-            cells.append(", ".join(fmt_range(a, b) for a, b in runs) or "none")
+            cells.append(", ".join(fmt_window(a, b, ls[0], ls[-1]) for a, b in runs) or "none")
         rows.append({"p": level(p), "observed": bool(dm.observed[k]), "cells": cells})
     headers = ["P% (wt%)"] + [f"L:S (µL/mg) at X:B = {fmt_num(v, trim=True)} vol%" for v in xb_levels]
     table = make_table(headers, [[row["p"] + ("" if row["observed"] else " *")] + row["cells"] for row in rows],
                    caption="Process window: L:S ranges predicted to give class 1 films.",
                    note=f"The classifier's prediction on a grid with L:S steps of {fmt_num(step, 2, trim=True)} µL/mg. "
-                        "* P% level not cast; the prediction is interpolated by the model.")
+                        "* P% level not cast; the prediction is interpolated by the model. "
+                        f"≤ / ≥: the window reaches the edge of the tested L:S range ({fmt_range(ls[0], ls[-1])} "
+                        "µL/mg) and may extend beyond it.")
     # A one-sentence verdict at the middle X:B for the observed levels.
     mid = picks[len(picks) // 2]
     parts = []
@@ -169,7 +171,7 @@ def process_window(r: StudyResults) -> dict[str, Any]:
             continue
         runs = find_runs(dm.predicted[k, mid, :] == 1, ls)
         if runs:
-            parts.append(f"L:S {', '.join(fmt_range(a, b) for a, b in runs)} µL/mg at {level(p)} wt%")
+            parts.append(f"L:S {', '.join(fmt_window(a, b, ls[0], ls[-1]) for a, b in runs)} µL/mg at {level(p)} wt%")
     if parts:
         sentence = (f"At X:B = {fmt_num(xb[mid], trim=True)} vol% the classifier predicts class 1 films for "
                     f"{join(parts)}.")

@@ -43,8 +43,8 @@ def summary(inp: SectionInput) -> dict[str, Any]:
          "value": fmt_pct(cum)},
         {"label": "Silhouette of the classes", "value": fmt_fixed(sil, 2)},
         {"label": "Bootstrap stability (mean ARI)", "value": fmt_fixed(ari, 2)},
-        {"label": "σ between classes", "value": kw_sentence(d, "conductivity_s_cm", alpha).rstrip(".")},
-        {"label": "RD between classes", "value": kw_sentence(d, "rd", alpha).rstrip(".")},
+        {"label": "Kruskal–Wallis test, σ", "value": kw_sentence(d, "conductivity_s_cm", alpha).rstrip(".")},
+        {"label": "Kruskal–Wallis test, RD", "value": kw_sentence(d, "rd", alpha).rstrip(".")},
         {"label": "Classifier test macro F1", "value": fmt_num(svm["test_f1_macro"])},
         {"label": "Cross-validated macro F1",
          "value": f"{fmt_num(svm['cv_f1_macro_mean'])} (95 % of folds {fmt_num(lo)}–{fmt_num(hi)})"},
@@ -57,7 +57,7 @@ def summary(inp: SectionInput) -> dict[str, Any]:
                                                   f"{len(source_inp['excluded'])} excluded"},
         {"label": "ssereport", "mono": False, "value": str(prov.get("ssereport_version", __version__))},
         {"label": "Python", "mono": False, "value": str(prov.get("python", "–"))},
-        {"label": "Libraries", "mono": False, "value": ", ".join(f"{k} {v}" for k, v in packages.items())},
+        {"label": "Libraries", "mono": False, "value": libraries_text(packages)},
         {"label": "Seed", "mono": False, "value": str(prov.get("seed", cfg.seed))},
         {"label": "Analysis date", "mono": False, "value": inp.created},
         {"label": "Report rendered", "mono": False,
@@ -68,7 +68,7 @@ def summary(inp: SectionInput) -> dict[str, Any]:
             "This report sorts the films into quality classes from their measured properties, tests "
             "whether the classes really differ, and predicts from the manufacturing conditions (P%, L:S, "
             "X:B) which slurries give good films.",
-            "The first page gives the verdict; the following sections show the evidence, and the methods "
+            "This summary gives the verdict; the following sections show the evidence, and the methods "
             "appendix lists every setting so that the analysis can be repeated.",
         ],
         "verdict": verdict,
@@ -81,6 +81,16 @@ def summary(inp: SectionInput) -> dict[str, Any]:
         # what the loader converted, doubted or skipped: on the first page, so that nobody misses it
         "notes": list(source_inp["notes"]),
     }
+
+
+def libraries_text(packages: dict[str, str]) -> str:
+    """``numpy 2.4.6, …, typst 0.15.2 (Typst compiler 0.15.1), …``: the Python package ``typst`` bundles a
+    compiler whose version can differ from the package's, and the PDF metadata states the compiler's."""
+    from ...versions import typst_compiler_version
+
+    compiler = typst_compiler_version()
+    return ", ".join(f"{k} {v}" + (f" (Typst compiler {compiler})" if k == "typst" and compiler else "")
+                     for k, v in packages.items())
 
 
 def class_table(overview: list[dict[str, Any]]) -> dict[str, Any]:
