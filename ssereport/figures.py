@@ -184,6 +184,20 @@ def _level_list(levels: Sequence[float]) -> str:
     return ", ".join(f"{p:g}" for p in levels) + " wt%"
 
 
+def _draw_suggestions(r: StudyResults, **style: Any) -> Any:
+    from .plots.suggest import suggestion_maps
+
+    return suggestion_maps(r, r.suggestions, **style)
+
+
+def _alt_suggestions(r: StudyResults) -> str:
+    t = r.suggestions.table
+    return (f"Decision maps of the SVM with {len(t)} suggested conditions numbered in order: "
+            + "; ".join(f"{i}: P {fmt_num(row.polymer_wt_pct, trim=True)} wt%, L:S {row.ls_ratio:.2f} µL/mg, "
+                        f"X:B {fmt_num(row.xylene_vol_pct, trim=True)} vol%"
+                        for i, row in enumerate(t.itertuples(index=False), 1)))
+
+
 FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
     FigureSpec("scree", plots.scree, _alt_scree,
                lambda r: f"Explained variance (%) of each principal component and its cumulative share; "
@@ -235,6 +249,11 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                lambda r: "Quality class predicted by the linear SVM over L:S (µL/mg) and X:B (vol%) for each "
                          "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4).",
                title="Decision maps of the SVM"),
+    FigureSpec("suggestions", _draw_suggestions, _alt_suggestions,
+               lambda r: "Suggested conditions on the SVM's decision maps over L:S (µL/mg) and X:B (vol%) per P "
+                         "(wt%): stars on the class-1 boundary, diamonds in unexplored regions, numbered as in the "
+                         "table.",
+               title="Next experiments on the decision maps"),
 )}
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from .errors import DataError
 from .io import FilmTable, table_from_frame
 from .schema import CONDITIONS, FILM_VARIABLES, PCA_FEATURES
 from .versions import package_versions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis.suggest import Suggestions
 
 __all__ = ["SCHEMA_VERSION", "StudyResults", "analyze"]
 
@@ -44,6 +48,17 @@ class StudyResults:
     decision_map: DecisionMap
     maps: ProcessMaps
     provenance: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def suggestions(self) -> Suggestions:
+        """The next films to cast (:func:`ssereport.analysis.suggest.next_experiments`, 8 conditions).
+
+        Computed on first use from the fitted classifier and its cross-validation
+        models (no refit), then kept.
+        """
+        from .analysis.suggest import next_experiments
+
+        return next_experiments(self)
 
     @property
     def data(self) -> pd.DataFrame:
@@ -260,5 +275,6 @@ def results_dict(r: StudyResults) -> dict[str, Any]:
             "xylene_vol_pct": dm.xb.tolist(),
             "predicted_class": dm.predicted.astype(int).tolist(),
         },
+        "next_experiments": r.suggestions.to_dict(),
         "provenance": r.provenance,
     }

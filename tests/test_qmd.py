@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ssereport.figures import FIGURES
+
 ROOT = Path(__file__).resolve().parents[1]
 QMD = ROOT / "ssereport" / "templates" / "report.qmd"
 CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
@@ -59,7 +61,7 @@ def test_qmd_cells_execute_and_show_the_report(reference_path, tmp_path, monkeyp
     assert ns["md"](ctx["tests"]["kw_sentences"][0]) in out
     assert ns["md"](ctx["classifier"]["result"]) in out
     figs = sorted(p.name for p in (tmp_path / "_report_figures").glob("*.svg"))
-    assert len(figs) == 11
+    assert len(figs) == len(FIGURES)
     assert "](_report_figures/scree.svg){fig-alt=" in out
     assert "SYNTHETIC" in out
 

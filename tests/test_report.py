@@ -13,6 +13,7 @@ from markupsafe import escape
 from ssereport.report.context import SECTIONS, build_context
 from ssereport.report.filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
 from ssereport.report.render import environment, render_html, render_pdf, render_report
+from ssereport.figures import FIGURES
 
 TITLE = "Reference films — σ, ρ, Ω & µm²"
 AUTHOR = "Test Author"
@@ -197,7 +198,7 @@ def test_html_is_self_contained_small_and_without_scripts(report):
 
 def test_every_figure_has_alt_text_and_a_caption(report):
     figures = re.findall(r"<figure\b[^>]*>.*?</figure>", report["html"], flags=re.S)
-    assert len(figures) == 11
+    assert len(figures) == len(FIGURES)
     for fig in figures:
         label = re.search(r'aria-label="([^"]*)"', fig)
         assert label and label.group(1).strip(), fig[:200]
@@ -224,7 +225,7 @@ def test_title_and_sample_ids_are_escaped(reference_results):
 def test_missing_figures_are_reported_not_hidden(reference_results):
     html = render_html(reference_results, figures={})
     assert "<figure" not in html
-    assert html.count('class="missing"') == 11
+    assert html.count('class="missing"') == len(FIGURES)
 
 
 # --------------------------------------------------------------------------- PDF
@@ -361,7 +362,7 @@ def test_pdf_numbers_are_right_aligned(pdf):
 
 def test_pdf_figures_have_alt_text_and_captions(pdf, engine):
     alts = _alt_texts(pdf)
-    assert len(alts) == 11
+    assert len(alts) == len(FIGURES)
     if engine == "typst":  # the figure's alt text of the context
         assert all(len(a) > 40 for a in alts)
         assert any(a.startswith("Scree plot: PC1 explains") for a in alts)
@@ -397,7 +398,7 @@ def test_pdf_without_figures_says_so(reference_results, tmp_path):
 
     out = render_pdf(reference_results, tmp_path / "x.pdf", figures={})
     text = _pdf_text(PdfReader(out))
-    assert text.count("could not be drawn for these data") == 11
+    assert text.count("could not be drawn for these data") == len(FIGURES)
     assert _alt_texts(PdfReader(out)) == []
 
 

@@ -58,8 +58,9 @@ def dummy_section(tmp_path):
 
 
 def test_registry_holds_the_report_sections_in_order():
-    assert STUDY_SECTIONS.ids() == ["summary", "data", "pca", "classes", "tests", "maps", "classifier", "methods"]
-    assert [t["number"] for t in STUDY_SECTIONS.toc()] == list(range(1, 9))
+    assert STUDY_SECTIONS.ids() == ["summary", "data", "pca", "classes", "tests", "maps", "classifier",
+                                    "next_experiments", "methods"]
+    assert [t["number"] for t in STUDY_SECTIONS.toc()] == list(range(1, 10))
     assert STUDY_SECTIONS["tests"].title == "Statistical tests"
 
 
@@ -78,9 +79,9 @@ def test_registry_refuses_a_repeated_id_an_unknown_position_and_a_bad_id():
 def test_dummy_section_is_numbered_in_the_html(dummy_section, reference_results):
     html = render_html(reference_results, figures={})
     n = reference_results.table.n_analyzed
-    assert '<h2 id="h-dummy">8. Dummy checks</h2>' in html
-    assert '<h2 id="h-methods">9. Methods</h2>' in html
-    assert html.index("7. Classifier") < html.index("8. Dummy checks") < html.index("9. Methods")
+    assert '<h2 id="h-dummy">9. Dummy checks</h2>' in html
+    assert '<h2 id="h-methods">10. Methods</h2>' in html
+    assert html.index("8. Next experiments") < html.index("9. Dummy checks") < html.index("10. Methods")
     assert '<li><a href="#dummy">Dummy checks</a></li>' in html
     assert f"The dummy section counted {n} films." in html
     assert "Dummy table of class sizes." in html
@@ -92,7 +93,7 @@ def test_dummy_section_is_numbered_in_the_pdf(dummy_section, reference_results, 
     path = render_pdf(reference_results, tmp_path / "r.pdf", figures={})
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert text.index("7. Classifier") < text.index("8. Dummy checks") < text.index("9. Methods")
+    assert text.index("8. Next experiments") < text.index("9. Dummy checks") < text.index("10. Methods")
     assert f"The dummy section counted {reference_results.table.n_analyzed} films." in text
     assert "Dummy table of class sizes." in text
 
@@ -106,7 +107,7 @@ def test_dummy_section_is_numbered_in_the_qmd(dummy_section, reference_path, tmp
     for i, cell in enumerate(cells[1:], start=2):
         exec(compile(cell, f"{QMD}:cell{i}", "exec"), ns)
     out = capsys.readouterr().out
-    assert out.index("## 7. Classifier") < out.index("## 8. Dummy checks") < out.index("## 9. Methods")
+    assert out.index("## 8. Next experiments") < out.index("## 9. Dummy checks") < out.index("## 10. Methods")
     assert "> The dummy section counted 110 films." in out
     assert "| Class 1 |" in out and ": Dummy table of class sizes." in out
 

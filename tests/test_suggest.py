@@ -120,3 +120,23 @@ def test_committee_order_picks_split_committee(reference_results):
     assert "committee split on class 1 first" in s.method
     with pytest.raises(ValueError, match="order"):
         next_experiments(reference_results, order="entropy")
+
+
+def test_the_committee_reuses_the_studys_cv_models(reference_results):
+    # ClassifierResult.cv_models (cross_validate(return_estimator=True)) are the committee: the same votes as
+    # refitting every fold, without the 50 refits.
+    r = reference_results
+    k = r.classifier
+    cand = candidate_grid(r.table.data, levels=r.decision_map.polymer_levels).head(200)
+    y = r.clusters.labels.loc[r.table.data.index].to_numpy()
+    refit, labels, _ = committee_votes(r.table.data, y, cand, c=k.c, cv_splits=k.cv_splits,
+                                       cv_repeats=k.cv_repeats, random_state=r.config.seed)
+    reused, labels2, method = committee_votes(r.table.data, y, cand, c=k.c, cv_splits=k.cv_splits,
+                                              cv_repeats=k.cv_repeats, random_state=r.config.seed,
+                                              models=k.cv_models)
+    assert len(k.cv_models) == k.cv_splits * k.cv_repeats
+    assert labels == labels2
+    np.testing.assert_array_equal(refit, reused)
+    assert "return_estimator=True" in method
+    assert r.suggestions is r.suggestions  # computed once
+    assert r.to_dict()["next_experiments"] == r.suggestions.to_dict()

@@ -176,6 +176,9 @@ class ClassifierResult:
     pairs : tuple of tuple of int
     method : str
         What ran: the library calls and versions, and the films each fit used.
+    cv_models : tuple of imblearn.pipeline.Pipeline
+        The fitted pipeline of every CV fold (``cross_validate(return_estimator=True)``), in
+        ``cv_folds`` order; :func:`ssereport.analysis.suggest.committee_votes` reuses them.
     cv_folds : tuple of (pandas.Index, pandas.Index)
         Training and held-out films (row labels) of every CV fold, in the
         order of ``cv_scores``.
@@ -207,6 +210,7 @@ class ClassifierResult:
     pairs: tuple[tuple[int, int], ...]
     method: str = ""
     cv_folds: tuple[tuple[pd.Index, pd.Index], ...] = ()
+    cv_models: tuple[Any, ...] = ()
 
     def predict(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Predicted class and margin for manufacturing conditions (see :func:`predict_margin`)."""
@@ -364,6 +368,7 @@ def svm_classifier(
         cv_splits=cv_splits, cv_repeats=cv_repeats, c=c,
         model=final, scaler_mean=np.array(scaler.mean_, dtype=float), scaler_scale=np.array(scaler.scale_, dtype=float),
         coef=coef, intercept=intercept, pairs=pairs, method=method, cv_folds=folds,
+        cv_models=tuple(cv["estimator"]),
     )
 
 
@@ -385,7 +390,7 @@ def _fit_all(x, y, idx, test_size, c, cv_splits, cv_repeats, random_state, label
         make_pipeline(c=c, random_state=random_state), x[cv_idx], y[cv_idx],
         cv=RepeatedStratifiedKFold(n_splits=cv_splits, n_repeats=cv_repeats, random_state=random_state),
         scoring=make_scorer(f1_score, average="macro", labels=list(labels), zero_division=0),
-        return_indices=True, error_score="raise")
+        return_indices=True, return_estimator=True, error_score="raise")
 
     # 3. final model
     fin_idx = _sub(idx)

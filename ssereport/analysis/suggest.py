@@ -127,8 +127,8 @@ def candidate_grid(data: pd.DataFrame, *, levels=None, n_steps: int = 16) -> pd.
 
 
 def committee_votes(data: pd.DataFrame, classes, candidates: pd.DataFrame, *, c: float = 1.0, cv_splits: int = 5,
-                    cv_repeats: int = 10, random_state: int = 42,
-                    features=CONDITIONS) -> tuple[np.ndarray, tuple[int, ...], str]:
+                    cv_repeats: int = 10, random_state: int = 42, features=CONDITIONS,
+                    models=None) -> tuple[np.ndarray, tuple[int, ...], str]:
     """Share of the study's cross-validation models voting for each class at ``candidates``.
 
     Returns
@@ -175,6 +175,16 @@ def committee_votes(data: pd.DataFrame, classes, candidates: pd.DataFrame, *, c:
                         "needs at least 2 films per class")
     x = data[list(features)].to_numpy(dtype=float)
     xc = candidates[list(features)].to_numpy(dtype=float)
+    if models:  # the study's own fitted CV pipelines (ClassifierResult.cv_models): no refit
+        votes = np.zeros((len(xc), len(labels)))
+        for m in models:
+            votes += np.asarray(m.predict(xc))[:, None] == labels[None, :]
+        method = (f"uncertainty: disagreement of a committee of {len(models)} linear SVMs, the study's own "
+                  f"cross-validation pipelines (StandardScaler -> RandomOverSampler -> SVC(kernel=\"linear\", "
+                  f"C={c:g}), sklearn.model_selection.RepeatedStratifiedKFold(n_splits={cv_splits}, "
+                  f"n_repeats={cv_repeats}), kept by cross_validate(return_estimator=True)); "
+                  "uncertainty = 1 - the largest share of votes")
+        return votes / len(models), tuple(int(v) for v in labels), method
     base = make_pipeline(c=c, random_state=random_state)
     cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=cv_repeats, random_state=random_state)
     votes = np.zeros((len(xc), len(labels)))
@@ -229,7 +239,8 @@ def _scaled(frame: pd.DataFrame, ranges: dict[str, tuple[float, float]]) -> np.n
 def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, levels=None, c: float = 1.0,
                        cv_splits: int = 5, cv_repeats: int = 10, random_state: int = 42,
                        min_distance: float = 0.1, near_boundary: float = 0.25, explore: int | None = None,
-                       class_of_interest: int = 1, n_steps: int = 16, order: str = "margin") -> Suggestions:
+                       class_of_interest: int = 1, n_steps: int = 16, order: str = "margin",
+                       cv_models=None) -> Suggestions:
     """Propose ``n`` new conditions to cast, near the class-1 boundary and apart from each other.
 
     Parameters
@@ -248,6 +259,9 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
         P% levels to consider (see :func:`candidate_grid`).
     c, cv_splits, cv_repeats, random_state
         Of the classifier and its repeated cross-validation (the committee).
+    cv_models : sequence of fitted pipelines, optional
+        The committee itself, when the study already fitted it
+        (``ClassifierResult.cv_models``); otherwise it is refitted here.
     min_distance : float, default 0.1
         Minimum Euclidean distance, with every condition scaled to 0–1 over
         its studied range, between two suggestions and between a suggestion
@@ -308,7 +322,7 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
         raise DataError(f"every condition of the grid is within {min_distance:g} (range units) of a cast film; "
                         "nothing new to suggest (lower min_distance)")
     votes, labels, vmethod = committee_votes(data, y, cand, c=c, cv_splits=cv_splits, cv_repeats=cv_repeats,
-                                             random_state=random_state)
+                                             random_state=random_state, models=cv_models)
     j1 = labels.index(class_of_interest)
     others = np.delete(votes, j1, axis=1)
     rival = np.asarray(labels)[np.delete(np.arange(len(labels)), j1)][others.argmax(axis=1)]
@@ -406,4 +420,4 @@ def next_experiments(results, n: int = 8, *, min_distance: float = 0.1, explore:
     return suggest_conditions(results.table.data, results.clusters.labels.loc[results.table.data.index].to_numpy(),
                               n=n, model=k.model, levels=results.decision_map.polymer_levels, c=k.c,
                               cv_splits=k.cv_splits, cv_repeats=k.cv_repeats, random_state=results.config.seed, min_distance=min_distance, explore=explore,
-                              order=order)
+                              order=order, cv_models=k.cv_models)

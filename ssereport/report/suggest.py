@@ -55,7 +55,7 @@ def _synthetic(*tables) -> bool:
     return any(Path(str(t.source)).name == "sse_films_reference.csv" for t in tables)
 
 
-def next_experiments_section(results, suggestions) -> dict[str, Any]:
+def next_experiments_section(results, suggestions, figure: dict[str, Any] | None = None) -> dict[str, Any]:
     """The "Next experiments" section: lead text, table and figure (for the study report's registry too).
 
     Returns
@@ -79,7 +79,7 @@ def next_experiments_section(results, suggestions) -> dict[str, Any]:
     table = _table(["#", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"), "Predicted class",
                     "Uncertainty", "Why"], rows, caption="Suggested conditions", numeric=[True] * 6 + [False],
                    note="Uncertainty: 1 − the largest share of the committee's votes (0: all fold models agree).")
-    fig = _figure("suggestions", suggestion_maps(results, suggestions),
+    fig = figure if figure is not None else _figure("suggestions", suggestion_maps(results, suggestions),
                   alt=f"Decision maps of the SVM with {len(t)} suggested conditions numbered in order: "
                       + "; ".join(f"{i}: P {r[1]}, L:S {r[2]}, X:B {r[3]}" for i, r in enumerate(rows, 1)),
                   caption="Suggested conditions on the SVM's decision maps over L:S (µL/mg) and X:B (vol%) per "

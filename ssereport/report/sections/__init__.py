@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from .methods import methods
+from .next_experiments import next_experiments
 from .overview import data, summary
 from .prediction import classifier, maps
 from .registry import Section, SectionInput, SectionRegistry
@@ -31,5 +32,7 @@ STUDY_SECTIONS = SectionRegistry((
     Section("tests", "Statistical tests", tests),
     Section("maps", "Process maps", maps),
     Section("classifier", "Classifier", classifier),
+    Section("next_experiments", "Next experiments", next_experiments,
+            html="sections/_next_experiments_study.html.j2"),
     Section("methods", "Methods", methods),
 ))
