@@ -67,7 +67,7 @@ def _print_notes(source: str, notes, quiet: bool) -> None:
 
 
 def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None, *, columns=None,
-           quiet=False):
+           quiet=False, on_stage=None):
     """Config, validated table and analysis: what analyze, fit and report share."""
     from .config import load_config
     from .pipeline import analyze as run
@@ -81,7 +81,7 @@ def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=
     else:
         _print_notes(table.source, table.notes, quiet)
     step("analyze", f"Analysing {table.n_analyzed} films (PCA, K-means, tests, SVM)")
-    return run(table, cfg)
+    return run(table, cfg, on_stage=on_stage)
 
 
 @app.command()
@@ -158,14 +158,16 @@ def report(
     if engine == "quarto":
         _quarto(data, out, config)
         return
-    with _Progress(quiet) as progress:
+    from .report._figproc import FigureProcess
+
+    with FigureProcess() as figs, _Progress(quiet) as progress:  # figures drawn in a fork meanwhile
         results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress, columns=columns,
-                         quiet=quiet)
+                         quiet=quiet, on_stage=figs.stage)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
         written = render_report(results, out, formats=fmts, title=title, author=author,
-                                progress=lambda step: progress(step, labels.get(step, step)))
+                                progress=lambda step: progress(step, labels.get(step, step)), figures=figs)
     if not quiet:
         print(results.summary())
         for kind, path in written.items():
