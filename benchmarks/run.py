@@ -34,7 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "ssereport"
 REF = ROOT / "data" / "sse_films_reference.csv"
-RMD = ROOT.parent / "shared" / "anchors" / "sse_report.Rmd"
+# the peer: ../shared/anchors from the repository, or from the folder holding the worktrees
+RMD = next((p for p in (ROOT.parent / "shared" / "anchors" / "sse_report.Rmd",
+                        ROOT.parent.parent / "shared" / "anchors" / "sse_report.Rmd") if p.exists()),
+           ROOT.parent / "shared" / "anchors" / "sse_report.Rmd")
 TIME = "/usr/bin/time"
 
 
