@@ -171,7 +171,8 @@ def main() -> None:
         Case("analyze", "`ssereport analyze` (110 films → JSON)",
              [str(BIN), "analyze", str(REF), "--json", str(work / "a.json"), "-q"], "–"),
         Case("report", "`ssereport report` (110 films → HTML + PDF/A + JSON)",
-             [str(BIN), "report", str(REF), "--out", str(work / "rep"), "-q"], "≤ 1.0 × the R Markdown HTML + PDF knit"),
+             [str(BIN), "report", str(REF), "--out", str(work / "rep"), "-q"],
+             "≤ 1.0 × the R Markdown HTML + PDF knit"),
     ]
     if not only or "batch" in only:
         bdir = work / "batches"
