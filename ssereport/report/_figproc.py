@@ -12,18 +12,19 @@ Notes
 -----
 The libraries of the analysis and of the figures are imported first
 (:data:`PRELOAD`) and the garbage collector frozen (``gc.freeze``), then the
-child is forked (``multiprocessing`` "fork" context): it shares the imported
-modules instead of importing them again (measured: a child forked before the
-imports spent 1.8 s more CPU importing matplotlib, pandas and scikit-learn a
-second time than it saved). It receives the stages pickled through a pipe; it draws with the same functions
-(:func:`ssereport.figures.render_figures`) from the same numbers, so every SVG
-is byte-identical to the sequential path (checked in
-``tests/test_figproc.py``). A shared claim table and lock make each figure
-drawn exactly once. Each process draws with one BLAS/OpenMP thread
-(``threadpoolctl.threadpool_limits(1)`` in the child). Any failure in the child
-(an exception, a crash, a platform without ``fork``) leaves its figures to the
-parent, which draws them as the sequential path does and so raises the same
-errors.
+child is forked (``multiprocessing`` "fork" context, Linux only): it shares
+the imported modules instead of importing them again (measured: a child
+forked before the imports spent 1.8 s more CPU importing matplotlib, pandas
+and scikit-learn a second time than it saved). It receives the stages
+pickled through a pipe and draws with the same functions
+(:func:`ssereport.figures.render_figures`) from the same numbers, so every
+SVG, and so the HTML and the PDF, is byte-identical to the sequential path
+(``tests/test_figproc.py``). A shared claim table under a lock makes each
+figure drawn exactly once. The child draws with one BLAS/OpenMP thread
+(``threadpoolctl.threadpool_limits(1)``), leaving the other core to the
+analysis. Any failure in the child (an exception, a crash) leaves its figures
+to the parent, which draws them as the sequential path does and so raises
+the same errors; on other platforms the parent draws them all.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 import traceback
 from typing import TYPE_CHECKING, Any
@@ -133,8 +135,8 @@ class FigureProcess:
     Parameters
     ----------
     enabled : bool, default True
-        False (or a platform without ``fork``) draws everything in this
-        process at :meth:`collect`, as :func:`ssereport.figures.render_figures`.
+        False (and any platform but Linux) draws everything in this process
+        at :meth:`collect`, as :func:`ssereport.figures.render_figures`.
 
     Examples
     --------
@@ -148,7 +150,9 @@ class FigureProcess:
         self._proc = None
         self._sent: set[str] = set()
         self._froze = False
-        if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        if not enabled or not sys.platform.startswith("linux"):
+            # fork is safe on Linux; macOS's system libraries (Accelerate, used by NumPy's BLAS there)
+            # are not fork-safe, and Windows has no fork: both draw in this process
             return
         _preload()
         if not gc.get_freeze_count():
