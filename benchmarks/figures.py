@@ -45,10 +45,10 @@ def main() -> None:
     args = ap.parse_args()
 
     import ssereport as s
-    from ssereport.batch import judge_batch
+    from ssereport.qa.judge import judge_batch
     from ssereport.figures import FIGURES, render_figures
-    from ssereport.figures_batch import render_batch_figures
-    from ssereport.model import fit_model
+    from ssereport.qa.figures import render_batch_figures
+    from ssereport.qa.model import fit_model
     from ssereport.report.render import render_report
 
     r = s.analyze(s.load_films(REF))

@@ -23,6 +23,10 @@ _EXPORTS = {
     "load_films": "io",
     "StudyResults": "pipeline",
     "analyze": "pipeline",
+    "fit_model": "qa.model",
+    "judge_batch": "qa.judge",
+    "load_model": "qa.model",
+    "render_report": "report.render",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -32,6 +36,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import ConfigError, DataError
     from .io import FilmTable, load_films
     from .pipeline import StudyResults, analyze
+    from .qa.judge import judge_batch
+    from .qa.model import fit_model, load_model
+    from .report.render import render_report
 
 
 def __getattr__(name: str) -> Any:

@@ -67,12 +67,16 @@ def _print_notes(source: str, notes, quiet: bool) -> None:
 
 
 def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None, *, columns=None,
-           quiet=False, on_stage=None):
-    """Config, validated table and analysis: what analyze, fit and report share."""
+           quiet=False, cfg=None, on_stage=None):
+    """Config, validated table and analysis: what analyze, fit and report share.
+
+    ``cfg``: the settings when the caller has loaded them already (``report`` checks them first), so
+    that the settings file is read once. ``on_stage``: see :func:`ssereport.pipeline.analyze`.
+    """
     from .config import load_config
     from .pipeline import analyze as run
 
-    cfg = load_config(config, seed=seed)
+    cfg = cfg if cfg is not None else load_config(config, seed=seed)
     step = progress or (lambda name, text: None)
     step("load", f"Reading {data.name}")
     table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
@@ -138,8 +142,9 @@ def report(
     config: ConfigOpt = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Author shown in the report and PDF.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="typst (default, built in) or quarto (needs the quarto "
-                                        "binary on PATH).")] = "typst",
+    engine: Annotated[str, typer.Option("--engine", help="PDF engine: typst (default, built in), weasyprint (the "
+                                        "HTML report with its print CSS; pip install ssereport[weasyprint]) or "
+                                        "quarto (renders report.qmd; needs the quarto program on PATH).")] = "typst",
     sheet: SheetOpt = None,
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
@@ -152,21 +157,26 @@ def report(
     from .errors import ConfigError
 
     fmts = _formats(formats, {"html", "pdf"})
-    if engine not in ("typst", "quarto"):
-        raise ConfigError(f"--engine: got {engine!r}, expected 'typst' or 'quarto'")
-    load_config(config, seed=seed)  # a bad config stops here, before any work
+    if engine not in ("typst", "weasyprint", "quarto"):
+        raise ConfigError(f"--engine: got {engine!r}, expected 'typst', 'weasyprint' or 'quarto'")
+    cfg = load_config(config, seed=seed)  # a bad config stops here, before any work, whatever the engine
     if engine == "quarto":
-        _quarto(data, out, config)
+        # the settings and the data are checked here, so that errors read as with the other engines
+        table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
+        _print_notes(table.source, table.notes, quiet)
+        _quarto(data, out, fmts, {"config": config, "columns": columns, "seed": seed, "title": title,
+                                  "author": author, "sheet": sheet, "drop_invalid": drop_invalid,
+                                  "max_file_mb": max_file_mb})
         return
     from .report._figproc import FigureProcess
 
     with FigureProcess() as figs, _Progress(quiet) as progress:  # figures drawn in a fork meanwhile
         results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress, columns=columns,
-                         quiet=quiet, on_stage=figs.stage)
+                         quiet=quiet, cfg=cfg, on_stage=figs.stage)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
-        written = render_report(results, out, formats=fmts, title=title, author=author,
+        written = render_report(results, out, formats=fmts, title=title, author=author, engine=engine,
                                 progress=lambda step: progress(step, labels.get(step, step)), figures=figs)
     if not quiet:
         print(results.summary())
@@ -206,9 +216,16 @@ class _Progress:
         return False
 
 
-def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
+def _quarto(data: Path, out: Path, formats: tuple[str, ...], options: dict) -> None:
+    """Run ``quarto render`` on a copy of report.qmd with every option of the command as a parameter.
+
+    The parameters go in an ``--execute-params`` YAML file (written as JSON, which is YAML), so that
+    titles with quotes, colons or newlines reach the document unchanged; paths are made absolute.
+    """
+    import json
     import shutil
     import subprocess
+    import tempfile
     from importlib import resources
 
     from .errors import ConfigError
@@ -217,11 +234,20 @@ def _quarto(data: Path, out: Path, config: Optional[Path]) -> None:
     if exe is None:
         raise ConfigError("--engine quarto needs the `quarto` program on PATH, and it was not found; install "
                           "Quarto (https://quarto.org) or use the default engine, --engine typst")
-    qmd = resources.files("ssereport") / "templates" / "report.qmd"
-    args = [exe, "render", str(qmd), "-P", f"data:{data.resolve()}", "--output-dir", str(out.resolve())]
-    if config is not None:
-        args += ["-P", f"config:{config.resolve()}"]
-    proc = subprocess.run(args, check=False)
+    params = {"data": str(Path(data).resolve())}
+    for key, value in options.items():
+        params[key] = str(Path(value).resolve()) if isinstance(value, Path) else value
+    # html -> Quarto's html format; pdf -> its typst format (both declared in report.qmd)
+    to = {("html",): "html", ("pdf",): "typst"}.get(tuple(formats), "all")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ssereport-quarto-") as tmp:
+        qmd = Path(tmp) / "report.qmd"  # rendered in a scratch folder: its figures never land in the package
+        qmd.write_bytes((resources.files("ssereport") / "templates" / "report.qmd").read_bytes())
+        params_file = Path(tmp) / "params.yml"
+        params_file.write_text(json.dumps(params, ensure_ascii=False, indent=1), encoding="utf-8")
+        args = [exe, "render", str(qmd), "--to", to, "--execute-params", str(params_file),
+                "--output-dir", str(out.resolve())]
+        proc = subprocess.run(args, check=False, cwd=tmp)
     if proc.returncode != 0:
         raise ConfigError(f"quarto render failed with exit code {proc.returncode}")
 
@@ -240,7 +266,7 @@ def fit(
     quiet: QuietOpt = False,
 ) -> None:
     """Fit the reference model on a study table and save it as JSON (the fitted scikit-learn pipeline embedded with skops)."""
-    from .model import fit_model, save_model
+    from .qa.model import fit_model, save_model
 
     results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
     save_model(fit_model(results), model)
@@ -266,10 +292,10 @@ def batch(
     quiet: QuietOpt = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index."""
-    from .batch import load_spec
-    from .batch_run import run_batches
     from .config import load_columns
-    from .model import load_model
+    from .qa.model import load_model
+    from .qa.run import run_batches
+    from .qa.spec import load_spec
 
     mapping = load_columns(columns)
     m = load_model(model)
@@ -295,6 +321,155 @@ def batch(
         for o in failed:
             sys.stderr.write(f"ssereport: error: {o['error']}\n")
         raise typer.Exit(EXIT_DATA)
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Folder to watch for batch tables (CSV/XLSX); created if missing.",
+                                          show_default=False)],
+    model: Annotated[Path, typer.Option("--model", "-m", help="Reference model from `ssereport fit`.")] = Path(
+        "models/reference.json"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, "
+                                                 "thickness_min, thickness_max, min_pass_fraction).")] = None,
+    formats: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")] = "html,pdf,json",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes (forked once).")] = 1,
+    settle: Annotated[float, typer.Option("--settle", min=0.05, max=60.0, help="Seconds a file's size and time "
+                                          "must stay unchanged before it is read (a file still being written "
+                                          "is not read).")] = 0.2,
+    max_file_mb: MaxOpt = 50.0,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Judge every batch table that appears or changes in INBOX, until Ctrl-C: reports and index as `batch`."""
+    from .config import load_columns
+    from .qa.model import load_model
+    from .qa.spec import load_spec
+    from .qa.watch import watch as run_watch
+
+    mapping = load_columns(columns)
+    m = load_model(model)
+    sp = load_spec(spec) if spec is not None else None
+    fmts = _formats(formats, {"json", "html", "pdf"})
+    if inbox.exists() and not inbox.is_dir():
+        _fail(f"{str(inbox)!r} is a file; expected the folder to watch")
+
+    def ready() -> None:
+        sys.stderr.write(f"ssereport: watching {inbox} (reports in {out}; Ctrl-C stops)\n")
+        sys.stderr.flush()
+
+    n = run_watch(inbox, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb, model_path=model,
+                  columns=mapping or None, interval=settle, checks=2, ready=ready)
+    sys.stderr.write(f"ssereport: stopped watching {inbox} ({n} batch report{'s' if n != 1 else ''} written)\n")
+
+# --------------------------------------------------------------------------- suggest and compare (issue 15)
+
+@app.command()
+def suggest(
+    data: DataArg,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of conditions to suggest.")] = 8,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the suggestions JSON here.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF one-pager into this "
+                                                "folder.")] = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Suggest the next film conditions to cast: where the classifier is least sure of the class-1 window."""
+    from .analysis.suggest import next_experiments
+    from .files import atomic_write
+
+    results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
+    sug = next_experiments(results, n=n)
+    if json_out is not None:
+        atomic_write(json_out, sug.to_json())
+    written = {}
+    if out is not None:
+        from .report.suggest import render_suggestions
+
+        written = render_suggestions(results, sug, out)
+    if not quiet:
+        print(sug.summary())
+        if json_out is not None:
+            print(f"suggestions written to {json_out}")
+        for kind, path in written.items():
+            print(f"{kind:5} {path}")
+
+
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="Study A (the reference): CSV or XLSX.", show_default=False)],
+    b: Annotated[Path, typer.Argument(help="Study B (compared with A): CSV or XLSX.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF report into this "
+                                                "folder.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the comparison JSON here.")] = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    drop_invalid: DropOpt = False,
+    max_file_mb: MaxOpt = 50.0,
+    seed: SeedOpt = None,
+    columns: ColumnsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compare two studies or periods: class shares, shifts (Mann-Whitney, Holm), class-1 windows, model transfer."""
+    from .analysis.compare import compare_studies
+    from .errors import DataError
+    from .files import atomic_write
+
+    tables, problems = [], []
+    for path in (a, b):
+        try:
+            tables.append(_load(path, sheet, drop_invalid, max_file_mb, columns, config))
+        except DataError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise DataError(problems if len(problems) > 1 else problems[0])
+    ta, tb = tables
+    only_a = sorted(set(ta.headers) - set(tb.headers))
+    only_b = sorted(set(tb.headers) - set(ta.headers))
+    compared = set(_compared_columns())
+    if (set(only_a) | set(only_b)) & compared:
+        raise DataError(f"{ta.source} and {tb.source} do not have the same columns: only in {ta.source}: "
+                        f"{[ta.headers[c] for c in only_a] or 'none'}; only in {tb.source}: "
+                        f"{[tb.headers[c] for c in only_b] or 'none'}; expected both to hold the same film "
+                        "variables")
+    for t in tables:
+        _print_notes(t.source, t.notes, quiet)
+    from .config import load_config
+    from .pipeline import analyze as run
+
+    cfg = load_config(config, seed=seed)
+    ra = run(ta, cfg)
+    try:  # B analysed on its own when it can be (a month of class-1 production often cannot)
+        rb, b_note = run(tb, cfg), ""
+    except DataError as exc:
+        rb, b_note = tb, str(exc)
+        if not quiet:
+            sys.stderr.write(f"ssereport: note: {tb.source}: not analysed on its own ({exc}); its films are "
+                             "compared in A's classes\n")
+    cmp = compare_studies(ra, rb, alpha=cfg.alpha, b_note=b_note)
+    if json_out is not None:
+        atomic_write(json_out, cmp.to_json())
+    written = {}
+    if out is not None:
+        from .report.suggest import render_compare
+
+        written = render_compare(cmp, ra, rb, out)
+    if not quiet:
+        print(cmp.summary())
+        if json_out is not None:
+            print(f"comparison written to {json_out}")
+        for kind, path in written.items():
+            print(f"{kind:5} {path}")
+
+
+def _compared_columns() -> tuple[str, ...]:
+    from .schema import FILM_VARIABLES, READINGS
+
+    return FILM_VARIABLES + READINGS
 
 
 def _formats(text: str, allowed: set[str]) -> tuple[str, ...]:

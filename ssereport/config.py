@@ -54,6 +54,22 @@ class Config:
         training use stratified/random subsamples of ``subsample`` films (K-means
         itself always runs on all films); the results and the report say so.
     subsample : int, default 5000
+
+    Notes
+    -----
+    The one place for the defaults of the analysis: :func:`ssereport.analyze`
+    passes these values to every step, and :func:`load_config` (TOML) and the
+    command line's options only override them.
+
+    Examples
+    --------
+    >>> from ssereport import Config, load_config
+    >>> Config().seed, Config().n_clusters, Config().alpha
+    (42, 3, 0.05)
+    >>> Config(seed=7).seed
+    7
+    >>> load_config(None, seed=3).seed  # None (an option not given) keeps the default
+    3
     """
 
     seed: int = 42
@@ -146,6 +162,29 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     """Read a TOML config (keys at top level or under ``[analysis]``).
 
     Unknown keys are an error, so that a misspelt option never goes unnoticed.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file; ``None`` for the defaults of :class:`Config`.
+    **overrides
+        Settings that win over the file (the command line's ``--seed``); a
+        ``None`` value is ignored.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        For an unreadable file, an unknown key or a value out of range.
+
+    Examples
+    --------
+    >>> from ssereport import load_config
+    >>> load_config(None).n_clusters
+    3
     """
     values: dict[str, Any] = {}
     if path is not None:

@@ -134,7 +134,8 @@ def _alt_maps(var: str):
             f"{_level(p)}: {format(np.nanmin(v[i]), fmt)} to {format(np.nanmax(v[i]), fmt)} {col.unit}"
             if np.isfinite(v[i]).any() else f"{_level(p)}: no surface (too few conditions)"
             for i, p in enumerate(r.maps.polymer_levels))
-        return (f"Colour maps with contour lines of {col.label.lower()} ({col.symbol}) over L:S (µL/mg) and "
+        name = col.label.lower() + (f" ({col.symbol})" if col.symbol.lower() != col.label.lower() else "")
+        return (f"Colour maps with contour lines of {name} over L:S (µL/mg) and "
                 f"X:B (vol%), one panel per polymer content, with the films' conditions as dots. "
                 f"Range per panel: {per}.")
     return alt
@@ -188,7 +189,8 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                lambda r: f"Explained variance (%) of each principal component and its cumulative share; "
                          f"the first {r.pca.n_components_used} components, which explain "
                          f"{_pct(r.pca.cumulative[r.pca.n_components_used - 1])} (threshold "
-                         f"{r.pca.variance_threshold * 100:g} %), are used for the classes.",
+                         f"{r.pca.variance_threshold * 100:g} %), are used for the classes (dark bars; light bars: "
+                         f"components not used).",
                title="Scree plot"),
     FigureSpec("correlation_circle", plots.correlation_circle, _alt_circle,
                lambda r: "Correlation circle (cf. paper Fig. 2a): correlation (dimensionless, −1 to 1) of each "
@@ -196,7 +198,7 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                title="Correlation circle"),
     FigureSpec("pc_scatter", plots.pc_map, _alt_scatter,
                lambda r: "Films on the first two principal components (dimensionless scores), coloured by the "
-                         "K-means class, centroids marked (cf. paper Fig. 2b).",
+                         "K-means class, class centroids as diamonds (cf. paper Fig. 2b).",
                title="Films on PC1 and PC2 by class"),
     FigureSpec("boxplots", plots.class_boxplots, _alt_box,
                lambda r: "Ionic conductivity σ (S/cm) and relative thickness deviation RD (dimensionless) by "

@@ -102,6 +102,18 @@ class FilmTable:
     def n_analyzed(self) -> int:
         return len(self.data)
 
+    def __repr__(self) -> str:
+        """One line: source, films, rows, exclusions, notes."""
+        from .report.notebook import film_table_repr
+
+        return film_table_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Provenance, the first rows, excluded rows and notes, for Jupyter (:mod:`ssereport.report.notebook`)."""
+        from .report.notebook import film_table_html
+
+        return film_table_html(self)
+
 
 # --------------------------------------------------------------------------- reading
 
@@ -904,6 +916,21 @@ def load_films(
     ------
     DataError
         With every problem found (file, row, column, value, expected).
+
+    Notes
+    -----
+    CSV through the standard library's ``csv`` sniffing and pandas, XLSX
+    through openpyxl, units in headers through Pint. The R equivalent is
+    ``read.csv()`` / ``readxl::read_excel()`` followed by hand-written checks.
+
+    Examples
+    --------
+    >>> from ssereport import load_films
+    >>> table = load_films("data/sse_films_reference.csv")
+    >>> table.n_analyzed, table.n_rows, len(table.excluded)
+    (110, 110, 0)
+    >>> table.data.columns[:4].tolist()
+    ['sample_id', 'polymer_wt_pct', 'ls_ratio', 'xylene_vol_pct']
     """
     p = Path(path)
     source = p.name

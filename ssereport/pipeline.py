@@ -62,6 +62,18 @@ class StudyResults:
 
         return dumps(self.to_dict(), indent=indent)
 
+    def __repr__(self) -> str:
+        """One line (films, classes, scores); ``to_dict()`` has everything."""
+        from .report.notebook import study_repr
+
+        return study_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The summary and the key tables, for Jupyter (:mod:`ssereport.report.notebook`)."""
+        from .report.notebook import study_html
+
+        return study_html(self)
+
     def summary(self) -> str:
         c = self.clusters
         k = self.classifier
@@ -108,7 +120,8 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
         From :func:`ssereport.load_films`, or a DataFrame with the canonical
         (or aliased) columns, which is validated the same way.
     config : Config, optional
-        Settings; defaults follow the paper.
+        Settings; default ``Config()``, whose defaults follow the paper. Every
+        setting of the analysis is read from it (no step has a default of its own).
     on_stage : callable, optional
         Called with the :class:`StudyResults` fields of each stage as soon as it
         is computed (``{"table": …, "config": …}``, then ``{"maps": …}``,
@@ -125,6 +138,25 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
     DataError
         If the data cannot support the analysis (too few films, a constant
         variable, a class too small for the stratified split).
+
+    Notes
+    -----
+    PCA, K-means and the SVM pipeline are scikit-learn and imbalanced-learn,
+    the tests SciPy and statsmodels (see :mod:`ssereport.analysis`). In R:
+    ``prcomp``, ``kmeans``, ``kruskal.test``, ``dunn.test``, ``car::Anova``
+    and ``e1071::svm``.
+
+    Examples
+    --------
+    >>> import ssereport
+    >>> results = ssereport.analyze(ssereport.load_films("data/sse_films_reference.csv"),
+    ...                             ssereport.Config(seed=42))
+    >>> results.clusters.counts
+    {1: 60, 2: 29, 3: 21}
+    >>> round(results.classifier.test_f1_macro, 3)
+    0.845
+    >>> len(repr(results)) < 2000
+    True
     """
     from . import __version__
 

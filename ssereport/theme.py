@@ -52,9 +52,9 @@ COLORS: dict[str, str] = {
     "warn-bg": "#FFF4E5",     # the synthetic-data banner, flags
     "warn-ink": "#7A3E00",
     "warn-line": "#D9822B",
-    # quality classes: Okabe–Ito (colour-blind safe)
+    # quality classes: Okabe–Ito (colour-blind safe), three distinct hues: bluish green, blue, vermillion
     "c1": "#009E73",
-    "c2": "#E69F00",
+    "c2": "#0072B2",
     "c3": "#D55E00",
     # batch verdicts (never colour alone: a word and a marker shape go with them)
     "pass-ink": "#145A29",
@@ -63,8 +63,8 @@ COLORS: dict[str, str] = {
     "fail-fill": "#B2182B",
     "fail-band": "#FDF0F0",
     # figures
-    "neutral": "#0072B2",     # Okabe–Ito blue: data without a class (PCA bars, control-chart points)
-    "light": "#A6CEE3",       # components not kept
+    "neutral": "#4A5968",     # slate: data without a class (PCA bars, control-chart points), no class hue
+    "light": "#C2CBD4",       # components not kept, tests not significant
     "zero": "#BBBBBB",        # zero lines, batch separators
     "grid-line": "#E5E5E5",
     "nan-fill": "#E8E8E8",    # map area without a value
@@ -82,8 +82,9 @@ CLASS_LABELS: dict[int, str] = {1: "Class 1 (high σ, low RD)", 2: "Class 2 (hig
 #: Figure font: the DejaVu Sans the PDF embeds (ssereport/fonts), so text metrics match everywhere.
 FONT = "DejaVu Sans"
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
-#: Text sizes of the figures, pt (a full-width figure is :data:`FIGURE_WIDTH_IN` wide: 480 pt, the A4 column).
-SIZES: dict[str, float] = {"tick": 7.5, "label": 8.0, "title": 8.0, "legend": 7.5, "note": 7.5, "cell": 9.0}
+#: Text sizes of the figures, pt. A full-width figure is :data:`FIGURE_WIDTH_IN` wide (480 pt): the PDF
+#: embeds it at that size in its 504 pt column (body text 9.5 pt), the HTML at 640 CSS px (9 pt = 12 px).
+SIZES: dict[str, float] = {"tick": 8.5, "label": 9.0, "title": 9.0, "legend": 8.5, "note": 8.5, "cell": 10.0}
 #: Width of a full-width figure, inches (480 pt = 640 CSS px in the HTML; the PDF's A4 text column).
 FIGURE_WIDTH_IN = 6.67
 

@@ -19,11 +19,12 @@ import pytest
 from markupsafe import escape
 
 from ssereport import load_films
-from ssereport.batch import BatchResult, Spec, judge_batch
-from ssereport.batch_run import collect_reports, run_batches
-from ssereport.model import fit_model, save_model
-from ssereport.report.batch import (_reason, build_batch_context, build_index_context, render_batch_html,
-                                     render_batch_pdf, render_index_html)
+from ssereport.qa.index import build_index_context, render_index_html
+from ssereport.qa.judge import BatchResult, judge_batch
+from ssereport.qa.model import fit_model, save_model
+from ssereport.qa.report import build_batch_context, reason_text, render_batch_html, render_batch_pdf
+from ssereport.qa.run import collect_reports, run_batches
+from ssereport.qa.spec import Spec
 from ssereport.report.filters import fmt_num
 
 from .conftest import REFERENCE_CSV, ROOT
@@ -107,7 +108,7 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
             assert str(escape(sid)) in html[key]
     c, r = html["2026-03-16_C"], results["2026-03-16_C"]
     reasons = [x for rs in r.films["reasons"] for x in rs]
-    assert reasons and all(str(escape(_reason(x))) in c for x in reasons)
+    assert reasons and all(str(escape(reason_text(x))) in c for x in reasons)
     assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
     assert c.count('class="result-fail">FAIL</td>') == 9
     # the rule is stated with its numbers, and no reason quotes a class
@@ -145,15 +146,15 @@ def test_html_provenance(html, results):
 
 
 def test_reasons_are_shown_with_labels_and_units():
-    assert _reason("conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 "
+    assert reason_text("conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 "
                    "(extrapolation)") == ("σ = 9.165 × 10⁻⁴ S/cm, outside the reference range 1.223 × 10⁻⁴ to "
                                           "8.696 × 10⁻⁴ S/cm (extrapolation)")
-    assert _reason("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)") == \
+    assert reason_text("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)") == \
         "RD = 0.2685, outside the reference range 0.01362 to 0.2513 (extrapolation)"
-    assert _reason("resistance_ohm = 150.9 outside the reference range 3.597–142 (extrapolation)").startswith(
+    assert reason_text("resistance_ohm = 150.9 outside the reference range 3.597–142 (extrapolation)").startswith(
         "Ohmic resistance = 150.9 Ω,")
     for other in ("observed class 3: low σ", "nonsense_col = 1 outside the reference range 0–1 (extrapolation)"):
-        assert _reason(other) == other
+        assert reason_text(other) == other
 
 
 def test_html_provenance_names_rows_model_and_software(html, results):
@@ -396,7 +397,7 @@ def test_pdf_text_has_verdict_reasons_and_title(pdfs, results):
     r = results["2026-03-16_C"]
     for sid in r.films["sample_id"]:
         assert sid in text
-    for reason in {_reason(x) for rs in r.films["reasons"] for x in rs}:
+    for reason in {reason_text(x) for rs in r.films["reasons"] for x in rs}:
         assert " ".join(reason.split()) in flat, reason
     assert len(re.findall(r"\bFAIL\b", flat)) >= 9 + 2  # every film's result, the badge and the title
     n = len(reader.pages)
@@ -549,7 +550,7 @@ def test_cli_bad_file_exits_2_and_the_others_are_written(model, tmp_path):
 
 
 def test_model_fixture_round_trips(model, tmp_path):
-    from ssereport.model import load_model
+    from ssereport.qa.model import load_model
 
     p = save_model(model, tmp_path / "m.json")
     r1 = judge_batch(model, load_films(BATCHES[2]))

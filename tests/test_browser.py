@@ -122,9 +122,9 @@ def test_html_loads_without_failed_requests_or_console_errors(report_html, tmp_p
 def batch_html(reference_results, tmp_path_factory):
     """The failing example batch (every film with reasons): the widest film table."""
     from ssereport import load_films
-    from ssereport.batch import judge_batch
-    from ssereport.model import fit_model
-    from ssereport.report.batch import render_batch_html
+    from ssereport.qa.judge import judge_batch
+    from ssereport.qa.model import fit_model
+    from ssereport.qa.report import render_batch_html
 
     from .conftest import ROOT
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 import ssereport.report.context as context_module
+import ssereport.report.sections.overview as overview_module
 from ssereport.config import Config
 from ssereport.figures import FIGURES, render_figures
 from ssereport.pipeline import analyze
@@ -51,6 +52,7 @@ def test_stages_come_in_order_and_do_not_change_the_results(reference_table, ref
 
 def test_report_files_identical_to_sequential(reference_table, tmp_path, monkeypatch):
     monkeypatch.setattr(context_module, "datetime", _FixedNow)
+    monkeypatch.setattr(overview_module, "datetime", _FixedNow)  # "Report rendered" on the summary page
     with FigureProcess() as figs:
         assert figs._proc is not None and figs._proc.is_alive()
         results, _ = _study(reference_table, figs)

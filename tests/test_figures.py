@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.testing.decorators import check_figures_equal
@@ -27,7 +28,7 @@ import ssereport.plots as P
 from ssereport import figures as F
 from ssereport import theme
 from ssereport.plots import batch as PB
-from ssereport.plots._base import themed
+from ssereport.plots._base import CENTROID, themed
 
 KEYS = ["scree", "correlation_circle", "pc_scatter", "boxplots", "process_maps_thickness", "process_maps_dot",
         "process_maps_sigma", "dot_mean", "oversampling", "confusion", "decision_maps"]
@@ -105,20 +106,56 @@ def test_scree_bars_line_and_threshold(r):
     assert_allclose(line.get_ydata(), 100 * np.asarray(p.cumulative))
     assert ax.get_ylabel() == "explained variance (%)"
     assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["PC1", "PC2"]
-    assert set(_legend_texts(ax)) == {"explained variance of the component", "cumulative explained variance"}
+    assert _legend_texts(ax) == ["PC used for the classes", "PC not used for the classes",
+                                 "cumulative explained variance"]
+    # the light bars are explained by their legend entry, in their colour
+    leg = ax.get_legend()
+    assert leg.legend_handles[1].get_facecolor() == bars[-1].get_facecolor()
+    # every value above its bar (finding 12: PC1-PC2 were inside in white, the others above)
+    values = {t.get_text(): t for t in ax.texts if t.get_text() and t.get_text()[0].isdigit() and "%" not in t.get_text()}
+    assert sorted(values) == sorted(f"{h:.1f}" for h in 100 * np.asarray(p.explained_variance_ratio))
+    for b in bars:
+        t = values[f"{b.get_height():.1f}"]
+        assert t.xy[1] == pytest.approx(b.get_height()) and t.xyann[1] > 0 and t.get_va() == "bottom"
+        assert t.get_color() != theme.COLORS["paper"]
 
 
 def test_correlation_circle_arrows_and_labels(r):
     ax = P.correlation_circle(r)
-    arrows = [a for a in ax.texts if a.arrow_patch is not None]
+    arrows = [a for a in ax.texts if not a.get_text()]
     load = r.pca.loadings.iloc[:, :2].to_numpy()
     assert len(arrows) == len(r.pca.features)
     assert_allclose([a.xy for a in arrows], load)
     from ssereport.schema import by_name
 
-    labels = [t.get_text() for t in ax.texts if t.arrow_patch is None]
-    assert labels == [by_name(f).symbol for f in r.pca.features]
+    labels = [t for t in ax.texts if t.get_text()]
+    assert [t.get_text() for t in labels] == [by_name(f).symbol for f in r.pca.features]
+    assert_allclose([t.xy for t in labels], load)  # each label points at its own arrow tip
     assert ax.get_xlabel().startswith("PC1 (") and "% of variance" in ax.get_ylabel()
+
+
+def test_correlation_circle_labels_clear_of_circle_arrows_and_each_other(r):
+    # finding 6: the RD arrow ran through 'X:B', 'ρ' sat far from its arrow, 'RD' and 'L:S' sat on the circle
+    from matplotlib.path import Path
+
+    ax = P.correlation_circle(r)
+    fig = ax.figure
+    fig.canvas.draw()
+    to_data = ax.transData.inverted()
+    labels = [t for t in ax.texts if t.get_text()]
+    boxes = [t.get_window_extent().transformed(to_data) for t in labels]
+    load = r.pca.loadings.iloc[:, :2].to_numpy()
+    circle = Path.circle((0, 0), 1.0)
+    for i, (t, box) in enumerate(zip(labels, boxes)):
+        assert not circle.intersects_bbox(box, filled=False), t.get_text()
+        for j, tip in enumerate(load):
+            if j != i:
+                assert not Path([(0, 0), tuple(tip)]).intersects_bbox(box, filled=False), (t.get_text(), j)
+        assert not any(box.overlaps(b) for k, b in enumerate(boxes) if k != i), t.get_text()
+        # near its tip, or joined to it by a leader line
+        near = np.hypot(*(np.asarray(t.get_position()) - load[i])) < 0.14
+        assert near or t.arrow_patch is not None, t.get_text()
+        assert t.get_path_effects(), t.get_text()  # white halo
 
 
 def test_pc_map_one_point_per_film_in_its_class_colour(r):
@@ -134,6 +171,23 @@ def test_pc_map_one_point_per_film_in_its_class_colour(r):
     cent = [c for c in scatters if c.get_label() == "class centroid"][0]
     assert_allclose(cent.get_offsets(), np.asarray(r.clusters.centroids)[:, :2])
     assert "class centroid" in _legend_texts(ax)
+    assert _marker_is(cent, CENTROID["marker"]) and not _marker_is(cent, "X")
+
+
+def _marker_is(coll, marker: str) -> bool:
+    from matplotlib.markers import MarkerStyle
+
+    m = MarkerStyle(marker)
+    v = m.get_path().transformed(m.get_transform()).vertices
+    got = coll.get_paths()[0].vertices
+    return got.shape == v.shape and np.allclose(got, v)
+
+
+def _tick_pairs(axis) -> tuple[np.ndarray, np.ndarray]:
+    """(tick positions, numbers their labels show) of a drawn axis."""
+    pairs = [(loc, float(t.get_text().replace("\u2212", "-")))
+             for loc, t in zip(axis.get_majorticklocs(), axis.get_majorticklabels()) if t.get_text()]
+    return np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
 
 
 def test_pc_map_samples_large_tables_and_says_so():
@@ -152,7 +206,7 @@ def test_pc_map_samples_large_tables_and_says_so():
 def test_class_boxplots_boxes_from_all_films_and_units(r):
     fig = P.class_boxplots(r)
     ax_s, ax_rd = fig.axes[:2]
-    assert ax_s.get_ylabel() == "σ (S/cm)" and ax_rd.get_ylabel() == "RD"
+    assert ax_s.get_ylabel() == "σ (10⁻⁴ S/cm)" and ax_rd.get_ylabel() == "RD"
     data = r.data
     for ax, var in ((ax_s, "conductivity_s_cm"), (ax_rd, "rd")):
         assert _points(ax) == len(data)
@@ -160,7 +214,12 @@ def test_class_boxplots_boxes_from_all_films_and_units(r):
         # R: tapply(rd, class, median)
         assert_allclose(medians, data.groupby("class")[var].median().to_numpy())
     assert _legend_texts(fig) == [theme.CLASS_LABELS[k] for k in (1, 2, 3)]
-    assert ax_s.yaxis.get_offset_text().get_text() or ax_s.yaxis.major.formatter.get_useMathText()
+    # finding 5: the factor 10⁻⁴ is in the label; the ticks read in that unit, no floating offset text
+    FigureCanvasAgg(fig).draw()
+    assert not ax_s.yaxis.get_offset_text().get_visible()
+    locs, shown = _tick_pairs(ax_s.yaxis)
+    assert len(locs) >= 3 and 1 <= shown.max() <= 10
+    assert_allclose(shown * 1e-4, locs, rtol=1e-9, atol=1e-12)
 
 
 def test_silhouette_mean_agrees_with_the_results(r):
@@ -198,7 +257,7 @@ def test_anova_interaction_lines_are_the_cell_means(r):
 
 
 @pytest.mark.parametrize("variable, unit", [("thickness_um", "thickness (µm)"), ("dot_um", "DoT (µm)"),
-                                            ("conductivity_s_cm", "σ (S/cm)")])
+                                            ("conductivity_s_cm", "σ (10⁻⁴ S/cm)")])
 def test_process_maps_panels_dots_and_colour_bar(r, variable, unit):
     fig = P.process_maps(r, variable)
     m = r.maps
@@ -206,10 +265,16 @@ def test_process_maps_panels_dots_and_colour_bar(r, variable, unit):
     assert len(panels) == len(m.polymer_levels)
     cbar = [ax for ax in fig.axes if ax not in panels][0]
     assert cbar.get_ylabel() == unit
+    if variable == "conductivity_s_cm":  # the colour bar's ticks in the unit of its label, no offset text
+        FigureCanvasAgg(fig).draw()
+        locs, shown = _tick_pairs(cbar.yaxis)
+        assert_allclose(shown * 1e-4, locs, atol=1e-12) and not cbar.yaxis.get_offset_text().get_visible()
     for ax, p in zip(panels, m.polymer_levels):
         films = r.data[np.isclose(r.data["polymer_wt_pct"], p)]
         assert _points(ax) == len(films[["ls_ratio", "xylene_vol_pct"]].drop_duplicates())
-        assert ax.get_title().startswith(f"P = {p:g} wt%")
+        assert ax.get_title() == f"P = {p:g} wt% (n = {len(films)} films)"
+        assert_allclose(np.diff(ax.get_xticks()), 0.2)  # finding 11: one L:S step (0.2) and X:B step (25)
+        assert_allclose(np.diff(ax.get_yticks()), 25)
         filled = [c for c in ax.collections if not isinstance(c, PathCollection)]
         assert filled and filled[0].get_rasterized()  # the map fill is a raster inside the SVG
     assert [ax.get_xlabel() for ax in panels[-2:]] == ["L:S (µL/mg)"] * 2
@@ -250,9 +315,12 @@ def test_decision_maps_panels_films_and_class_fills(r):
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == len(d.polymer_levels)
     for ax, p, obs, pred in zip(panels, d.polymer_levels, d.observed, d.predicted):
-        assert ax.get_title() == f"P = {p:g} wt% ({'observed' if obs else 'interpolated'})"
         n_films = int(np.isclose(r.data["polymer_wt_pct"], p).sum()) if obs else 0
+        title = f"P = {p:g} wt% (n = {n_films} films)" if obs else f"P = {p:g} wt% (interpolated)"
+        assert ax.get_title().replace("\n", " ") == title
         assert _points(ax) == n_films
+        assert len(_screen_positions(ax)) == n_films  # films of one recipe side by side, none hidden
+        assert_allclose(np.diff(ax.get_xticks()), 0.2)
         fills = [c for c in ax.collections if not isinstance(c, PathCollection) and c.get_rasterized()]
         assert len(fills) == len(np.unique(pred))  # one smooth region per class present
     assert _legend_texts(fig) == [theme.CLASS_LABELS[c] for c in (1, 2, 3)]
@@ -330,7 +398,8 @@ def test_text_carries_units(rendered):
     assert "explained variance (%)" in texts["scree"]
     for key in ("process_maps_thickness", "process_maps_dot", "process_maps_sigma", "dot_mean", "decision_maps"):
         assert "L:S (µL/mg)" in texts[key] and "X:B (vol%)" in texts[key], key
-    assert "σ (S/cm)" in texts["boxplots"] and "σ (S/cm)" in texts["process_maps_sigma"]
+    assert "σ (10⁻⁴ S/cm)" in texts["boxplots"] and "σ (10⁻⁴ S/cm)" in texts["process_maps_sigma"]
+    assert not any("×" in t for t in texts["boxplots"] + texts["process_maps_sigma"])  # no ×10⁻⁴ offset text
     assert "thickness (µm)" in texts["process_maps_thickness"] and "mean DoT (µm)" in texts["dot_mean"]
     assert "training films (count)" in texts["oversampling"] and "test films (count)" in texts["confusion"]
 
@@ -383,14 +452,24 @@ def test_figures_take_reasonable_time(reference_results):
 @pytest.fixture(scope="module")
 def batch(reference_results):
     from ssereport import load_films
-    from ssereport.batch import judge_batch
-    from ssereport.model import fit_model
+    from ssereport.qa.judge import judge_batch
+    from ssereport.qa.model import fit_model
 
     from .conftest import ROOT
 
     model = fit_model(reference_results)
     path = ROOT / "data" / "batches" / "batch_2026-03-16_C.csv"
     return model, judge_batch(model, load_films(path))
+
+
+def _screen_positions(ax) -> set[tuple[float, float]]:
+    """Distinct display positions (pixels, rounded) of every scatter marker of ``ax``."""
+    out = set()
+    for c in ax.collections:
+        if isinstance(c, PathCollection):
+            for x, y in c.get_offset_transform().transform(c.get_offsets()):
+                out.add((round(float(x), 1), round(float(y), 1)))
+    return out
 
 
 def _by_label(ax, prefix: str) -> int:
@@ -405,7 +484,11 @@ def test_batch_pc_map_draws_every_film_and_marks_failures(batch):
     assert _by_label(ax, "_class-") - sum(_by_label(ax, f"_class-{c}-pass") for c in (1, 2, 3)) == int(
         (~f["pass"]).sum())
     assert "reference class centroid" in _legend_texts(ax)
-    assert "dimensionless" in ax.get_xlabel()
+    assert ax.get_xlabel() == "PC1 (reference PCA)" and ax.get_ylabel() == "PC2 (reference PCA)"
+    # finding 7: centroids are diamonds, not the crosses of failing films
+    cent = [c for c in ax.collections if c.get_label() == "_centroids"][0]
+    assert_allclose(cent.get_offsets(), np.asarray(model.centroids)[:, :2])
+    assert _marker_is(cent, "D") and not any(_marker_is(cent, m) for m in ("X", "P", "+"))
     fig = Figure()
     assert PB.pc_map(model, result, ax=fig.add_subplot()) is fig.axes[0]
 
@@ -422,6 +505,34 @@ def test_batch_decision_panels_one_per_level(batch):
     assert panels[-1].get_xlabel() == "L:S (µL/mg)" and panels[0].get_ylabel() == "X:B (vol%)"
 
 
+def test_batch_decision_panels_show_every_film_of_a_shared_recipe(batch):
+    # finding 2: batch C has 9 films at 6 recipes; only 6 markers were visible
+    model, result = batch
+    f = result.films
+    fig = PB.decision_panels(model, result)
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    recipes = len(f[["ls_ratio", "xylene_vol_pct"]].drop_duplicates())
+    assert (len(f), recipes) == (9, 6)
+    assert ax.get_title() == "P = 10 wt% (n = 9 films at 6 recipes)"
+    assert len(_screen_positions(ax)) == 9
+    # the data coordinates stay the recipe's; only the display offset differs
+    xy = np.vstack([c.get_offsets() for c in ax.collections if c.get_label().startswith("_class-")])
+    assert {tuple(v) for v in xy} == set(map(tuple, f[["ls_ratio", "xylene_vol_pct"]].to_numpy(dtype=float)))
+    assert_allclose(np.diff(ax.get_xticks()), 0.2) and np.allclose(np.diff(ax.get_yticks()), 25)
+
+
+def test_ring_offsets_are_deterministic_and_distinct():
+    from ssereport.plots._base import ring_offsets
+
+    x = [1.0, 1.0, 1.0, 0.6, 0.8, 0.8]
+    y = [50.0, 50.0, 50.0, 0.0, 25.0, 25.0]
+    off = ring_offsets(x, y, spacing=6.0)
+    assert_allclose(off[3], [0, 0])  # a single film stays on its recipe
+    assert len({tuple(np.round(o, 6)) for o in off[:3]}) == 3 and len({tuple(np.round(o, 6)) for o in off[4:]}) == 2
+    assert np.hypot(*(off[0] - off[1])) >= 6.0 and np.hypot(*(off[4] - off[5])) >= 6.0  # neighbours apart
+    assert_allclose(np.hypot(*(off[4] - off[5])), 7.2)  # two films: 0.6 × spacing either side    assert_allclose(off, ring_offsets(x, y, spacing=6.0))
+
+
 def test_against_class1_band_median_and_films(batch):
     model, result = batch
     fig = PB.against_class1(model, result)
@@ -430,21 +541,28 @@ def test_against_class1_band_median_and_films(batch):
         assert _by_label(ax, "_class-") == len(result.films)
         ys = [ln.get_ydata()[0] for ln in ax.lines]
         assert model.class1[var]["median"] in ys
-    assert ax_s.get_ylabel() == "σ (S/cm)"
+    assert ax_s.get_ylabel() == "σ (10⁻⁴ S/cm)" and ax_rd.get_ylabel() == "RD"
+    assert not ax_s.yaxis.get_offset_text().get_visible()
 
 
 def test_control_chart_marks_violations_and_escapes_batch_names(batch):
     from ssereport.analysis.control import imr_chart
-    from ssereport.figures_batch import render_control_figures
+    from ssereport.qa.figures import render_control_figures
 
     model, result = batch
     values = result.films["rd"].to_numpy(dtype=float)
     chart = imr_chart("rd", values, [str(i) for i in range(len(values))], center=model.class1["rd"]["mean"],
                       sigma=model.class1["rd"]["sd"])
     fig = PB.control_chart(chart, [0, 4], ["B-1", "B-2"])
-    ax_i = fig.axes[0]
+    ax_i, ax_mr = fig.axes[:2]
     assert _by_label(ax_i, "_violations") == len(chart.violations) > 0
     assert _by_label(ax_i, "_in-control") == len(values) - len(chart.violations)
+    # finding 10: the rule between batches lies between film 3 (last of B-1) and film 4 (first of B-2)
+    for ax in (ax_i, ax_mr):
+        assert [ln.get_xdata()[0] for ln in ax.lines if ln.get_label() == "_batch-separator"] == [3.5]
+    # each batch name under the middle of its films
+    assert_allclose(ax_mr.get_xticks(), [1.5, (4 + len(values) - 1) / 2])
+    assert [t.get_text() for t in ax_mr.get_xticklabels()] == ["B-1", "B-2"]
     evil = "<script>alert('x')</script> & co"
     out = render_control_figures({"rd": chart}, [0, 4], ["B-1", evil])["imr_rd"]
     assert "<script>" not in out.svg and "&lt;script&gt;" in out.svg
@@ -461,6 +579,7 @@ def test_control_chart_draws_exactly_the_flags_the_rule_table_lists():
     assert panels == {"individuals", "moving range"}  # both panels flag something here
     fig = PB.control_chart(chart, [0], ["B-1"])
     ax_i, ax_mr = fig.axes[:2]
+    assert not [ln for ln in ax_i.lines if ln.get_label() == "_batch-separator"]  # one batch: no rule
     n_ind = len({f.index for f in chart.flags if f.panel == "individuals"})
     n_mr = len({f.index for f in chart.flags if f.panel == "moving range"})
     assert _by_label(ax_i, "_violations") == n_ind
@@ -468,7 +587,7 @@ def test_control_chart_draws_exactly_the_flags_the_rule_table_lists():
 
 
 def test_batch_figures_render_with_alt_text(batch):
-    from ssereport.figures_batch import render_batch_figures
+    from ssereport.qa.figures import render_batch_figures
 
     model, result = batch
     figs = render_batch_figures(model, result)
@@ -477,3 +596,57 @@ def test_batch_figures_render_with_alt_text(batch):
     assert len(ids) == len(set(ids))
     for out in figs.values():
         assert ET.fromstring(out.svg).find(f"{NS}desc").text == out.alt
+
+
+def test_sigma_control_chart_has_the_factor_in_both_labels():
+    from ssereport.analysis.control import imr_chart
+
+    values = np.array([5.1, 6.0, 4.8, 5.5, 9.9, 5.2, 1.4, 1.5]) * 1e-4
+    chart = imr_chart("conductivity_s_cm", values, [str(i) for i in range(len(values))], center=5.2e-4, sigma=1.4e-4)
+    fig = PB.control_chart(chart, [0, 6], ["A", "B"])
+    ax_i, ax_mr = fig.axes[:2]
+    assert ax_i.get_ylabel() == "σ (10⁻⁴ S/cm)" and ax_mr.get_ylabel() == "moving\nrange (10⁻⁴ S/cm)"
+    FigureCanvasAgg(fig).draw()
+    for ax in (ax_i, ax_mr):
+        assert not ax.yaxis.get_offset_text().get_visible()
+        locs, shown = _tick_pairs(ax.yaxis)
+        assert_allclose(shown * 1e-4, locs, atol=1e-12)
+
+
+@pytest.mark.parametrize("values, exponent, text", [
+    ([1.2e-4, 9.1e-4], -4, "σ (10⁻⁴ S/cm)"),
+    ([0.02, 0.3], 0, "σ (S/cm)"),            # 10⁻³ to 10⁴ are written plainly
+    ([3.0e5, 8.0e5], 5, "σ (10⁵ S/cm)"),
+    ([np.nan, 0.0], 0, "σ (S/cm)"),
+])
+def test_factor_label_puts_the_power_of_ten_in_the_label(values, exponent, text):
+    from ssereport.plots._base import factor_label, power_of_ten
+
+    assert power_of_ten(values) == exponent
+    ax = Figure().add_subplot()
+    assert factor_label(ax.yaxis, values, "σ", "S/cm") == text == ax.get_ylabel()
+    assert ax.yaxis.get_offset_text().get_visible() is (exponent == 0)
+    assert factor_label(ax.xaxis, [2e-4], "RD", "–") == "RD (10⁻⁴)"
+
+
+def test_panel_titles_and_recipe_ticks_are_shared():
+    from ssereport.plots._base import design_step, panel_title, pc_label
+
+    assert panel_title(3, 27) == "P = 3 wt% (n = 27 films)"
+    assert panel_title(10, 9, n_recipes=6) == "P = 10 wt% (n = 9 films at 6 recipes)"
+    assert panel_title(10, 9, n_recipes=9) == "P = 10 wt% (n = 9 films)"
+    assert panel_title(12, 1, n_recipes=1, note="extrapolation") == "P = 12 wt% (n = 1 film; extrapolation)"
+    assert panel_title(4, note="interpolated") == "P = 4 wt% (interpolated)"
+    assert design_step(0.6, 1.4) == pytest.approx(0.2) and design_step(0, 100) == pytest.approx(25)
+    assert design_step(2, 10) == pytest.approx(2)
+    assert pc_label(0, 0.649) == "PC1 (64.9 % of variance)" and pc_label(1) == "PC2 (reference PCA)"
+
+
+def test_map_alt_text_names_each_variable_once(rendered):
+    # review finding 18: the thickness maps' <desc> read "thickness (thickness)"
+    assert "contour lines of thickness over L:S" in rendered["process_maps_thickness"].alt
+    assert "(thickness)" not in rendered["process_maps_thickness"].alt
+    assert "deviation of thickness (DoT)" in rendered["process_maps_dot"].alt
+    assert "ionic conductivity (σ)" in rendered["process_maps_sigma"].alt
+    assert "light bars: components not used" in rendered["scree"].caption
+    assert "diamonds" in rendered["pc_scatter"].caption

@@ -292,8 +292,8 @@ def test_ms_cm_and_mm_headers_give_identical_table_and_analysis(tmp_path):
 
 
 def test_ms_cm_and_mm_batch_gets_the_same_verdicts(reference_results, tmp_path):
-    from ssereport.batch import judge_batch
-    from ssereport.model import fit_model
+    from ssereport.qa.judge import judge_batch
+    from ssereport.qa.model import fit_model
 
     model = fit_model(reference_results)
     batch = pd.read_csv(BATCH_A, dtype={"sample_id": str, "batch_id": str})

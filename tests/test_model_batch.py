@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from ssereport import DataError, load_films
+from ssereport.analysis.capability import capability
 from ssereport.analysis.control import imr_chart, western_electric
-from ssereport.batch import capability, judge_batch, load_spec
 from ssereport.errors import ConfigError, ModelError
-from ssereport.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
+from ssereport.qa.judge import judge_batch
+from ssereport.qa.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
+from ssereport.qa.spec import load_spec
 
 from .conftest import ROOT
 
@@ -366,7 +368,7 @@ def test_control_flags_cover_both_panels():
 def test_batch_json_records_the_model_file(model, model_path, tmp_path):
     import hashlib
 
-    from ssereport.batch_run import run_batches
+    from ssereport.qa.run import run_batches
 
     outcomes = run_batches([BATCHES[0]], model, tmp_path, formats=("json",), model_path=model_path)
     d = json.loads((tmp_path / f"{outcomes[0]['batch_id']}.json").read_text())
@@ -374,3 +376,56 @@ def test_batch_json_records_the_model_file(model, model_path, tmp_path):
                                   "sha256": hashlib.sha256(model_path.read_bytes()).hexdigest()}
     assert d["model"]["checksum"] == json.loads(model_path.read_text())["checksum"]
     assert d["provenance"]["python"] and "numpy" in d["provenance"]["packages"]
+
+
+# --------------------------------------------------------------------------- notebook API (issue 12)
+
+def test_top_level_exports_are_the_qa_functions():
+    import ssereport
+    from ssereport.qa import judge, model as qa_model
+
+    assert ssereport.fit_model is qa_model.fit_model and ssereport.load_model is qa_model.load_model
+    assert ssereport.judge_batch is judge.judge_batch
+    assert {"fit_model", "judge_batch", "load_model"} <= set(ssereport.__all__)
+
+
+def test_model_repr_and_html(model):
+    text = repr(model)
+    assert len(text) <= 2000 and text.startswith("ReferenceModel(data='sse_films_reference.csv', n_films=110")
+    assert "classes={1: 60, 2: 29, 3: 21}" in text  # the reference class counts of the fitted model
+    html = model._repr_html_()
+    assert len(html.encode()) <= 200_000
+    # the reference-range table: one row per variable, with the range the model stores
+    from ssereport.report.filters import fmt_num
+
+    lo, hi = model.ranges["conductivity_s_cm"]
+    row = html[html.index("<td>σ (S/cm)</td>"):]
+    row = row[: row.index("</tr>")]
+    assert f"<td>{fmt_num(lo)}</td>" in row and f"<td>{fmt_num(hi)}</td>" in row
+    assert "Reference range" in html and html.count("<td>σ (S/cm)</td>") == 2  # ranges and class-1 tables
+    assert "Reference class-1 films" in html and model.checksum in html
+
+
+def test_batch_repr_and_html_are_bounded_and_escaped(model, reference_table):
+    d = pd.concat([reference_table.data] * 3, ignore_index=True)  # 330 films
+    d["sample_id"] = [f"<script>alert({i})</script>" for i in range(len(d))]
+    b = judge_batch(model, d, batch_id="x" * 5000, spec=load_spec_text("sigma_min = 3e-4\nthickness_max = 80\n"))
+    text = repr(b)
+    assert len(text) <= 2000 and "films=330" in text and f"fail={b.counts['fail']}" in text
+    html = b._repr_html_()
+    assert len(html.encode()) <= 200_000
+    assert "<script>" not in html and "&lt;script&gt;alert(0)&lt;/script&gt;" in html
+    assert "alert(49)" in html and "alert(50)" not in html and "First 50 of 330 films shown" in html
+    assert ("PASS" if b.verdict == "pass" else "FAIL") in html and "Process capability" in html
+    cap = b.capability["conductivity_s_cm"]
+    assert f"{cap['cpk']:.2f}" in html  # the Cpk of the result, as the report rounds it
+
+
+def load_spec_text(text: str):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "spec.toml"
+        p.write_text(text, encoding="utf-8")
+        return load_spec(p)

@@ -122,6 +122,8 @@ def test_maps_interpolate_never_extrapolate_and_ignore_row_order(d):
         if m.level_methods[i] == "none":
             assert not inside.any()
             continue
+        if not inside.any():  # a thin hull (e.g. 3 conditions) can lie between the grid points
+            continue
         means = sub.groupby(["ls_ratio", "xylene_vol_pct"])["dot_um"].mean()
         assert means.min() - 1e-9 <= dot[inside].min() and dot[inside].max() <= means.max() + 1e-9
         # nothing outside the level's conditions (their bounding box contains their hull)

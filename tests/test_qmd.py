@@ -22,12 +22,15 @@ def _cells() -> list[str]:
 
 def test_qmd_has_a_parameters_cell_first():
     cells = _cells()
-    assert len(cells) >= 8
+    assert len(cells) == 3  # parameters, set-up, and one loop over the section registry
     assert "#| tags: [parameters]" in cells[0]
     ns: dict = {}
     exec(compile(cells[0], f"{QMD}:parameters", "exec"), ns)
     assert ns["data"] == "data/sse_films_reference.csv"
-    assert ns["config"] is None
+    # every option of `ssereport report` is a parameter (passed by --engine quarto)
+    for name in ("config", "columns", "seed", "title", "author", "sheet", "max_file_mb"):
+        assert ns[name] is None, name
+    assert ns["drop_invalid"] is False
 
 
 def test_quarto_project_renders_the_qmd_to_html_and_typst():
@@ -36,6 +39,8 @@ def test_quarto_project_renders_the_qmd_to_html_and_typst():
     assert "embed-resources: true" in text
     assert re.search(r"^\s+typst:", text, re.M)
     assert re.search(r"^\s+data: data/sse_films_reference.csv", text, re.M)
+    for name in ("config", "columns", "seed", "title", "author", "sheet", "drop_invalid", "max_file_mb"):
+        assert re.search(rf"^\s+{name}: ", text, re.M), name
     assert "execute-dir: project" in text
 
 

@@ -31,11 +31,28 @@ def report(reference_results, tmp_path_factory):
             "html": paths["html"].read_text(encoding="utf-8")}
 
 
+@pytest.fixture(scope="module", params=["typst", "weasyprint"])
+def engine(request) -> str:
+    """The PDF engines: every PDF check runs on both (WeasyPrint lays out the HTML report)."""
+    if request.param == "weasyprint":
+        pytest.importorskip("weasyprint", reason="the optional extra ssereport[weasyprint] is not installed")
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def pdf(report):
+def pdf_path(report, engine, reference_results, reference_path):
+    """The reference report's PDF from ``engine``, with the same title, author and attachments."""
+    if engine == "typst":
+        return report["paths"]["pdf"]
+    return render_pdf(reference_results, report["dir"] / f"{engine}.pdf", title=TITLE, author=AUTHOR,
+                      attachments=[reference_path, report["paths"]["json"]], engine=engine)
+
+
+@pytest.fixture(scope="module")
+def pdf(pdf_path):
     from pypdf import PdfReader
 
-    return PdfReader(io.BytesIO(report["paths"]["pdf"].read_bytes()))
+    return PdfReader(io.BytesIO(pdf_path.read_bytes()))
 
 
 # --------------------------------------------------------------------------- files
@@ -257,14 +274,15 @@ def test_pdf_fonts_are_embedded_dejavu(pdf):
     fonts = set()
     for page in pdf.pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
-            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
-    assert fonts and fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"}, fonts
+            # (Typst names them DejaVuSans-Bold, WeasyPrint DejaVu-Sans-Bold)
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1].replace("-", ""))
+    assert fonts and fonts <= {"DejaVuSans", "DejaVuSansBold", "DejaVuSansMono"}, fonts
 
 
-def test_pdf_text_has_page_numbers_and_units(pdf):
+def test_pdf_text_has_page_numbers_and_units(pdf, engine):
     n = len(pdf.pages)
-    for i in (0, n // 2, n - 1):
-        assert f"{i + 1} / {n}" in pdf.pages[i].extract_text()
+    for i in (0, n // 2, n - 1):  # report.typ's footer; print.css's for WeasyPrint
+        assert (f"{i + 1} / {n}" if engine == "typst" else f"Page {i + 1} of {n}") in pdf.pages[i].extract_text()
     text = "".join(page.extract_text() for page in pdf.pages[:4])
     for token in ("µL/mg", "σ", "Ω", "ρ", "g/cm³", "ε²"):
         assert token in text, token
@@ -308,30 +326,35 @@ def test_pdf_numbers_are_right_aligned(pdf):
     page.extract_text(visitor_text=visit)
     top = next(y for t, _, y in items if t == "Kruskal-Wallis tests between classes.")
     bottom = next(y for t, _, y in items if t.startswith("Dunn's pairwise"))
-    table = [(t, x) for t, x, y in items if bottom < y < top]
+    # (Typst's y grows upwards, WeasyPrint's downwards)
+    table = [(t, x) for t, x, y in items if min(top, bottom) < y < max(top, bottom)]
     assert {x for t, x in table if t == "< .001"} and {x for t, x in table if t == ".048"}
     assert len({x for t, x in table if t == "< .001"}) == 1  # one column
     assert {x for t, x in table if t == "< .001"} != {x for t, x in table if t == ".048"}
     assert max(x for t, x in table if t == "< .001") < min(x for t, x in table if t == ".048")
 
 
-def test_pdf_figures_have_alt_text_and_captions(pdf):
+def test_pdf_figures_have_alt_text_and_captions(pdf, engine):
     alts = _alt_texts(pdf)
     assert len(alts) == 11
-    assert all(len(a) > 40 for a in alts)
-    assert any(a.startswith("Scree plot: PC1 explains") for a in alts)
+    if engine == "typst":  # the figure's alt text of the context
+        assert all(len(a) > 40 for a in alts)
+        assert any(a.startswith("Scree plot: PC1 explains") for a in alts)
+    else:  # WeasyPrint tags each inline SVG with its <title> (the figure's name)
+        assert alts[:2] == ["Scree plot", "Correlation circle"] and all(alts)
     text = _pdf_text(pdf)
     assert "Correlation circle" in text  # a caption
 
 
-def test_pdf_embeds_the_input_and_the_results_once_byte_identical(pdf, report, reference_path):
+def test_pdf_embeds_the_input_and_the_results_once_byte_identical(pdf, report, reference_path, engine):
     json_path = report["paths"]["json"]
     attachments = pdf.attachments
     assert set(attachments) == {reference_path.name, json_path.name}
     assert attachments[reference_path.name] == [reference_path.read_bytes()]
     assert attachments[json_path.name] == [json_path.read_bytes()]
     af = [ref.idnum for ref in pdf.trailer["/Root"]["/AF"]]
-    assert len(af) == 2 and len(set(af)) == 2
+    # two files, each listed once by Typst; WeasyPrint 70 lists each one twice (one object: embedded once)
+    assert len(set(af)) == 2 and len(af) == (2 if engine == "typst" else 4)
     relations = {str(ref.get_object()["/F"]): str(ref.get_object()["/AFRelationship"])
                  for ref in pdf.trailer["/Root"]["/AF"]}
     assert relations == {reference_path.name: "/Source", json_path.name: "/Data"}
@@ -425,7 +448,9 @@ def test_pdf_templates_are_package_data_and_never_evaluate():
     from ssereport.report.pdf import TEMPLATES
 
     folder = resources.files("ssereport") / "templates"
-    for name in (*TEMPLATES, "_common.typ"):
+    partials = [f"sections/{p.name}" for p in (folder / "sections").iterdir() if p.name.endswith(".typ")]
+    assert len(partials) >= 8  # one per section of the registry
+    for name in (*TEMPLATES, "_common.typ", *partials):
         text = (folder / name).read_text(encoding="utf-8")
         assert "eval(" not in text and '"@' not in text, name  # no evaluation of data, no packages
         reads = re.findall(r"\b(json|read|image)\(([^,)]*)", text)
@@ -468,7 +493,9 @@ def test_film_table_lists_every_film_when_small(reference_results):
 def test_film_table_is_capped_for_large_tables(monkeypatch):
     """Above MAX_FILM_ROWS films the appendix lists the first ones and says where all are."""
     import ssereport
-    from ssereport.report import context
+    import importlib
+
+    context = importlib.import_module("ssereport.report.sections.methods")  # the methods section owns the limit
 
     results = ssereport.analyze(_make_large(150))
     monkeypatch.setattr(context, "MAX_FILM_ROWS", 100)

@@ -162,9 +162,9 @@ def test_hostile_strings_are_shown_verbatim_in_the_study_pdf(reference_results, 
 def test_hostile_strings_are_shown_verbatim_in_the_batch_pdf(reference_results, tmp_path):
     from pypdf import PdfReader
 
-    from ssereport.batch import judge_batch
-    from ssereport.model import fit_model
-    from ssereport.report.batch import render_batch_pdf
+    from ssereport.qa.judge import judge_batch
+    from ssereport.qa.model import fit_model
+    from ssereport.qa.report import render_batch_pdf
 
     model = fit_model(reference_results)
     df = load_films(ROOT / "data" / "batches" / "batch_2026-03-02_A.csv").data.copy().drop(columns=["batch_id"])
@@ -236,7 +236,7 @@ def test_model_file_is_data_only(tmp_path):
     import pickle
 
     from ssereport.errors import ModelError
-    from ssereport.model import load_model
+    from ssereport.qa.model import load_model
 
     p = tmp_path / "evil.json"
     p.write_bytes(pickle.dumps({"schema_version": "ssereport-model/1"}))

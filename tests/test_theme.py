@@ -89,3 +89,48 @@ def test_style_is_a_matplotlib_style_with_the_pdf_font():
 @pytest.mark.parametrize("bad", ["#fff", "#1a1a1a", "rgb(0, 0, 0)"])
 def test_the_colour_check_would_catch_a_literal(bad):
     assert COLOUR.search(f"color: {bad};")
+
+
+def _luminance(colour) -> float:
+    """WCAG 2 relative luminance of a colour (sRGB)."""
+    import numpy as np
+
+    c = np.asarray(matplotlib.colors.to_rgb(colour))
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
+
+
+def test_class_colours_are_okabe_ito_with_three_distinct_hues():
+    # review finding 8: classes 2 and 3 were both orange (#E69F00, #D55E00)
+    import colorsys
+    import itertools
+
+    assert theme.CLASS_COLORS == {1: "#009E73", 2: "#0072B2", 3: "#D55E00"}
+    hues = {k: colorsys.rgb_to_hsv(*matplotlib.colors.to_rgb(c))[0] for k, c in theme.CLASS_COLORS.items()}
+    for a, b in itertools.combinations(hues, 2):
+        d = abs(hues[a] - hues[b])
+        assert min(d, 1 - d) > 0.08, (a, b)  # the old 2/3 pair: 0.04
+    # data without a class is not drawn in a class colour
+    assert theme.COLORS["neutral"] not in theme.CLASS_COLORS.values()
+
+
+def test_markers_stand_out_on_the_shading_of_their_own_class():
+    # decision maps shade each class with a light tint of its colour and draw the films in the full colour
+    import numpy as np
+
+    from ssereport.plots import batch as pb
+    from ssereport.plots import study as ps
+
+    for alpha in (ps.SHADE_ALPHA, pb._MAP_ALPHA, pb._SHADE_ALPHA):
+        for k, c in theme.CLASS_COLORS.items():
+            tint = alpha * np.asarray(matplotlib.colors.to_rgb(c)) + (1 - alpha)  # over the white paper
+            hi, lo = sorted((_luminance(c), _luminance(tint)), reverse=True)
+            assert (hi + 0.05) / (lo + 0.05) >= 2.0, (k, alpha)  # the old class 2 (#E69F00): 1.7
+
+
+def test_figure_text_is_readable_at_pdf_and_html_size():
+    # review finding 5: ticks were 7.5 pt (10 px in the HTML); the PDF body is 9.5 pt
+    s = theme.SIZES
+    assert 8.0 <= s["tick"] <= 9.0 and 8.5 <= s["label"] <= 10.0 and s["legend"] >= 8.0 and s["note"] >= 8.0
+    st = theme.style()
+    assert st["xtick.labelsize"] == st["ytick.labelsize"] == s["tick"] and st["axes.labelsize"] == s["label"]

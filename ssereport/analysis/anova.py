@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config import Config  # the defaults of every setting (one place)
 from ..errors import DataError
 
 __all__ = ["AnovaResult", "log_anova"]
@@ -44,7 +45,7 @@ class AnovaResult:
 
 
 def log_anova(data: pd.DataFrame, *, dv: str = "rd", a: str = "xylene_vol_pct", b: str = "ls_ratio",
-              typ: int = 2) -> AnovaResult:
+              typ: int = Config.anova_type) -> AnovaResult:
     """Two-way ANOVA with interaction of ``log(dv) ~ a * b`` (continuous predictors).
 
     Parameters

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..config import Config  # the defaults of every setting (one place)
 from ..errors import DataError, Problem
 
 __all__ = ["SVC_MAX_ITER", "SVC_TOL", "ClassifierResult", "DecisionMap", "decision_map", "make_pipeline",
@@ -31,7 +32,8 @@ SVC_TOL = 1e-6
 SVC_MAX_ITER = 1_000_000
 
 
-def make_pipeline(*, c: float = 1.0, random_state: int = 42, tol: float = SVC_TOL, max_iter: int | None = None):
+def make_pipeline(*, c: float = Config.svm_c, random_state: int = Config.seed, tol: float = SVC_TOL,
+                  max_iter: int | None = None):
     """The classifier: standardise, oversample the smaller classes, fit a linear one-vs-one C-SVC.
 
     Returns an unfitted ``imblearn.pipeline.Pipeline`` with the steps
@@ -87,6 +89,10 @@ def _hyperplanes(pipeline) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int
     if len(classes) == 2:  # scikit-learn flips the binary problem so that > 0 means classes_[1]
         coef, intercept = -coef, -intercept
     return coef, intercept, pairs
+
+
+#: Public name of :func:`_hyperplanes` (the QA model checks a loaded pipeline against its stored numbers).
+hyperplanes = _hyperplanes
 
 
 def predict_margin(pipeline, x) -> tuple[np.ndarray, np.ndarray]:
@@ -227,13 +233,13 @@ def svm_classifier(
     classes: pd.Series,
     *,
     features=("polymer_wt_pct", "ls_ratio", "xylene_vol_pct"),
-    test_size: float = 0.2,
-    c: float = 1.0,
-    cv_splits: int = 5,
-    cv_repeats: int = 10,
-    random_state: int = 42,
-    max_exact: int = 20000,
-    subsample: int = 5000,
+    test_size: float = Config.test_size,
+    c: float = Config.svm_c,
+    cv_splits: int = Config.cv_splits,
+    cv_repeats: int = Config.cv_repeats,
+    random_state: int = Config.seed,
+    max_exact: int = Config.large_n,
+    subsample: int = Config.subsample,
 ) -> ClassifierResult:
     """Train and score a linear SVM on the manufacturing conditions.
 
@@ -402,7 +408,7 @@ class DecisionMap:
     margin: np.ndarray
 
 
-def decision_map(result: ClassifierResult, data: pd.DataFrame, *, grid_size: int = 41,
+def decision_map(result: ClassifierResult, data: pd.DataFrame, *, grid_size: int = Config.grid_size,
                  max_levels: int = 12) -> DecisionMap:
     """Decision map of the final SVM pipeline over the observed L:S and X:B ranges.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config import Config  # the defaults of every setting (one place)
 from ..errors import DataError
 
 __all__ = ["ClusterResult", "kmeans_classes", "renumber"]
@@ -140,12 +141,12 @@ def kmeans_classes(
     rd,
     *,
     n_components: int,
-    n_clusters: int = 3,
-    n_init: int = 10,
-    n_bootstrap: int = 50,
-    random_state: int = 42,
-    max_exact: int = 20000,
-    subsample: int = 5000,
+    n_clusters: int = Config.n_clusters,
+    n_init: int = Config.kmeans_n_init,
+    n_bootstrap: int = Config.n_bootstrap,
+    random_state: int = Config.seed,
+    max_exact: int = Config.large_n,
+    subsample: int = Config.subsample,
 ) -> ClusterResult:
     """K-means on the first PC scores, renumbered into quality classes.
 

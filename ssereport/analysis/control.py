@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ControlChart", "Flag", "imr_chart", "lower_control_limit", "western_electric"]
+__all__ = ["ControlChart", "Flag", "imr_chart", "lower_control_limit", "reference_charts", "western_electric"]
 
 #: d2 for moving ranges of 2 and the MR-chart upper limit factor D4.
 D2 = 1.128
@@ -144,3 +145,33 @@ def imr_chart(variable: str, values, labels, *, center: float, sigma: float,
                         sigma=float(sigma), moving_range=mr, mr_center=D2 * float(sigma),
                         mr_ucl=mr_ucl, violations=western_electric(x, center, sigma),
                         lower_bound=lower_bound, mr_violations=tuple(int(i) + 1 for i in np.flatnonzero(mr > mr_ucl)))
+
+
+def reference_charts(values: dict[str, Sequence[float]], labels: Sequence[str],
+                     reference: dict[str, dict[str, float]]) -> dict[str, ControlChart]:
+    """I-MR charts of several variables of the same films, with limits from a reference.
+
+    Parameters
+    ----------
+    values : dict of str -> sequence of float
+        Variable -> the films' values in time order (every sequence as long as ``labels``).
+    labels : sequence of str
+        One label per film (``"batch / sample"``).
+    reference : dict of str -> dict
+        Variable -> at least ``{"mean", "sd"}`` of the reference films
+        (:attr:`ssereport.qa.model.ReferenceModel.class1`).
+
+    Returns
+    -------
+    dict of str -> ControlChart
+        In the order of ``values``; lower limits floored at 0 (σ and RD cannot be negative).
+
+    Examples
+    --------
+    >>> from ssereport.analysis.control import reference_charts
+    >>> ch = reference_charts({"rd": [0.05, 0.06, 0.30]}, ["a", "b", "c"], {"rd": {"mean": 0.05, "sd": 0.02}})
+    >>> [(f.index, f.panel, f.rules) for f in ch["rd"].flags]
+    [(2, 'individuals', (1,)), (2, 'moving range', ('MR',))]
+    """
+    return {var: imr_chart(var, x, labels, center=reference[var]["mean"], sigma=reference[var]["sd"])
+            for var, x in values.items()}

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config import Config  # the defaults of every setting (one place)
+
 __all__ = ["BILINEAR", "NO_SURFACE", "TRIANGULATION", "ProcessMaps", "process_maps"]
 
 #: ``ProcessMaps.level_methods`` values.
@@ -97,7 +99,7 @@ def _surface(means: pd.DataFrame, variables: tuple[str, ...], gx: np.ndarray, gy
 
 
 def process_maps(data: pd.DataFrame, *, variables=("thickness_um", "dot_um", "conductivity_s_cm"),
-                 grid_size: int = 41, max_points: int = 2000) -> ProcessMaps:
+                 grid_size: int = Config.grid_size, max_points: int = 2000) -> ProcessMaps:
     """Interpolate each variable over L:S × X:B, one surface per P% level.
 
     Replicate films at the same conditions are averaged first. A level whose

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config import Config  # the defaults of every setting (one place)
 from ..errors import DataError, Problem
 
 __all__ = ["PCAResult", "pca"]
@@ -76,7 +77,7 @@ class PCAResult:
         })
 
 
-def pca(data: pd.DataFrame, features, *, variance_threshold: float = 0.90) -> PCAResult:
+def pca(data: pd.DataFrame, features, *, variance_threshold: float = Config.pca_variance) -> PCAResult:
     """PCA on standardized variables (correlation-matrix PCA).
 
     Parameters

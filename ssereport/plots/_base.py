@@ -85,6 +85,139 @@ def level_text(p: float) -> str:
     return f"P = {p:g} {by_name('polymer_wt_pct').unit}"
 
 
+def panel_title(p: float, n_films: int | None = None, *, n_recipes: int | None = None, note: str = "") -> str:
+    """Title of a panel at one binder content, the same in study and batch figures.
+
+    >>> panel_title(3, 27)
+    'P = 3 wt% (n = 27 films)'
+    >>> panel_title(10, 9, n_recipes=6, note="extrapolation")
+    'P = 10 wt% (n = 9 films at 6 recipes; extrapolation)'
+    >>> panel_title(4, note="interpolated")
+    'P = 4 wt% (interpolated)'
+    """
+    parts = []
+    if n_films is not None:
+        films = f"n = {n_films} film{'s' if n_films != 1 else ''}"
+        if n_recipes is not None and n_recipes != n_films:
+            films += f" at {n_recipes} recipe{'s' if n_recipes != 1 else ''}"
+        parts.append(films)
+    if note:
+        parts.append(note)
+    return level_text(p) + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def pc_label(i: int, ratio: float | None = None) -> str:
+    """Axis label of principal component ``i`` (0-based): ``PC1 (64.9 % of variance)``, or of the reference PCA."""
+    return f"PC{i + 1} ({100 * ratio:.1f} % of variance)" if ratio is not None else f"PC{i + 1} (reference PCA)"
+
+
+#: Class centroids: a diamond with a dark edge (crosses are failing films in the batch figures).
+CENTROID = {"marker": "D", "s": 46, "linewidths": 0.9}
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(values) -> int:
+    """Exponent ``n`` of the factor 10ⁿ for ticks of ``values``: of the largest |value|, 0 within the rcParams'
+    ``axes.formatter.limits`` of the theme (10⁻³ to 10⁴ are written plainly)."""
+    v = np.abs(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    n = int(np.floor(np.log10(v.max()))) if v.size else 0
+    return 0 if -3 <= n < 4 else n
+
+
+def factor_label(axis, values, quantity: str, unit: str = "") -> str:
+    """Ticks of ``axis`` in units of 10ⁿ with the factor in the axis label, not in a floating offset text.
+
+    ``σ (10⁻⁴ S/cm)`` with ticks 2, 4, 6 instead of ``σ (S/cm)`` and a small
+    ``×10⁻⁴`` above the axis; without a factor the label is ``σ (S/cm)``.
+    Returns the label set.
+
+    Notes
+    -----
+    :class:`matplotlib.ticker.ScalarFormatter` with ``set_powerlimits((n, n))``
+    (the order of magnitude fixed at ``n``, see :func:`power_of_ten`) and the
+    axis' offset text hidden.
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    n = power_of_ten(values)
+    unit = "" if unit in ("", "–") else unit
+    if n:
+        fmt = ScalarFormatter(useMathText=False)
+        fmt.set_powerlimits((n, n))
+        axis.set_major_formatter(fmt)
+        axis.offsetText.set_visible(False)
+        unit = f"10{str(n).translate(_SUPERSCRIPT)} {unit}".rstrip()
+    text = f"{quantity} ({unit})" if unit else quantity
+    axis.set_label_text(text)
+    return text
+
+
+def variable_label(axis, name: str, values, *, prefix: str = "") -> str:
+    """:func:`factor_label` of a film variable: its symbol and unit from the schema (``σ (10⁻⁴ S/cm)``)."""
+    col = by_name(name)
+    return factor_label(axis, values, f"{prefix}{col.symbol}", col.unit)
+
+
+def design_step(lo: float, hi: float, nbins: int = 4) -> float:
+    """Tick step of a recipe axis from its design range (L:S 0.6–1.4 µL/mg: 0.2; X:B 0–100 vol%: 25).
+
+    Notes
+    -----
+    The step of ``matplotlib.ticker.MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10])``
+    over the range; every figure then uses ``MultipleLocator(step)``, so study
+    and batch figures share their ticks whatever their limits.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    t = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(float(lo), float(hi))
+    return float(t[1] - t[0]) if len(t) > 1 else 1.0
+
+
+def recipe_axes(ax, ls_range, xb_range, *, xlabel: bool = True, ylabel: bool = True) -> None:
+    """L:S (x) and X:B (y) axes of a map panel: ticks every :func:`design_step` of the design ranges, labels with units."""
+    from matplotlib.ticker import MultipleLocator
+
+    ax.xaxis.set_major_locator(MultipleLocator(design_step(*ls_range)))
+    ax.yaxis.set_major_locator(MultipleLocator(design_step(*xb_range)))
+    if xlabel:
+        ax.set_xlabel(label("ls_ratio"))
+    if ylabel:
+        ax.set_ylabel(label("xylene_vol_pct"))
+
+
+def ring_offsets(x, y, *, spacing: float) -> np.ndarray:
+    """Display offsets (points) that set apart markers sharing one position, in a ring around it.
+
+    Films cast with the same recipe lie on one point of a map; the ``n > 1``
+    films of a point are placed on a circle around it, in table order from the
+    top, clockwise, neighbours at least ``spacing`` points apart (the circle's
+    radius at least ``0.6 × spacing``). Single films keep their position.
+    Deterministic: the same films give the same offsets.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` offsets in points.
+    """
+    import pandas as pd
+
+    pos = pd.DataFrame({"x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)})
+    k = pos.groupby(["x", "y"], sort=False).cumcount().to_numpy()
+    n = pos.groupby(["x", "y"], sort=False)["x"].transform("size").to_numpy()
+    angle = np.pi / 2 - 2 * np.pi * k / n
+    radius = np.where(n > 1, np.maximum(0.6 * spacing, spacing / (2 * np.sin(np.pi / np.maximum(n, 2)))), 0.0)
+    return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+
+
+def offset_transform(ax, dx: float, dy: float):
+    """``ax.transData`` shifted by ``(dx, dy)`` points in display space (the shift keeps its size when zooming)."""
+    from matplotlib.transforms import ScaledTranslation
+
+    return ax.transData + ScaledTranslation(dx / 72, dy / 72, ax.figure.dpi_scale_trans)
+
+
 def sample(n: int, seed: int, limit: int) -> np.ndarray:
     """Positions of the rows to draw: all, or a sorted seeded random sample of ``limit``."""
     if n <= limit:

@@ -21,7 +21,8 @@ import numpy as np
 
 from .. import theme
 from ..report.filters import fmt_num
-from ._base import check_classes, class_regions, label, new_figure, panel_grid, single
+from ._base import (CENTROID, check_classes, class_regions, factor_label, new_figure, offset_transform, panel_grid,
+                    panel_title, pc_label, recipe_axes, ring_offsets, single, variable_label)
 from ._base import themed as _themed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,18 +48,27 @@ _DASH = (0, (4, 2.5))
 _SPEC = (0, (6, 2, 1.5, 2))
 
 
-def _film_markers(ax, x, y, classes, passed, *, size: float = 26, **style: Any) -> None:
-    """Films coloured by nearest reference class; passing films as circles, failing ones as crosses (X)."""
+def _film_markers(ax, x, y, classes, passed, *, size: float = 26, spread: bool = False, **style: Any) -> None:
+    """Films coloured by nearest reference class; passing films as circles, failing ones as crosses (X).
+
+    With ``spread``, films at the same position (the same recipe) are set apart
+    in a ring around it (:func:`~ssereport.plots._base.ring_offsets`, display
+    space), so every film is visible; their data coordinates stay exact.
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     classes, passed = np.asarray(classes, dtype=int), np.asarray(passed, dtype=bool)
+    off = ring_offsets(x, y, spacing=1.2 * np.sqrt(size * 1.6)) if spread else np.zeros((len(x), 2))
+    slots = np.unique(off, axis=0) if len(off) else off
     for c in sorted(theme.CLASS_COLORS):
         for ok, marker in ((True, "o"), (False, "X")):
-            sel = (classes == c) & (passed == ok)
-            if sel.any():
-                ax.scatter(x[sel], y[sel], **{"marker": marker, "s": size * (1.6 if not ok else 1.0),
-                                              "color": theme.CLASS_COLORS[c], "edgecolors": C["title-ink"],
-                                              "linewidths": 0.6, "zorder": 3, "clip_on": False,
-                                              "label": f"_class-{c}-{'pass' if ok else 'fail'}", **style})
+            for dx, dy in slots:
+                sel = (classes == c) & (passed == ok) & (off[:, 0] == dx) & (off[:, 1] == dy)
+                if sel.any():
+                    ax.scatter(x[sel], y[sel], **{"marker": marker, "s": size * (1.6 if not ok else 1.0),
+                                                  "color": theme.CLASS_COLORS[c], "edgecolors": C["title-ink"],
+                                                  "linewidths": 0.6, "zorder": 3, "clip_on": False,
+                                                  "transform": offset_transform(ax, dx, dy),
+                                                  "label": f"_class-{c}-{'pass' if ok else 'fail'}", **style})
 
 
 def _film_handles(classes: Sequence[int], any_fail: bool, any_pass: bool) -> list:
@@ -88,7 +98,7 @@ def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None
 
     Shading: the class of the nearest reference centroid in the PC1–PC2 plane
     (an approximation of the class regions, which use every retained
-    component); centroids marked with their class number; films coloured by
+    component); centroids as diamonds with their class number; films coloured by
     nearest reference class, circles pass, crosses fail. ``**style`` goes to the films' ``scatter``.
     """
     from matplotlib.lines import Line2D
@@ -110,8 +120,8 @@ def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None
     with _themed():
         fig, ax = single(ax, W, 3.45, left=0.6, right=2.2, top=0.12, bottom=0.5)
         class_regions(ax, gx[0], gy[:, 0], nearest + 1, margin, alpha=_SHADE_ALPHA, boundaries=False)
-        ax.scatter(cent[:, 0], cent[:, 1], marker="P", s=80, c=[theme.CLASS_COLORS[i + 1] for i in range(len(cent))],
-                   edgecolors=C["title-ink"], linewidths=0.7, zorder=3)
+        ax.scatter(cent[:, 0], cent[:, 1], **CENTROID, c=[theme.CLASS_COLORS[i + 1] for i in range(len(cent))],
+                   edgecolors=C["title-ink"], zorder=3, label="_centroids")
         for i, (cx, cy) in enumerate(cent):
             ax.annotate(str(i + 1), (cx, cy), xytext=(6, 4), textcoords="offset points", fontweight="bold",
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": C["paper"], "edgecolor": "none",
@@ -120,11 +130,12 @@ def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.spines[["top", "right"]].set_visible(True)
-        ax.set_xlabel("PC1 score in the reference PCA (dimensionless)")
-        ax.set_ylabel("PC2 score (dimensionless)")
+        ax.set_xlabel(pc_label(0))
+        ax.set_ylabel(pc_label(1))
         handles = _film_handles(list(theme.CLASS_COLORS), bool((~f["pass"]).any()), bool(f["pass"].any()))
-        handles.append(Line2D([], [], marker="P", linestyle="none", markersize=8, markerfacecolor=C["paper"],
-                              markeredgecolor=C["title-ink"], label="reference class centroid"))
+        handles.append(Line2D([], [], marker=CENTROID["marker"], linestyle="none", markersize=6.5,
+                              markerfacecolor=C["paper"], markeredgecolor=C["title-ink"],
+                              markeredgewidth=CENTROID["linewidths"], label="reference class centroid"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return ax
 
@@ -138,10 +149,12 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
     """Class predicted by the reference SVM over L:S × X:B at each P% of the batch, films overlaid.
 
     The shading spans the reference range of L:S and X:B; films outside it
-    fall on the white margin (extrapolation). ``**style`` goes to the films' ``scatter``.
+    fall on the white margin (extrapolation). Films cast with the same recipe
+    are drawn side by side in a ring around it (every film visible), and each
+    title counts films and recipes: ``P = 10 wt% (n = 9 films at 6 recipes)``.
+    ``**style`` goes to the films' ``scatter``.
     """
     import pandas as pd
-    from matplotlib.ticker import MaxNLocator
 
     levels = _levels(result)
     nrows, ncols = panel_grid(len(levels), 3)
@@ -151,18 +164,19 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
     f = result.films
     fx, fy = f["ls_ratio"].to_numpy(dtype=float), f["xylene_vol_pct"].to_numpy(dtype=float)
     fp = f["polymer_wt_pct"].to_numpy(dtype=float)
-    xlim, ylim = _limits(l0, l1, fx, 0.03), _limits(b0, b1, fy, 0.03)
+    xlim, ylim = _limits(l0, l1, fx, 0.04), _limits(b0, b1, fy, 0.07)  # room for the rings of films at the edges
     p0, p1 = model.ranges["polymer_wt_pct"]
     handles = _film_handles(list(theme.CLASS_COLORS), bool((~f["pass"]).any()), bool(f["pass"].any()))
     with _themed():
         if fig is None:
             if ncols > 1:
-                pw = (W - 0.6 - 0.12 - 0.3 * (ncols - 1)) / ncols
+                top, hspace = (0.45, 0.55) if ncols > 2 else (0.3, 0.4)
+                pw = (W - 0.65 - 0.15 - 0.4 * (ncols - 1)) / ncols
                 ph = pw * 0.8
-                fig = new_figure(W, 0.28 + nrows * ph + (nrows - 1) * 0.4 + 0.45 + 0.75, left=0.6, right=0.12,
-                                 top=0.28, bottom=1.2, wspace=0.3, hspace=0.4, nrows=nrows, ncols=ncols)
+                fig = new_figure(W, top + nrows * ph + (nrows - 1) * hspace + 1.2, left=0.65, right=0.15,
+                                 top=top, bottom=1.2, wspace=0.4, hspace=hspace, nrows=nrows, ncols=ncols)
             else:
-                fig = new_figure(W, 2.8, left=0.6, right=W - 0.6 - 3.1, top=0.28, bottom=0.5)
+                fig = new_figure(W, 2.9, left=0.65, right=W - 0.65 - 2.75, top=0.3, bottom=0.55)
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
         for i, ax in enumerate(axes):
             if i >= len(levels):
@@ -175,24 +189,23 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
             class_regions(ax, ls, xb, np.asarray(pred).reshape(gx.shape), np.asarray(margin).reshape(gx.shape),
                           alpha=_MAP_ALPHA, boundaries=True)
             sel = np.isclose(fp, p)
-            _film_markers(ax, fx[sel], fy[sel], f["observed_class"][sel], f["pass"][sel], size=22, **style)
+            _film_markers(ax, fx[sel], fy[sel], f["observed_class"][sel], f["pass"][sel], size=22, spread=True,
+                          **style)
             n_p = int(sel.sum())
-            outside = "" if p0 <= p <= p1 else ", extrapolation"
-            ax.set_title(f"P = {fmt_num(p, trim=True)} wt% ({n_p} film{'s' if n_p != 1 else ''}{outside})",
-                         fontsize=S["tick"])
+            n_recipes = len({(a, b) for a, b in zip(fx[sel], fy[sel])})
+            title = panel_title(p, n_p, n_recipes=n_recipes, note="" if p0 <= p <= p1 else "extrapolation")
+            ax.set_title(title.replace(" (", "\n(") if ncols > 2 else title)
             ax.set_xlim(*xlim)
             ax.set_ylim(*ylim)
             ax.spines[["top", "right"]].set_visible(True)
-            ax.xaxis.set_major_locator(MaxNLocator(4 if ncols > 1 else 5))
+            recipe_axes(ax, (l0, l1), (b0, b1), xlabel=i + ncols >= len(levels), ylabel=i % ncols == 0)
             if i + ncols >= len(levels):
-                ax.set_xlabel(label("ls_ratio"))
                 ax.tick_params(labelbottom=True)
-            if i % ncols == 0:
-                ax.set_ylabel(label("xylene_vol_pct"))
-        title = "shading: class expected from the recipe (SVM); markers: films by nearest reference class"
+        title = ("shading: class expected from the recipe (SVM); markers: films by nearest reference class"
+                 + ("; films of one recipe side by side around it" if len(fx) > len(set(zip(fx, fy, fp))) else ""))
         if ncols > 1:
-            fig.legend(handles=handles, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
-                       bbox_to_anchor=(0.5, 0.0))
+            fig.legend(handles=handles, loc="lower center", ncols=3, title=title.replace("; films", ";\nfilms"),
+                       title_fontsize=S["legend"], bbox_to_anchor=(0.5, 0.0))
         else:
             fig.legend(handles=handles, loc="upper left", title=title.replace("; ", ";\n"),
                        title_fontsize=S["legend"], bbox_to_anchor=(axes[0].get_position().x1 + 0.04, 0.95),
@@ -239,12 +252,10 @@ def against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figure | 
             ax.set_ylim(max(lo, 0.0), hi)
             ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
             ax.set_xlabel("film number (row of the film table)")
-            ax.set_ylabel(label(var))
+            variable_label(ax.yaxis, var, ax.get_ylim())
             ax.set_title("Ionic conductivity" if var != "rd" else "Relative thickness deviation")
             ax.yaxis.grid(True)
             ax.set_axisbelow(True)
-            if var == "conductivity_s_cm":
-                ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
         handles = [Patch(color=C["ref-band"], label="reference class 1: 5th–95th percentile"),
                    Line2D([], [], color=C["ink"], linewidth=1.2, label="reference class 1: median"),
                    Line2D([], [], color=C["ink"], linewidth=0.9, linestyle=_DASH,
@@ -278,9 +289,11 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
     chart : ControlChart
         From :func:`ssereport.analysis.control.imr_chart`; limits from the reference class-1 films.
     starts : sequence of int
-        Index of the first film of each batch (a vertical rule is drawn before it).
+        Index of the first film of each batch; a vertical rule is drawn half a film before it, between
+        the batches.
     names : sequence of str
-        Batch ids labelling ``starts`` (thinned when there are many; cut to 32 characters).
+        Batch ids, written under the middle of each batch's films (thinned when there are many; cut to
+        32 characters).
     fig : matplotlib.figure.Figure, optional
     **style
         Passed to the in-control points' ``scatter``.
@@ -296,17 +309,16 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
     viol = np.array(sorted({f.index for f in chart.flags if f.panel == "individuals"}), dtype=int)
     mr_flag = np.array(sorted({f.index for f in chart.flags if f.panel == "moving range"}), dtype=int)
     step = max(1, int(np.ceil(len(starts) / 24)))
-    tick_pos = list(starts)[::step]
+    bounds = [*starts, len(values)]
+    # a batch's name sits under the middle of its films, between the rules that separate the batches
+    tick_pos = [(a + b - 1) / 2 for a, b in zip(bounds[:-1], bounds[1:])][::step]
     tick_names = [_short(n) for n in list(names)[::step]]
-    unit = _unit(chart.variable)
     with _themed():
         if fig is None:
-            label_h = 0.08 * max((len(t) for t in tick_names), default=1) * 0.87 + 0.1
-            fig = new_figure(8.96, 0.15 + 2.1 + 0.18 + 1.05 + 0.1 + label_h + 0.3, left=0.85, right=1.2,
-                             top=0.15, bottom=0.1 + label_h + 0.3, hspace=0.18, nrows=2)
-            axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
-        else:
-            axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+            label_h = 0.065 * max((len(t) for t in tick_names), default=1) * 0.87 + 0.1
+            fig = new_figure(8.96, 0.15 + 2.1 + 0.25 + 1.05 + 0.1 + label_h + 0.3, left=0.85, right=1.35,
+                             top=0.15, bottom=0.1 + label_h + 0.3, hspace=0.25, nrows=2)
+        axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
         ax_i, ax_mr = axes
         ax_i.plot(x, values, color=C["trace"], linewidth=0.7)
         ok = np.setdiff1d(x, viol)
@@ -328,20 +340,22 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
                 ax.axhline(v, color=C["ink"], linewidth=0.9, linestyle=ls)
                 ax.annotate(f"{lab} {fmt_num(v)}", (1.0, v), xycoords=("axes fraction", "data"), xytext=(4, 0),
                             textcoords="offset points", va="center", annotation_clip=False)
-            for s_ in list(starts)[1:]:
-                ax.axvline(s_ - 0.5, color=C["zero"], linewidth=0.6)
+            for s_ in list(starts)[1:]:  # between the last film of a batch and the first of the next
+                ax.axvline(s_ - 0.5, color=C["zero"], linewidth=0.8, label="_batch-separator")
             ax.yaxis.grid(True)
             ax.set_axisbelow(True)
-            if chart.variable == "conductivity_s_cm":
-                ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0), useMathText=True)
         lo = min(float(values.min()) if len(x) else chart.lcl, chart.lcl)
         hi = max(float(values.max()) if len(x) else chart.ucl, chart.ucl)
         span = hi - lo or 1.0
         ax_i.set_ylim(lo - 0.05 * span, hi + 0.05 * span)
         ax_mr.set_ylim(0.0, max(float(mr.max()) if len(mr) > 1 else 0.0, chart.mr_ucl) * 1.08 or 1.0)
         ax_i.set_xlim(-0.7, max(len(x) - 0.3, 0.7))
-        ax_i.set_ylabel(label(chart.variable))
-        ax_mr.set_ylabel(f"moving range{' (' + unit + ')' if unit else ''}")
-        ax_mr.set_xticks(tick_pos, tick_names, rotation=60, ha="right", rotation_mode="anchor", fontsize=7)
-        ax_mr.set_xlabel("films in time order (tick: first film of each batch)")
+        # the factor 10ⁿ of σ in both axis labels, one scale for both panels
+        scale = [lo, hi]
+        variable_label(ax_i.yaxis, chart.variable, scale)
+        factor_label(ax_mr.yaxis, scale, "moving\nrange", _unit(chart.variable))
+        ax_mr.set_xticks(tick_pos, tick_names, rotation=60, ha="right", rotation_mode="anchor")
+        for ax in axes:
+            ax.tick_params(axis="x", length=0)
+        ax_mr.set_xlabel("films in time order, by batch (vertical rules separate the batches)")
     return fig

@@ -20,7 +20,9 @@ import numpy as np
 
 from .. import theme
 from ..schema import by_name
-from ._base import check_classes, class_regions, label, level_text, new_figure, panel_grid, sample, single, symbol
+from ._base import (CENTROID, check_classes, class_regions, label, new_figure, offset_transform,
+                    panel_grid, panel_title, pc_label, recipe_axes, ring_offsets, sample, single, symbol,
+                    variable_label)
 from ._base import themed as _themed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,12 +71,14 @@ def _pct(x: float) -> str:
 
 
 def _pc_label(results: StudyResults, i: int) -> str:
-    return f"PC{i + 1} ({_pct(results.pca.explained_variance_ratio[i])} of variance)"
+    return pc_label(i, float(results.pca.explained_variance_ratio[i]))
 
 
-def _sci(ax, axis: str = "y") -> None:
-    """Powers of ten in one ×10ⁿ offset label (σ in S/cm is ~1e-4)."""
-    ax.ticklabel_format(axis=axis, style="sci", scilimits=(0, 0), useMathText=True)
+def _halo(width: float = 2.5) -> list:
+    """A white outline around text, so lines behind it do not cross the letters."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=width, foreground=C["paper"])]
 
 
 # --------------------------------------------------------------------------- PCA
@@ -82,7 +86,9 @@ def _sci(ax, axis: str = "y") -> None:
 def scree(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Axes:
     """Explained variance of each principal component (bars) and its cumulative share (line).
 
-    The variance threshold and the number of components kept are marked.
+    The variance threshold and the number of components kept are marked; the
+    components not used for the classes are light, with their own legend entry.
+    Every bar carries its value above it.
 
     Parameters
     ----------
@@ -108,15 +114,17 @@ def scree(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Axe
     k, n = int(p.n_components_used), len(ratio)
     x = np.arange(1, n + 1)
     with _themed():
-        fig, ax = single(ax, W, 3.1, left=0.55, right=0.12, top=0.35, bottom=0.45)
+        fig, ax = single(ax, W, 3.0, left=0.6, right=0.12, top=0.12, bottom=0.5)
+        from matplotlib.patches import Patch
+
         colors = [C["neutral"] if i < k else C["light"] for i in range(n)]
-        bars = ax.bar(x, ratio, **{"width": 0.65, "color": colors, "label": "explained variance of the component",
+        bars = ax.bar(x, ratio, **{"width": 0.65, "color": colors, "label": "PC used for the classes",
                                    **style})
-        # values inside tall bars (clear of the cumulative line, which starts at the first bar's top), above short ones
-        ax.bar_label(bars, labels=[f"{v:.1f}" if v >= 12 else "" for v in ratio], label_type="center",
-                     color=C["paper"], fontsize=S["tick"])
-        ax.bar_label(bars, labels=[f"{v:.1f}" if v < 12 else "" for v in ratio], padding=2, fontsize=S["tick"])
-        (line,) = ax.plot(x, cum, color=C["ink"], marker="o", markersize=3.5, linewidth=1.2,
+        # every value above its bar; the halo keeps it legible where the cumulative line passes behind it
+        texts = ax.bar_label(bars, labels=[f"{v:.1f}" for v in ratio], padding=2.5, fontsize=S["tick"], zorder=4)
+        for t in texts:
+            t.set_path_effects(_halo(3.0))
+        (line,) = ax.plot(x, cum, color=C["ink"], marker="o", markersize=3.5, linewidth=1.2, zorder=3,
                           label="cumulative explained variance")
         thr = 100 * p.variance_threshold
         ax.axhline(thr, color=C["ink"], linestyle=_DASH, linewidth=0.8)
@@ -134,69 +142,99 @@ def scree(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Axe
         ax.set_axisbelow(True)
         ax.set_xlabel("principal component")
         ax.set_ylabel("explained variance (%)")
-        ax.legend(handles=[bars, line], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
+        handles = [bars]
+        if k < n:
+            handles.append(Patch(color=C["light"], label="PC not used for the classes"))
+        ax.legend(handles=[*handles, line], loc="center right", bbox_to_anchor=(1.0, 0.42))
     return ax
 
 
-def _spread(y: np.ndarray, gap: float) -> np.ndarray:
-    """Label heights moved apart (order kept) so neighbours are at least ``gap`` apart."""
-    y = np.asarray(y, dtype=float).copy()
-    order = np.argsort(y, kind="stable")
-    ys = y[order]
-    for _ in range(50):
-        moved = False
-        for i in range(1, len(ys)):
-            if ys[i] - ys[i - 1] < gap:
-                shift = (gap - (ys[i] - ys[i - 1])) / 2
-                ys[i - 1] -= shift
-                ys[i] += shift
-                moved = True
-        if not moved:
-            break
-    y[order] = ys
-    return y
+def _anchor(angle: float) -> dict[str, str]:
+    """Text alignment that makes a label grow away from the origin in direction ``angle`` (radians)."""
+    c, s_ = np.cos(angle), np.sin(angle)
+    return {"ha": "left" if c > 0.35 else "right" if c < -0.35 else "center",
+            "va": "bottom" if s_ > 0.35 else "top" if s_ < -0.35 else "center"}
+
+
+def _place_labels(ax, tips: np.ndarray, names: list[str], *, gap: float = 0.04) -> list[tuple]:
+    """Positions of the correlation-circle labels: just beyond each arrow tip, clear of the other labels,
+    the arrows and the unit circle; moved around the tip (then outside the circle) only where needed.
+
+    Candidate anchors (radius, angle offset) are tried nearest to the tip first; a candidate
+    is kept when the label's box, measured by the renderer, crosses no arrow, no other label and
+    not the circle (``matplotlib.path.Path.intersects_bbox``, ``Bbox.overlaps``). Returns
+    ``(x, y, angle, leader)`` per label: ``leader`` when it sits far enough from its tip to need a line.
+    """
+    from matplotlib.path import Path
+
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    to_data = ax.transData.inverted()
+    circle = Path.circle((0.0, 0.0), 1.0)
+    arrows = [Path([(0.0, 0.0), tuple(t)]) for t in tips]
+    r = np.hypot(tips[:, 0], tips[:, 1])
+    theta = np.arctan2(tips[:, 1], tips[:, 0])
+    placed, out = [], [None] * len(tips)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    for i in np.argsort(-r, kind="stable"):
+        cands = [(rho, theta[i] + np.radians(d)) for rho in (r[i] + gap, 1.0 + gap, 1.1 + gap, 1.2 + gap)
+                 for d in (0, 6, -6, 12, -12, 18, -18, 24, -24, 32, -32) if rho >= r[i] + gap]
+        cands.sort(key=lambda c: np.hypot(c[0] * np.cos(c[1]) - tips[i, 0], c[0] * np.sin(c[1]) - tips[i, 1]))
+        for rho, ang in cands:
+            x, y = rho * np.cos(ang), rho * np.sin(ang)
+            t = ax.text(x, y, names[i], fontsize=S["label"], **_anchor(ang))
+            box = t.get_window_extent(renderer).expanded(1.08, 1.1).transformed(to_data)
+            t.remove()
+            if (x0 <= box.x0 and box.x1 <= x1 and y0 <= box.y0 and box.y1 <= y1
+                    and not circle.intersects_bbox(box, filled=False)
+                    and not any(a.intersects_bbox(box, filled=False) for a in arrows)
+                    and not any(box.overlaps(b) for b in placed)):
+                break
+        placed.append(box)
+        out[i] = (x, y, ang, bool(np.hypot(x - tips[i, 0], y - tips[i, 1]) > 0.13))
+    return out
 
 
 def correlation_circle(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Axes:
     """Correlation circle (paper Fig. 2a): each PCA variable as an arrow to its (PC1, PC2) loadings.
 
-    Labels sit beyond the arrow tips, spread vertically on each side so none
-    overlaps another. ``**style`` goes to the arrows' ``arrowprops``.
+    Each label sits just beyond its arrow tip, in white-haloed text; where
+    that spot would cross another arrow, label or the unit circle, the label
+    moves around the tip (or outside the circle) and a thin leader line joins
+    it to its arrow. ``**style`` goes to the arrows' ``arrowprops``.
     """
     p = results.pca
     load = p.loadings.iloc[:, :2].to_numpy(dtype=float)
     names = [symbol(f) for f in p.features]
-    r = np.hypot(load[:, 0], load[:, 1])
-    unit = load / np.where(r > 0, r, 1.0)[:, None]
-    pos = load + 0.09 * unit
-    right = pos[:, 0] >= 0
-    for side in (right, ~right):
-        if side.any():
-            pos[side, 1] = _spread(pos[side, 1], 0.09)
     with _themed():
         from matplotlib.patches import Circle
 
-        fig, ax = single(ax, 6.0, 4.4, left=0.6, right=0.1, top=0.1, bottom=0.5)
+        fig, ax = single(ax, 6.0, 4.4, left=0.65, right=0.1, top=0.1, bottom=0.55)
         ax.add_patch(Circle((0, 0), 1.0, fill=False, edgecolor=C["circle-line"], linewidth=0.8))
         ax.axhline(0, color=C["zero"], linewidth=0.6)
         ax.axvline(0, color=C["zero"], linewidth=0.6)
         arrow = {"arrowstyle": "-|>", "color": C["ink"], "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0,
                  "mutation_scale": 9, **style}
-        for (lx, ly), name, (tx, ty), on_right in zip(load, names, pos, right):
+        for lx, ly in load:
             ax.annotate("", xy=(lx, ly), xytext=(0, 0), arrowprops=arrow)
-            ax.annotate(name, xy=(lx, ly), xytext=(tx, ty), textcoords="data", ha="left" if on_right else "right",
-                        va="center", fontsize=S["label"],
-                        bbox={"boxstyle": "square,pad=0.1", "facecolor": C["paper"], "edgecolor": "none",
-                              "alpha": 0.8})
         ticks = [-1, -0.5, 0, 0.5, 1]
         ax.set_xticks(ticks)
         ax.set_yticks(ticks)
         ax.set_xlim(-1.6, 1.6)
-        ax.set_ylim(-1.15, 1.15)
+        ax.set_ylim(-1.25, 1.25)
         ax.set_aspect("equal", adjustable="box")
         ax.spines[["top", "right"]].set_visible(True)
         ax.set_xlabel(_pc_label(results, 0))
         ax.set_ylabel(_pc_label(results, 1))
+        leader = {"arrowstyle": "-", "color": C["muted"], "linewidth": 0.6, "shrinkA": 1.5, "shrinkB": 1.0}
+        for (lx, ly), name, (tx, ty, ang, lead) in zip(load, names, _place_labels(ax, load, names)):
+            ax.annotate(name, xy=(lx, ly), xytext=(tx, ty), textcoords="data", fontsize=S["label"],
+                        path_effects=_halo(), arrowprops=leader if lead else None, **_anchor(ang))
     return ax
 
 
@@ -212,7 +250,7 @@ def pc_map(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Ax
     keep = sample(len(labels), results.config.seed, MAX_POINTS)
     cent = np.asarray(results.clusters.centroids, dtype=float)[:, :2]
     with _themed():
-        fig, ax = single(ax, W, 3.65, left=0.6, right=2.3, top=0.25, bottom=0.5)
+        fig, ax = single(ax, W, 3.65, left=0.65, right=2.75, top=0.25, bottom=0.5)
         for k in sorted(theme.CLASS_COLORS):
             n_k = int(np.sum(labels == k))
             sel = keep[labels[keep] == k]
@@ -221,8 +259,9 @@ def pc_map(results: StudyResults, *, ax: Axes | None = None, **style: Any) -> Ax
                                                               "alpha": 0.85, "linewidths": 0,
                                                               "label": f"{theme.CLASS_LABELS[k]}, n = {n_k}",
                                                               **style})
-        ax.scatter(cent[:, 0], cent[:, 1], marker="X", s=70, c=[theme.CLASS_COLORS[i + 1] for i in range(len(cent))],
-                   edgecolors=C["title-ink"], linewidths=0.8, label="class centroid", zorder=3)
+        ax.scatter(cent[:, 0], cent[:, 1], **{**CENTROID, "s": 1.3 * CENTROID["s"]},
+                   c=[theme.CLASS_COLORS[i + 1] for i in range(len(cent))], edgecolors=C["title-ink"],
+                   label="class centroid", zorder=3)
         ax.axhline(0, color=C["zero"], linewidth=0.6, zorder=0)
         ax.axvline(0, color=C["zero"], linewidth=0.6, zorder=0)
         ax.grid(True)
@@ -279,12 +318,10 @@ def class_boxplots(results: StudyResults, *, fig: Figure | None = None, **style:
                                                                   **style})
             ax.set_xticks(classes, [f"Class {k}" for k in classes])
             ax.set_xlim(min(classes) - 0.6, max(classes) + 0.6)
-            ax.set_ylabel(label(var))
+            variable_label(ax.yaxis, var, values)
             ax.set_title(by_name(var).label)
             ax.yaxis.grid(True)
             ax.set_axisbelow(True)
-            if var == "conductivity_s_cm":
-                _sci(ax)
         handles = [Patch(facecolor=theme.CLASS_COLORS[k], label=theme.CLASS_LABELS[k]) for k in classes]
         fig.legend(handles=handles, loc="lower center", ncols=len(handles), bbox_to_anchor=(0.5, 0.0))
         if len(keep) < len(labels):
@@ -364,7 +401,7 @@ def kruskal_effects(results: StudyResults, *, ax: Axes | None = None, **style: A
             ax.annotate(f"H = {h:.1f}, {fmt_p(p)}", (e, yi), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=S["tick"])
         ax.set_yticks(y, names)
-        ax.set_xlim(0, 1.25 * max(float(eps.max()), 0.05))
+        ax.set_xlim(0, 1.5 * max(float(eps.max()), 0.05))  # room for the H, p notes at 9 pt
         ax.set_xlabel("ε² (Kruskal–Wallis effect size, dimensionless)")
         ax.set_ylabel("variable compared between the classes")
         ax.xaxis.grid(True)
@@ -512,27 +549,22 @@ def process_maps(results: StudyResults, variable: str, *, fig: Figure | None = N
                 continue
             _map_panel(ax, m.ls, m.xb, vals[i], levels, norm, cmap, style)
             _dots(ax, overlays[i], len(overlays[i]) == len(shown[i]))
-            ax.set_title(f"{level_text(m.polymer_levels[i])} (n = {m.n_films[i]})")
+            ax.set_title(panel_title(m.polymer_levels[i], int(m.n_films[i])))
             ax.set_xlim(m.ls[0], m.ls[-1])
             ax.set_ylim(m.xb[0], m.xb[-1])
             ax.spines[["top", "right"]].set_visible(True)
+            recipe_axes(ax, (m.ls[0], m.ls[-1]), (m.xb[0], m.xb[-1]), xlabel=i + ncols >= n, ylabel=i % ncols == 0)
             if i + ncols >= n:
-                ax.set_xlabel(label("ls_ratio"))
                 ax.tick_params(labelbottom=True)
-            if i % ncols == 0:
-                ax.set_ylabel(label("xylene_vol_pct"))
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
         if own:
             top_y = axes[0].get_position().y1
             bottom_y = min(a.get_position().y0 for a in axes[:n])
             cax = fig.add_axes((1 - 1.0 / W, bottom_y, 0.13 / W, top_y - bottom_y))
-            cb = fig.colorbar(sm, cax=cax, label=label(variable), ticks=levels)
+            cb = fig.colorbar(sm, cax=cax, ticks=levels)
         else:
-            cb = fig.colorbar(sm, ax=list(axes[:n]), label=label(variable), ticks=levels)
-        if variable == "conductivity_s_cm":
-            cb.formatter.set_powerlimits((0, 0))
-            cb.formatter.set_useMathText(True)
-            cb.update_ticks()
+            cb = fig.colorbar(sm, ax=list(axes[:n]), ticks=levels)
+        variable_label(cb.ax.yaxis, variable, levels)  # σ (10⁻⁴ S/cm): the factor in the label
         if sampled:
             fig.suptitle(f"dots: film conditions, a random sample of at most {MAX_OVERLAY} per panel",
                          fontsize=S["note"], y=0.995)
@@ -564,8 +596,7 @@ def dot_mean_map(results: StudyResults, *, ax: Axes | None = None, **style: Any)
         ax.set_xlim(m.ls[0], m.ls[-1])
         ax.set_ylim(m.xb[0], m.xb[-1])
         ax.spines[["top", "right"]].set_visible(True)
-        ax.set_xlabel(label("ls_ratio"))
-        ax.set_ylabel(label("xylene_vol_pct"))
+        recipe_axes(ax, (m.ls[0], m.ls[-1]), (m.xb[0], m.xb[-1]))
         ax.set_title("DoT averaged over " + ", ".join(f"{p:g}" for p in m.polymer_levels)
                      + f" {by_name('polymer_wt_pct').unit}"
                      + ("" if full else f"; dots: a random sample of {len(shown)} of {len(cond)} film conditions"))
@@ -651,11 +682,11 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
     Each class region is filled in its colour (``contourf`` of the class
     indicator at 0.5, so boundaries are smooth, not grid steps) and outlined
     (the same contour, as R's ``contour``). Observed levels show their films
-    in their class colour; other levels are the model's interpolation and are
-    titled so. ``**style`` goes to the films' ``scatter``.
+    in their class colour, films of one recipe side by side in a ring around
+    it (every film visible); other levels are the model's interpolation and
+    are titled so. ``**style`` goes to the films' ``scatter``.
     """
     from matplotlib.lines import Line2D
-    from matplotlib.ticker import MaxNLocator
 
     d = results.decision_map
     check_classes(np.unique(d.predicted))
@@ -663,21 +694,25 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
     nrows, ncols = panel_grid(n, 4)
     classes = sorted(theme.CLASS_COLORS)
     films_all = results.data
-    overlays, sampled = [], False
+    overlays, counts, sampled = [], [], False
     for p, obs in zip(d.polymer_levels, d.observed):
         if not obs:
             overlays.append(None)
+            counts.append(0)
             continue
         films = films_all[np.isclose(films_all["polymer_wt_pct"].to_numpy(dtype=float), p)]
         shown = _overlay(films, results.config.seed)
         sampled = sampled or len(shown) < len(films)
         overlays.append(shown)
+        counts.append(len(films))
+    narrow = ncols > 2  # titles on two lines
     with _themed():
         if fig is None:
-            pw = (W - 0.6 - 0.12 - 0.22 * (ncols - 1)) / ncols
-            ph = pw * (0.82 if ncols > 2 else 0.7)
-            height = 0.25 + nrows * ph + (nrows - 1) * 0.3 + 0.45 + 0.5
-            fig = new_figure(W, height, left=0.6, right=0.12, top=0.25, bottom=0.95, wspace=0.22, hspace=0.3,
+            top, hspace = (0.45, 0.5) if narrow else (0.28, 0.35)
+            pw = (W - 0.65 - 0.15 - 0.4 * (ncols - 1)) / ncols
+            ph = pw * (0.82 if narrow else 0.7)
+            height = top + nrows * ph + (nrows - 1) * hspace + 0.5 + 0.55
+            fig = new_figure(W, height, left=0.65, right=0.15, top=top, bottom=1.05, wspace=0.4, hspace=hspace,
                              nrows=nrows, ncols=ncols)
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
         for i, ax in enumerate(axes):
@@ -688,28 +723,30 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
             films = overlays[i]
             if films is not None:
                 cls = films["class"].to_numpy()
+                fx = films["ls_ratio"].to_numpy(dtype=float)
+                fy = films["xylene_vol_pct"].to_numpy(dtype=float)
+                off = ring_offsets(fx, fy, spacing=4.0)
                 for c in classes:
-                    sel = cls == c
-                    if sel.any():
-                        ax.scatter(films["ls_ratio"].to_numpy(dtype=float)[sel],
-                                   films["xylene_vol_pct"].to_numpy(dtype=float)[sel],
-                                   **{"s": 11, "color": theme.CLASS_COLORS[c], "edgecolors": C["ink"],
-                                      "linewidths": 0.5, "zorder": 3, "clip_on": False, **style})
-            ax.set_title(f"{level_text(d.polymer_levels[i])} ({'observed' if d.observed[i] else 'interpolated'})",
-                         fontsize=S["tick"] if ncols > 2 else S["title"])
+                    for dx, dy in np.unique(off[cls == c], axis=0):
+                        sel = (cls == c) & (off[:, 0] == dx) & (off[:, 1] == dy)
+                        ax.scatter(fx[sel], fy[sel], **{"s": 11, "color": theme.CLASS_COLORS[c], "edgecolors": C["ink"],
+                                                        "linewidths": 0.5, "zorder": 3, "clip_on": False,
+                                                        "transform": offset_transform(ax, dx, dy), **style})
+                title = panel_title(d.polymer_levels[i], counts[i])
+            else:
+                title = panel_title(d.polymer_levels[i], note="interpolated")
+            ax.set_title(title.replace(" (", "\n(") if narrow else title)
             ax.set_xlim(d.ls[0], d.ls[-1])
             ax.set_ylim(d.xb[0], d.xb[-1])
             ax.spines[["top", "right"]].set_visible(True)
-            ax.xaxis.set_major_locator(MaxNLocator(3))
+            recipe_axes(ax, (d.ls[0], d.ls[-1]), (d.xb[0], d.xb[-1]), xlabel=i + ncols >= n, ylabel=i % ncols == 0)
             if i + ncols >= n:
-                ax.set_xlabel(label("ls_ratio"))
                 ax.tick_params(labelbottom=True)
-            if i % ncols == 0:
-                ax.set_ylabel(label("xylene_vol_pct"))
         handles = [Line2D([], [], marker="s", linestyle="none", markersize=9, markerfacecolor=theme.CLASS_COLORS[c],
                           markeredgecolor="none", alpha=SHADE_ALPHA + 0.15, label=theme.CLASS_LABELS[c])
                    for c in classes]
-        title = ("shading: predicted class; lines: class boundaries; dots: films of the observed levels"
+        title = ("shading: predicted class; lines: class boundaries;\ndots: films of the observed levels, "
+                 "films of one recipe side by side around it"
                  + (f" (a random sample of at most {MAX_OVERLAY} per panel)" if sampled else ""))
         fig.legend(handles=handles, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
                    bbox_to_anchor=(0.5, 0.0))

@@ -9,6 +9,11 @@ context, including titles, sample IDs and file names from the input, reaches
 the page as a string value placed as text; no Typst markup is ever built from
 data and nothing is evaluated.
 
+The study report's sections are Typst partials (``templates/sections/<id>.typ``,
+each a function ``render(sec, s)``) that ``report.typ`` imports in the order of
+the section registry (:mod:`ssereport.report.sections`); they are copied into
+the Typst root as ``sections/<id>.typ``.
+
 Each compilation runs in a fresh temporary directory that is the Typst root
 and holds everything the document may read: the templates, ``context.json``,
 the figures (``fig-<n>.svg``) and copies of the files to attach
@@ -50,9 +55,9 @@ from ..files import atomic_write
 __all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "displayable", "find_fonts", "plain_context"]
 
 #: The Typst templates a report can be compiled from (package data in ``ssereport/templates``).
-TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ")
+TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ", "suggest.typ", "compare.typ")
 #: Files every template may import.
-_SHARED: tuple[str, ...] = ("_common.typ",)
+_SHARED: tuple[str, ...] = ("_common.typ", "_next_experiments.typ")
 
 #: The fonts the PDF uses, by file name. They ship with the package (``ssereport/fonts``, Bitstream Vera
 #: licence), so a PDF looks the same on every machine, Windows and macOS included.
@@ -283,6 +288,24 @@ def _template_text(name: str) -> bytes:
     return (resources.files("ssereport") / "templates" / name).read_bytes()
 
 
+def _section_partials(plain: dict[str, Any]) -> dict[str, bytes]:
+    """The Typst partials of the sections in ``plain["toc"]``, by the path they get in the Typst root.
+
+    A partial is a template of the package (``sections/<id>.typ``) or, for a
+    section registered from outside the package, an absolute file path; either
+    way it is copied to ``sections/<id>.typ`` and the toc entry points there.
+    """
+    out: dict[str, bytes] = {}
+    for sec in plain.get("toc") or []:
+        if not isinstance(sec, dict) or not sec.get("typst"):
+            continue
+        src, rel = str(sec["typst"]), f"sections/{sec['id']}.typ"
+        text = Path(src).read_bytes() if Path(src).is_absolute() else _template_text(src)
+        out[rel] = text
+        sec["typst"] = rel
+    return out
+
+
 def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path, *,
                 attachments: Sequence[Attachment] = ()) -> Path:
     """Compile a Typst report template with ``context`` into a PDF/A-3b file.
@@ -339,6 +362,7 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
         if p.resolve() not in [Path(f.path).resolve() for f in files]:
             files.append(Attachment(path=p, description=a.description, relationship=a.relationship))
     plain, svgs = plain_context(context)
+    partials = _section_partials(plain)
     meta = context.get("meta") or {}
     created = _date(meta.get("created"))
     plain["pdf"] = {
@@ -361,6 +385,9 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
             (font_dir / font.name).symlink_to(font)
         for name in (template, *_SHARED):
             (root / name).write_bytes(_template_text(name))
+        for rel, text in partials.items():  # the section partials report.typ imports (sections/<id>.typ)
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(text)
         (root / "theme.typ").write_text(typst_variables(), encoding="utf-8")  # colours of ssereport.theme
         (root / "context.json").write_text(json.dumps(plain, ensure_ascii=False, allow_nan=False),
                                            encoding="utf-8")

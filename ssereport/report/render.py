@@ -18,10 +18,12 @@ from ..files import atomic_write, safe_stem
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import StudyResults
 
-__all__ = ["FORMATS", "environment", "render_html", "render_pdf", "render_report"]
+__all__ = ["ENGINES", "FORMATS", "environment", "render_html", "render_pdf", "render_report"]
 
 #: Output formats of :func:`render_report`.
 FORMATS: tuple[str, ...] = ("html", "pdf")
+#: PDF engines: Typst (default, ``templates/report.typ``) or WeasyPrint (the HTML report, optional extra).
+ENGINES: tuple[str, ...] = ("typst", "weasyprint")
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,8 +82,23 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
     return _html(build_context(results, title=title, author=author, figures=figures))
 
 
+def partial(name: str, env: Any = None) -> Any:
+    """A section partial: a template of the package (relative name) or a file (absolute path).
+
+    A file is compiled with the same environment (autoescape, strict undefined), so
+    a partial outside the package (a plug-in's, a test's) behaves like the built-in ones.
+    """
+    env = env if env is not None else environment()
+    path = Path(name)
+    if path.is_absolute():
+        return env.from_string(path.read_text(encoding="utf-8"))
+    return env.get_template(name)
+
+
 def _html(context: dict[str, Any]) -> str:
-    return environment().get_template("report.html.j2").render(**context)
+    env = environment()
+    partials = {sec["id"]: partial(sec["html"], env) for sec in context["toc"]}
+    return env.get_template("report.html.j2").render(**context, sections_ctx=context, partials=partials)
 
 
 def _attachments(results: Any, paths: Sequence[str | Path]) -> list[Any]:
@@ -103,7 +120,8 @@ def _attachments(results: Any, paths: Sequence[str | Path]) -> list[Any]:
 
 def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None = None,
                author: str | None = None, figures: dict[str, Any] | None = None,
-               attachments: Sequence[str | Path] = (), context: dict[str, Any] | None = None) -> Path:
+               attachments: Sequence[str | Path] = (), context: dict[str, Any] | None = None,
+               engine: str = "typst") -> Path:
     """Write the report as a PDF/A-3b file with ``attachments`` embedded.
 
     Parameters
@@ -121,6 +139,11 @@ def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None
         The dict of :func:`ssereport.report.context.build_context` when the
         caller has built it already (:func:`render_report` shares it with the
         HTML); its ``meta`` becomes the PDF metadata, its headings the bookmarks.
+    engine : {"typst", "weasyprint"}
+        Typst lays out ``templates/report.typ``; WeasyPrint lays out the HTML
+        report with its print CSS (:mod:`ssereport.report.weasy`, optional
+        extra ``ssereport[weasyprint]``). Both write PDF/A-3b with the same
+        attachments and metadata.
 
     Returns
     -------
@@ -139,12 +162,19 @@ def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None
     the PDF reads no other file and no URL (:mod:`ssereport.report.pdf`).
     """
     from .context import build_context
-    from .pdf import compile_pdf
 
+    if engine not in ENGINES:
+        raise ValueError(f"engine: got {engine!r}, expected one of {list(ENGINES)}")
     if context is None:
         if figures is None:
             figures = _figures(results)
         context = build_context(results, title=title, author=author, figures=figures)
+    if engine == "weasyprint":
+        from .weasy import compile_weasyprint
+
+        return compile_weasyprint(_html(context), out_path, attachments=_attachments(results, attachments))
+    from .pdf import compile_pdf
+
     return compile_pdf("report.typ", context, out_path, attachments=_attachments(results, attachments))
 
 
@@ -158,7 +188,8 @@ def _input_path(results: StudyResults) -> Path | None:
 def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterable[str] = FORMATS,
                   title: str | None = None, author: str | None = None, stem: str | None = None,
                   timings: dict[str, float] | None = None,
-                  progress: Callable[[str], None] | None = None, figures: Any = None) -> dict[str, Path]:
+                  progress: Callable[[str], None] | None = None, engine: str = "typst",
+                  figures: Any = None) -> dict[str, Path]:
     """Write ``<stem>.results.json``, ``<stem>.html`` and ``<stem>.pdf`` into ``out_dir``.
 
     Parameters
@@ -178,6 +209,8 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     progress : callable, optional
         Called with the name of each step as it starts (``"figures"``,
         ``"html"``, ``"pdf"``), for a progress display.
+    engine : {"typst", "weasyprint"}
+        The PDF engine (see :func:`render_pdf`).
     figures : ssereport.report._figproc.FigureProcess, optional
         A process that has been drawing the figures while the analysis ran;
         by default they are drawn here. The files are the same either way.
@@ -192,8 +225,27 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     Raises
     ------
     ValueError
-        For an unknown format.
+        For an unknown format or engine.
+
+    Notes
+    -----
+    The figures are drawn by :func:`ssereport.figures.render_figures` (matplotlib),
+    the HTML by Jinja2 and the PDF by Typst or WeasyPrint; the R analogue is
+    ``rmarkdown::render()`` with both an HTML and a PDF output format.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import ssereport
+    >>> results = ssereport.analyze(ssereport.load_films("data/sse_films_reference.csv"))
+    >>> out = ssereport.render_report(results, tempfile.mkdtemp(), formats=["html"], title="Films")
+    >>> sorted(out), out["html"].name
+    (['csv', 'html', 'json'], 'sse_films_reference.html')
+    >>> '<h2 id="h-summary">1. Summary</h2>' in out["html"].read_text(encoding="utf-8")
+    True
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine: got {engine!r}, expected one of {list(ENGINES)}")
     formats = tuple(dict.fromkeys(f.strip().lower() for f in formats))
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -226,6 +278,7 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     if "pdf" in formats:
         step("pdf")
         attach = [p for p in (_input_path(results), out["json"]) if p is not None]
-        out["pdf"] = render_pdf(results, out_dir / f"{stem}.pdf", attachments=attach, context=context)
+        out["pdf"] = render_pdf(results, out_dir / f"{stem}.pdf", attachments=attach, context=context,
+                                engine=engine)
         timings["pdf"] = time.perf_counter() - t2
     return out

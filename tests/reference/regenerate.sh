@@ -48,3 +48,9 @@ if Rscript -e 'quit(status = !requireNamespace("e1071", quietly = TRUE))' >/dev/
 else
   echo "R package e1071 not installed: skipped svm_*.csv (apt-get install r-cran-e1071)"
 fi
+
+# 5. shift tests of `ssereport compare` (wilcox.test, p.adjust holm) on two halves of the reference data
+if [ -f "$ref" ]; then
+  Rscript tests/reference/compare_reference.R "$ref" tests/reference/compare
+  echo "wrote tests/reference/compare_*"
+fi

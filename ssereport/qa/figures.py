@@ -1,9 +1,10 @@
 """The figures of a batch report and of the report index, with alt text and caption, as inline SVG.
 
-Drawn by :mod:`ssereport.plots.batch` (matplotlib) from the saved
-:class:`~ssereport.model.ReferenceModel` and the :class:`~ssereport.batch.BatchResult`
+Drawn by the public :mod:`ssereport.plots.batch` functions (matplotlib) from the saved
+:class:`~ssereport.qa.model.ReferenceModel` and the :class:`~ssereport.qa.judge.BatchResult`
 (and, for the index, :class:`~ssereport.analysis.control.ControlChart` objects);
-saved as SVG with real text by :func:`ssereport.plots._base.to_svg`.
+saved as SVG with real text by ``to_svg``, the one SVG writer of :mod:`ssereport.plots`
+(shared with the study figures of :mod:`ssereport.figures`).
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .figures import FigureOutput
-from .plots import batch as pb
-from .plots._base import to_svg
-from .plots.batch import GRID, _levels, _unit
-from .report.filters import fmt_num
-from .theme import CLASS_COLORS
+from ..figures import FigureOutput
+from ..plots import batch as pb
+from ..plots._base import to_svg
+from ..report.filters import fmt_num
+from ..schema import by_name
+from ..theme import CLASS_COLORS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .analysis.control import ControlChart
-    from .batch import BatchResult
+    from ..analysis.control import ControlChart
+    from .judge import BatchResult
     from .model import ReferenceModel
 
-__all__ = ["GRID", "render_batch_figures", "render_control_figures", "rule_text"]
+__all__ = ["render_batch_figures", "render_control_figures", "rule_text"]
 
 _RULES = {1: "1 point beyond 3σ", 2: "2 of 3 beyond 2σ, same side", 3: "4 of 5 beyond 1σ, same side",
           4: "8 in a row on one side"}
@@ -46,7 +47,7 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
     f = result.films
     counts = result.counts
     fails = int((~f["pass"]).sum())
-    levels = _levels(result)
+    levels = sorted({float(v) for v in f["polymer_wt_pct"]})  # the panels of pb.decision_panels
     cent = "; ".join(f"class {i + 1} at ({fmt_num(c[0])}, {fmt_num(c[1])})"
                      for i, c in enumerate(np.asarray(model.centroids)[:, :2]))
     out = {}
@@ -106,7 +107,8 @@ def render_control_figures(charts: dict[str, ControlChart], starts: Sequence[int
     for var, chart in charts.items():
         key = f"imr_{'sigma' if var == 'conductivity_s_cm' else var}"
         sym = "σ" if var == "conductivity_s_cm" else "RD"
-        unit = _unit(var)
+        unit = by_name(var).unit
+        unit = "" if unit in ("", "–") else unit
         u = f" {unit}" if unit else ""
         n_v = len({f.index for f in chart.flags})
         alt = (f"Individuals and moving-range control chart of {sym}{' (' + unit + ')' if unit else ''} for "

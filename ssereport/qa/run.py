@@ -1,4 +1,4 @@
-"""Running many batch files: splitting, parallel judging and rendering, the index."""
+"""Running many batch files: splitting, parallel judging and rendering (``--jobs``), the index."""
 
 from __future__ import annotations
 
@@ -7,18 +7,27 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .batch import BATCH_SCHEMA, Spec, check_spec, judge_batch
-from .errors import ConfigError, DataError, ModelError, RenderError
-from .files import atomic_write, safe_stem
+from ..errors import ConfigError, DataError, ModelError, RenderError
+from ..files import atomic_write, safe_stem
+from .judge import BATCH_SCHEMA, judge_batch
 from .model import ReferenceModel
+from .spec import Spec, check_spec
 
 __all__ = ["run_batches", "write_index"]
 
 
-def _process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None, formats: tuple[str, ...],
+def process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None, formats: tuple[str, ...],
                   max_file_mb: float, model_path: Path | None, columns: dict[str, str] | None = None
                   ) -> list[dict[str, Any]]:
-    from .io import FilmTable, load_films
+    """Judge one batch file (split by ``batch_id``) and write its reports; never raises for a bad file.
+
+    Returns
+    -------
+    list of dict
+        One outcome per batch: ``source, batch_id, verdict, counts, files, error, notes``;
+        a file that could not be judged gives one outcome with ``error`` set (the message).
+    """
+    from ..io import FilmTable, load_films
 
     try:
         table = load_films(path, max_file_mb=max_file_mb, columns=columns)
@@ -66,7 +75,7 @@ def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path |
     if "json" in formats or "pdf" in formats:
         written.append(atomic_write(json_path, result.to_json()))
     if "html" in formats or "pdf" in formats:
-        from .report.batch import build_batch_context, render_batch_html, render_batch_pdf
+        from .report import build_batch_context, render_batch_html, render_batch_pdf
 
         context = build_batch_context(result, model=getattr(result, "model", None))  # figures drawn once
         if "html" in formats:
@@ -80,18 +89,17 @@ def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path |
 
 def _preload(formats: tuple[str, ...]) -> None:
     """Import what the workers use before they are forked, so each does not import it again."""
-    from . import io  # noqa: F401  (pandas, numpy)
+    from .. import io  # noqa: F401  (pandas, numpy)
 
     if "html" in formats or "pdf" in formats:
-        from . import figures_batch  # noqa: F401
-        from .report import batch  # noqa: F401
-        from .report.render import environment
+        from . import figures, index, report  # noqa: F401
+        from ..report.render import environment
 
         env = environment()  # compile the templates once, here
         for name in ("batch.html.j2", "index.html.j2"):
             env.get_template(name)
     if "pdf" in formats:
-        from .report import pdf  # noqa: F401  (typst)
+        from ..report import pdf  # noqa: F401  (typst)
 
 
 def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = None,
@@ -106,8 +114,16 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     Raises
     ------
     ConfigError
-        A bare spec number far outside the reference's scale (:func:`ssereport.batch.check_spec`),
+        A bare spec number far outside the reference's scale (:func:`ssereport.qa.spec.check_spec`),
         before any file is read: it would fail every batch alike.
+
+    Examples
+    --------
+    >>> import glob
+    >>> from ssereport.qa.run import run_batches
+    >>> outcomes = run_batches(sorted(glob.glob("data/batches/*.csv")), model, "reports", jobs=2)  # doctest: +SKIP
+    >>> [(o["batch_id"], o["verdict"]) for o in outcomes]                                        # doctest: +SKIP
+    [('2026-03-02_A', 'pass'), ('2026-03-09_B', 'pass'), ('2026-03-16_C', 'fail')]
     """
     if spec is not None:
         check_spec(spec, model)
@@ -118,9 +134,9 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     if jobs > 1 and len(files) > 1:
         _preload(formats)
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            results = list(pool.map(_process_file, *zip(*args)))
+            results = list(pool.map(process_file, *zip(*args)))
     else:
-        results = [_process_file(*a) for a in args]
+        results = [process_file(*a) for a in args]
     outcomes = [o for group in results for o in group]
     write_index(out, errors=[o for o in outcomes if o["error"]], model=model)
     return outcomes
@@ -144,7 +160,7 @@ def collect_reports(out: Path) -> list[dict[str, Any]]:
 def write_index(out: Path, *, errors: list[dict[str, Any]] | None = None,
                 model: ReferenceModel | None = None) -> Path:
     """Rewrite ``out/index.html`` from the batch JSON files in ``out``."""
-    from .report.batch import render_index_html
+    from .index import render_index_html
 
     reports = collect_reports(out)
     studies = sorted(p.name for p in Path(out).glob("*.results.json"))

@@ -1,17 +1,17 @@
-"""Batch reports and the report index: results -> plain context dict -> HTML / PDF/A.
+"""Batch reports: results -> plain context dict -> HTML / PDF/A.
 
-The same three layers as the study report: :class:`~ssereport.batch.BatchResult`
+The same three layers as the study report: :class:`~ssereport.qa.judge.BatchResult`
 (numbers at full precision) -> a context dict built here (every sentence, every
 table cell, formatted only through :mod:`ssereport.report.filters`) -> the
-templates ``batch.html.j2`` and ``index.html.j2`` (HTML) and ``batch.typ``
-(PDF/A through Typst, :mod:`ssereport.report.pdf`), which only display it.
-The only markup marked safe is the SVG our own figure code writes
-(:mod:`ssereport.figures_batch`); batch ids, sample ids and file names from the
-input are escaped by the HTML templates and placed as text by the Typst template.
+templates ``batch.html.j2`` (HTML) and ``batch.typ`` (PDF/A through Typst,
+:mod:`ssereport.report.pdf`), which only display it. The only markup marked
+safe is the SVG our own figure code writes (:mod:`ssereport.qa.figures`); batch
+ids, sample ids and file names from the input are escaped by the HTML template
+and placed as text by the Typst template. The index is :mod:`ssereport.qa.index`;
+the statistics shown (capability, control limits) come from :mod:`ssereport.analysis`.
 
-The index's I-MR control charts are computed with
-:func:`ssereport.analysis.control.imr_chart`; limits come from the reference
-class-1 films of the model.
+About 500 lines: a third of it is the report's prose (:func:`_texts`), kept in
+one place so the HTML and the PDF say the same words.
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ..schema import by_name
-from .filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
+from ..report.filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..batch import BatchResult
-    from ..model import ReferenceModel
+    from .judge import BatchResult
+    from .model import ReferenceModel
 
-__all__ = ["build_batch_context", "build_index_context", "render_batch_html", "render_batch_pdf",
-           "render_index_html"]
+__all__ = ["build_batch_context", "render_batch_html", "render_batch_pdf"]
 
 #: Film-table columns shown with their value (the out-of-range flag applies to these).
 _FILM_VARS: tuple[tuple[str, Any], ...] = (
@@ -48,40 +47,40 @@ _CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform
 NEAREST_CLASS = "nearest reference class (PCA incl. recipe)"
 EXPECTED_CLASS = "class expected from the recipe (SVM)"
 _CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
-_RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
+RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
           3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center",
           "MR": "MR: moving range above its upper limit"}
 #: At most this many failing sample ids are named in the summary.
 _MAX_LISTED = 20
 
 
-def _head(name: str) -> str:
+def head(name: str) -> str:
     return by_name(name).axis_label
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
+def plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{fmt_int(n)} {word if n == 1 else (plural or word + 's')}"
 
 
-def _figure(fig) -> dict[str, Any]:
+def figure_context(fig) -> dict[str, Any]:
     if fig is None:
         return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
     svg = str(fig.svg)
-    # The SVG is written by ssereport.figures_batch (matplotlib, which escapes all text) from our numbers.
+    # The SVG is written by ssereport.qa.figures (matplotlib, which escapes all text) from our numbers.
     return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
             "caption": str(fig.caption)}
 
 
-def _verdict(verdict: str) -> dict[str, str]:
+def verdict_context(verdict: str) -> dict[str, str]:
     ok = verdict == "pass"
     return {"text": "PASS" if ok else "FAIL", "cls": "pass" if ok else "fail", "symbol": "✓" if ok else "✗"}
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _generator(version: str | None = None) -> str:
+def generator(version: str | None = None) -> str:
     from .. import __version__
 
     return f"ssereport {version or __version__}"
@@ -93,7 +92,7 @@ _OUT_OF_RANGE = re.compile(r"^(?P<var>[a-z_0-9]+) = (?P<value>\S+) outside the r
                            r"(?P<lo>\S+)–(?P<hi>\S+) \(extrapolation\)$")
 
 
-def _reason(text: str) -> str:
+def reason_text(text: str) -> str:
     """A reason of the batch JSON for a reader: the column name as its label, numbers with their unit.
 
     ``"conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 (extrapolation)"``
@@ -115,7 +114,7 @@ def _reason(text: str) -> str:
 
 
 def _film_table(result: BatchResult) -> dict[str, Any]:
-    headers = ["#", "sample", *(_head(v) for v, _ in _FILM_VARS), NEAREST_CLASS, EXPECTED_CLASS,
+    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), NEAREST_CLASS, EXPECTED_CLASS,
                "SVM margin (–)", "result"]
     numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False]
     rows = []
@@ -127,7 +126,7 @@ def _film_table(result: BatchResult) -> dict[str, Any]:
                   {"text": fmt_int(f["predicted_class"]), "flag": False},
                   {"text": fmt_fixed(f["margin"], 2), "flag": False}]
         rows.append({"cells": cells, "pass": bool(f["pass"]), "result": "pass" if f["pass"] else "FAIL",
-                     "reasons": [_reason(str(r)) for r in f["reasons"]], "extrapolated": bool(oor)})
+                     "reasons": [reason_text(str(r)) for r in f["reasons"]], "extrapolated": bool(oor)})
     return {"headers": headers, "numeric": numeric, "rows": rows}
 
 
@@ -141,7 +140,7 @@ def _counts(result: BatchResult) -> list[dict[str, str]]:
         {"label": "Fail", "value": f"{fmt_int(c['fail'])} ({fmt_pct(c['fail'] / n if n else None, 0)})"},
         *({"label": f"Nearest reference class {k}", "value": f"{fmt_int(obs.get(k, 0))} — {_CLASS_MEANING[int(k)]}"}
           for k in ("1", "2", "3")),
-        {"label": "Out of reference range", "value": f"{_plural(c['out_of_range'], 'film')} (extrapolation)"},
+        {"label": "Out of reference range", "value": f"{plural(c['out_of_range'], 'film')} (extrapolation)"},
     ]
 
 
@@ -166,7 +165,7 @@ def _spec_context(result: BatchResult) -> dict[str, Any]:
     ]
     rows = []
     for var, cap in result.capability.items():
-        rows.append([_CAP_VARS.get(var, _head(var)), fmt_num(cap.get("lsl")), fmt_num(cap.get("usl")),
+        rows.append([_CAP_VARS.get(var, head(var)), fmt_num(cap.get("lsl")), fmt_num(cap.get("usl")),
                      fmt_num(cap.get("mean")), fmt_num(cap.get("sd_within")), fmt_num(cap.get("sd_overall")),
                      fmt_fixed(cap.get("cp"), 2), fmt_fixed(cap.get("cpk"), 2), fmt_fixed(cap.get("pp"), 2),
                      fmt_fixed(cap.get("ppk"), 2), fmt_int(cap.get("n"))])
@@ -196,14 +195,14 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
     figures : dict, optional
         Pre-rendered figures (key -> FigureOutput); drawn from ``model`` by default.
     """
-    from .context import is_synthetic
+    from ..report.context import is_synthetic
 
     if figures is None and model is not None:
-        from ..figures_batch import render_batch_figures
+        from .figures import render_batch_figures
 
         figures = render_batch_figures(model, result)
     figures = figures or {}
-    v = _verdict(result.verdict)
+    v = verdict_context(result.verdict)
     c = result.counts
     n, passed = c["films"], c["pass"]
     spec = result.spec
@@ -211,17 +210,17 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
     rule = ("a film passes when it meets every spec limit (" if spec.has_limits else
             "a film passes when its measurements are within the limits of the good (class 1) reference films ("
             ) + "; ".join(a["text"] for a in acceptance) + ")"
-    verdict_sentence = (f"{fmt_int(passed)} of {_plural(n, 'film')} pass; {rule}, and the batch passes when at "
+    verdict_sentence = (f"{fmt_int(passed)} of {plural(n, 'film')} pass; {rule}, and the batch passes when at "
                         f"least {fmt_pct(spec.min_pass_fraction, 0)} of its films pass.")
     mi = result.model_info or {}
     mdata = mi.get("data") or {}
     prov = result.provenance or {}
-    created = prov.get("created") or _now()
+    created = prov.get("created") or now()
     title = f"Batch {result.batch_id} — {v['text']}"
     failing = [str(s) for s in result.films.loc[~result.films["pass"], "sample_id"]]
     extrap = int(c["out_of_range"])
     summary = [
-        f"This report judges the {_plural(n, 'film')} of batch {result.batch_id}"
+        f"This report judges the {plural(n, 'film')} of batch {result.batch_id}"
         f"{' cast on ' + result.cast_date if result.cast_date else ''} against the reference study "
         f"{mdata.get('path') or ''} ({fmt_int(mdata.get('n_films'))} films). " + verdict_sentence,
         (f"Failing film{'s' if len(failing) != 1 else ''}: " + ", ".join(failing[:_MAX_LISTED])
@@ -229,7 +228,7 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
          + ". The reasons are listed in the film table." if failing else "No film fails."),
     ]
     if extrap:
-        summary.append(f"{_plural(extrap, 'film has', 'films have')} a variable outside the range of the reference "
+        summary.append(f"{plural(extrap, 'film has', 'films have')} a variable outside the range of the reference "
                        f"films; their classes are extrapolations and should be read with care.")
     c1 = (model.class1 if model is not None else {})
     return {
@@ -238,7 +237,7 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         "batch_id": str(result.batch_id),
         "cast_date": result.cast_date or MISSING,
         "verdict": {**v, "sentence": verdict_sentence},
-        "generator": _generator(prov.get("ssereport_version")),
+        "generator": generator(prov.get("ssereport_version")),
         "meta": {"description": f"Pass/fail quality report of SSE film batch {result.batch_id} against the "
                                 f"reference model ({v['text']}: {passed} of {n} films pass).",
                  "keywords": f"solid-state electrolyte, batch {result.batch_id}, quality control, {v['text']}",
@@ -249,14 +248,14 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         "acceptance": acceptance,
         "notes": [str(n) for n in (getattr(result.table, "notes", ()) or ())],
         "films": _film_table(result),
-        "figures": {k: _figure(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
+        "figures": {k: figure_context(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
         "has_model": model is not None,
         "class1": _class1_table(c1),
         "spec": _spec_context(result),
         "provenance": _provenance(result, model, created),
         "text": _texts(title=title, batch_id=str(result.batch_id), verdict=v["text"],
                        cast_date=result.cast_date or MISSING, created=created,
-                       generator=_generator(prov.get("ssereport_version"))),
+                       generator=generator(prov.get("ssereport_version"))),
     }
 
 
@@ -287,7 +286,7 @@ def _class1_table(c1: dict[str, dict[str, float]]) -> dict[str, Any]:
         if var not in c1:
             continue
         r = c1[var]
-        rows.append([_head(var), fmt_int(r["n"]), fmt_num(r["median"]), f"{fmt_num(r['q05'])} – {fmt_num(r['q95'])}",
+        rows.append([head(var), fmt_int(r["n"]), fmt_num(r["median"]), f"{fmt_num(r['q05'])} – {fmt_num(r['q95'])}",
                      f"{fmt_num(lower_control_limit(r['mean'], r['sd']))} – {fmt_num(r['mean'] + 3 * r['sd'])}"])
     return {"caption": "Reference class-1 films",
             "headers": ["variable (unit)", "n", "median", "5th–95th percentile", "mean ± 3 SD"],
@@ -407,7 +406,7 @@ def _provenance(result: BatchResult, model: ReferenceModel | None, created: str)
         out.append({"label": "Reference model checksum", "value": checksum, "mono": True})
     out += [
         {"label": "Reference model created", "value": str(mi.get("created") or MISSING), "mono": False},
-        {"label": "Model fitted with", "value": _generator(mi.get("ssereport_version")), "mono": False},
+        {"label": "Model fitted with", "value": generator(mi.get("ssereport_version")), "mono": False},
     ]
     cfg = info.get("config") or {}
     if cfg:
@@ -419,15 +418,15 @@ def _provenance(result: BatchResult, model: ReferenceModel | None, created: str)
         out.append({"label": "Model libraries", "mono": False,
                     "value": ", ".join(f"{k} {v}" for k, v in packages.items())})
     out += [
-        {"label": "Report generated by", "value": _generator(prov.get("ssereport_version")), "mono": False},
+        {"label": "Report generated by", "value": generator(prov.get("ssereport_version")), "mono": False},
         {"label": "Python", "value": str(prov.get("python") or platform.python_version()), "mono": False},
         {"label": "Report created", "value": created, "mono": False},
     ]
     return out
 
 
-def _environment():
-    from .render import environment
+def template_environment():
+    from ..report.render import environment
 
     return environment()
 
@@ -458,7 +457,7 @@ def render_batch_html(result: BatchResult, *, model: ReferenceModel | None = Non
     if context is None:
         model = model if model is not None else getattr(result, "model", None)
         context = build_batch_context(result, model=model, figures=figures)
-    return _environment().get_template("batch.html.j2").render(**context)
+    return template_environment().get_template("batch.html.j2").render(**context)
 
 
 def render_batch_pdf(result: BatchResult, out_path: str | Path, *, model: ReferenceModel | None = None,
@@ -496,142 +495,26 @@ def render_batch_pdf(result: BatchResult, out_path: str | Path, *, model: Refere
     holds only the context, the figures and the attachments
     (:func:`ssereport.report.pdf.compile_pdf`).
     """
-    from .pdf import compile_pdf
-    from .render import _attachments
-
+    from ..report.pdf import compile_pdf
+    
     if context is None:
         model = model if model is not None else getattr(result, "model", None)
         context = build_batch_context(result, model=model, figures=figures)
     return compile_pdf("batch.typ", context, out_path, attachments=_attachments(result, attachments))
 
 
-# --------------------------------------------------------------------------- index
+def _attachments(result: BatchResult, paths: Sequence[str | Path]) -> list[Any]:
+    """The files to embed, described: the batch data (``Source``) and the batch JSON (``Data``)."""
+    from ..report.pdf import Attachment
 
-def _links(out: Path | None, stem: str, suffixes: Sequence[str]) -> list[dict[str, str]]:
-    links = []
-    for suffix in suffixes:
-        name = f"{stem}{suffix}"
-        if out is None or (Path(out) / name).is_file():
-            links.append({"href": name, "label": suffix.rsplit(".", 1)[-1].upper()})
-    return links
-
-
-def _control(reports: list[dict[str, Any]], model: ReferenceModel) -> dict[str, Any]:
-    from ..analysis.control import imr_chart
-    from ..figures_batch import render_control_figures
-
-    films, starts, names = [], [], []
-    for r in reports:
-        fs = [f for f in r.get("films") or [] if isinstance(f, dict)]
-        if not fs:
-            continue
-        starts.append(len(films))
-        names.append(str(r.get("batch_id")))
-        films += [(str(r.get("batch_id")), str(f.get("sample_id")), f) for f in fs]
-    if not films:
-        return {"available": False, "figures": [], "violations": [], "n_violations": 0, "truncated": False}
-    charts, rows = {}, []
-    for var in ("conductivity_s_cm", "rd"):
-        ref = model.class1[var]
-        values = [float(f[var]) for _, _, f in films]
-        charts[var] = imr_chart(var, values, [f"{b} / {s}" for b, s, _ in films], center=ref["mean"],
-                                sigma=ref["sd"])
-    figures = render_control_figures(charts, starts, names)
-    for var, ch in charts.items():
-        for flag in ch.flags:  # the points the chart draws as flagged, both panels
-            b, s, _ = films[flag.index]
-            mr = flag.panel == "moving range"
-            value = ch.moving_range[flag.index - 1] if mr else ch.values[flag.index]
-            rows.append({"i": flag.index, "batch": b, "sample": s,
-                         "variable": f"{_head(var)}, moving range" if mr else _head(var),
-                         "value": fmt_num(value), "rules": "; ".join(_RULES.get(r, str(r)) for r in flag.rules)})
-    rows.sort(key=lambda r: (r["i"], r["variable"]))
-    ref = model.class1
-    return {
-        "available": True,
-        "figures": [_figure(f) for f in figures.values()],
-        "violations": rows,  # every flagged point of every chart (ControlChart.flags), none left out
-        "n_violations": len(rows),
-        "truncated": False,
-        "limits": [{"label": _head(v), "n": fmt_int(ref[v]["n"]), "center": fmt_num(ref[v]["mean"]),
-                    "sd": fmt_num(ref[v]["sd"]), "lcl": fmt_num(charts[v].lcl), "ucl": fmt_num(charts[v].ucl)}
-                   for v in charts],
-        "n_films": len(films),
-        "n_batches": len(starts),
-    }
-
-
-def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
-                        out: Path | None, model: ReferenceModel | None) -> dict[str, Any]:
-    """The plain dict ``index.html.j2`` displays (see :func:`render_index_html`)."""
-    rows = []
-    for r in reports:
-        c = r.get("counts") or {}
-        stem = str(r.get("_stem") or r.get("batch_id"))
-        rows.append({"batch_id": str(r.get("batch_id")), "cast_date": str(r.get("cast_date") or MISSING),
-                     "verdict": _verdict(str(r.get("verdict"))), "films": fmt_int(c.get("films")),
-                     "pass": fmt_int(c.get("pass")), "fail": fmt_int(c.get("fail")),
-                     "out_of_range": fmt_int(c.get("out_of_range")),
-                     "links": _links(out, stem, (".html", ".pdf", ".json"))})
-    study_rows = []
-    for name in studies:
-        stem = name[: -len(".results.json")] if name.endswith(".results.json") else Path(name).stem
-        study_rows.append({"name": stem, "links": _links(out, stem, (".html", ".pdf")) +
-                           [{"href": name, "label": "JSON"}]})
-    n_fail = sum(1 for r in rows if r["verdict"]["cls"] == "fail")
-    created = _now()
-    control = _control(reports, model) if model is not None and reports else None
-    intro = [
-        f"{_plural(len(rows), 'batch report')} in this folder, oldest first"
-        + (f": {_plural(len(rows) - n_fail, 'batch passes', 'batches pass')}, "
-           f"{_plural(n_fail, 'batch fails', 'batches fail')}." if rows else "."),
-        "Each batch was judged against the reference model; open its report for the films, the reasons of every "
-        "failure and the figures. This page is regenerated after every run of ssereport batch.",
-    ]
-    return {
-        "lang": "en",
-        "title": "SSE film batch reports",
-        "folder": out.name if out is not None else "",
-        "generator": _generator(),
-        "meta": {"description": f"Index of {len(rows)} SSE film batch reports with I-MR control charts.",
-                 "keywords": "solid-state electrolyte, batch reports, control chart", "created": created,
-                 "modified": created},
-        "intro": intro,
-        "reports": rows,
-        "studies": study_rows,
-        "errors": [{"source": str(e.get("source") or MISSING), "error": str(e.get("error") or MISSING)}
-                   for e in errors],
-        "control": control,
-        "has_model": model is not None,
-        "rules": list(_RULES.values()),
-    }
-
-
-def render_index_html(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
-                      out: Path | None, model: ReferenceModel | None) -> str:
-    """The report index ``index.html``: every batch in time order, study reports, errors, control charts.
-
-    Parameters
-    ----------
-    reports : list of dict
-        Parsed batch JSON (``BatchResult.to_dict()`` plus ``_stem``, the file
-        stem of the report files in ``out``), in time order.
-    errors : list of dict
-        ``{source, error}`` of the files that failed in this run.
-    studies : list of str
-        Names of ``*.results.json`` study reports in ``out``.
-    out : Path
-        The report folder: links are given only to files that exist there.
-    model : ReferenceModel, optional
-        Its class-1 mean and SD set the control limits; without it the control
-        charts are left out (and the page says so).
-
-    Returns
-    -------
-    str
-        Self-contained HTML: inline CSS and SVG, no script, no external request.
-    """
-    ctx = build_index_context(reports, errors, studies=studies, out=Path(out) if out is not None else None,
-                              model=model)
-    return _environment().get_template("index.html.j2").render(**ctx)
-
+    out = []
+    for a in paths:
+        p = Path(a)
+        if p.suffix.lower() == ".json":
+            out.append(Attachment(path=p, description="Results of the analysis (ssereport results JSON)",
+                                  relationship="data"))
+        else:
+            out.append(Attachment(path=p, relationship="source",
+                                  description=f"Input film data ({result.table.source}, "
+                                              f"SHA-256 {result.table.sha256})"))
+    return out

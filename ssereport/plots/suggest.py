@@ -1,0 +1,109 @@
+"""Figures of ``ssereport suggest`` and ``ssereport compare``: suggestions on the decision maps, overlaid windows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import theme
+from ._base import label, level_text, new_figure, panel_grid, themed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["suggestion_maps", "window_overlay"]
+
+C = theme.COLORS
+S = theme.SIZES
+W = theme.FIGURE_WIDTH_IN
+
+
+def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style: Any) -> Figure:
+    """The study's decision maps with the suggested conditions drawn on their P% panel.
+
+    Parameters
+    ----------
+    results : StudyResults
+    suggestions : Suggestions
+        From :func:`ssereport.analysis.suggest.next_experiments` (its P% levels
+        are the decision map's, so every suggestion has a panel).
+    fig : matplotlib.figure.Figure, optional
+    **style
+        Passed to the suggestions' ``scatter``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Numbered stars (boundary suggestions) and diamonds (exploration), in
+        the order of ``suggestions.table``.
+    """
+    from .study import decision_maps
+
+    fig = decision_maps(results, fig=fig)
+    levels = np.asarray(results.decision_map.polymer_levels, dtype=float)
+    panels = [ax for ax in fig.axes if ax.get_visible()][: len(levels)]
+    with themed():
+        for k, r in enumerate(suggestions.table.itertuples(index=False), 1):
+            i = int(np.argmin(np.abs(levels - r.polymer_wt_pct)))
+            ax = panels[i]
+            ax.scatter([r.ls_ratio], [r.xylene_vol_pct], **{
+                "marker": "*" if r.kind == "boundary" else "D", "s": 70 if r.kind == "boundary" else 30,
+                "color": C["paper"], "edgecolors": C["ink"], "linewidths": 0.9, "zorder": 5, "clip_on": False,
+                **style})
+            ax.annotate(str(k), (r.ls_ratio, r.xylene_vol_pct), xytext=(3, 3), textcoords="offset points",
+                        fontsize=S["tick"], color=C["ink"], fontweight="bold", zorder=6)
+    return fig
+
+
+def window_overlay(comparison, *, fig: Figure | None = None, **style: Any) -> Figure:
+    """Class-1 regions of study A (filled) and study B (outlined) on A's decision-map grid, one panel per P%.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`ssereport.analysis.compare.compare_studies`.
+    fig : matplotlib.figure.Figure, optional
+    **style
+        Passed to B's ``contour``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    g = comparison.grid
+    levels = g["polymer_levels"]
+    n = len(levels)
+    nrows, ncols = panel_grid(n, 4)
+    with themed():
+        if fig is None:
+            pw = (W - 0.6 - 0.12 - 0.22 * (ncols - 1)) / ncols
+            ph = pw * 0.82
+            fig = new_figure(W, 0.25 + nrows * ph + (nrows - 1) * 0.3 + 0.95, left=0.6, right=0.12, top=0.25,
+                             bottom=0.95, wspace=0.22, hspace=0.3, nrows=nrows, ncols=ncols)
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        for i, ax in enumerate(axes):
+            if i >= n:
+                ax.set_visible(False)
+                continue
+            a1 = g["class1_a"][i].astype(float)
+            b1 = g["class1_b"][i].astype(float) if g["class1_b"] is not None else np.zeros_like(a1)
+            if a1.any():
+                ax.contourf(g["ls"], g["xb"], a1, levels=[0.5, 1.5], colors=[theme.CLASS_COLORS[1]], alpha=0.35,
+                            rasterized=True)
+            if b1.any() and not b1.all():
+                ax.contour(g["ls"], g["xb"], b1, levels=[0.5], **{"colors": [C["ink"]], "linewidths": 1.2,
+                                                                     "linestyles": "dashed", **style})
+            ax.set_title(level_text(levels[i]), fontsize=S["tick"])
+            if i + ncols >= n:
+                ax.set_xlabel(label("ls_ratio"))
+                ax.tick_params(labelbottom=True)
+            if i % ncols == 0:
+                ax.set_ylabel(label("xylene_vol_pct"))
+        handles = [Patch(color=theme.CLASS_COLORS[1], alpha=0.5, label="class 1 predicted by A's SVM"),
+                   Line2D([], [], color=C["ink"], linestyle="dashed", label="boundary of class 1, B's SVM")]
+        fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=S["legend"], bbox_to_anchor=(0.5, 0.0))
+    return fig

@@ -1,0 +1,122 @@
+"""ssereport suggest: next experiments by query by committee on the class-1 boundary."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+
+from ssereport.analysis.suggest import candidate_grid, committee_votes, next_experiments, suggest_conditions
+from ssereport.cli import main
+from ssereport.errors import DataError
+from ssereport.schema import CONDITIONS
+
+
+@pytest.fixture(scope="module")
+def suggestions(reference_results):
+    return next_experiments(reference_results, n=8)
+
+
+def _scaled(frame, ranges):
+    return np.column_stack([(frame[f].to_numpy(float) - lo) / (hi - lo) for f, (lo, hi) in ranges.items()])
+
+
+def test_inside_ranges_apart_and_new(suggestions, reference_results):
+    t = suggestions.table
+    assert len(t) == 8
+    d = reference_results.table.data
+    for f in CONDITIONS:
+        assert t[f].between(d[f].min(), d[f].max()).all()
+    z = _scaled(t, suggestions.ranges)
+    pair = cdist(z, z)[np.triu_indices(len(t), 1)]
+    assert pair.min() >= suggestions.min_distance - 1e-12  # no two nearly the same
+    assert cdist(z, _scaled(d, suggestions.ranges)).min() >= suggestions.min_distance - 1e-12  # no cast repeat
+    assert (~t["new_level"]).any() or t["new_level"].any()
+    assert set(t["kind"]) <= {"boundary", "explore"}
+
+
+def test_boundary_suggestions_are_where_the_committee_splits(suggestions, reference_results):
+    t = suggestions.table
+    b = t[t["kind"] == "boundary"]
+    assert len(b) == 6  # n - n // 4
+    # each boundary pick has a split committee or sits close to the SVM's class-1 boundary
+    assert ((b["uncertainty"] > 0) | (b["distance_class1"] <= 0.25)).all()
+    # committee votes recomputed independently at the picks give the reported uncertainty
+    d = reference_results.table.data
+    votes, labels, _ = committee_votes(d, reference_results.clusters.labels.to_numpy(), b, random_state=42)
+    np.testing.assert_allclose(1 - votes.max(axis=1), b["uncertainty"].to_numpy())
+    # margin order (the default): boundary picks in increasing distance to the SVM's class-1 boundary
+    assert (b["distance_class1"] <= 0.25).all() and b["distance_class1"].is_monotonic_increasing
+    # the picks are more uncertain than the typical candidate
+    cand = candidate_grid(d, levels=reference_results.decision_map.polymer_levels)
+    v_all, _, _ = committee_votes(d, reference_results.clusters.labels.to_numpy(), cand, random_state=42)
+    assert b["uncertainty"].mean() > np.mean(1 - v_all.max(axis=1)) + 0.2
+    assert all("class-1 boundary" in r for r in b["reason"])
+    # predicted class is the study's SVM's
+    pred = reference_results.classifier.model.predict(b[list(CONDITIONS)].to_numpy(float))
+    assert (pred == b["predicted_class"].to_numpy()).all()
+
+
+def test_explore_picks_maximise_distance(suggestions):
+    e = suggestions.table[suggestions.table["kind"] == "explore"]
+    assert len(e) == 2
+    assert all(r.startswith("unexplored") for r in e["reason"])
+    assert (e["nearest_film"] >= suggestions.table.loc[suggestions.table["kind"] == "boundary",
+                                                       "nearest_film"].min()).all()
+
+
+def test_json_layout(suggestions):
+    d = json.loads(suggestions.to_json())
+    assert set(d) == {"method", "suggestions"}
+    assert "RepeatedStratifiedKFold" in d["method"] and "committee" in d["method"]
+    assert [list(s) for s in d["suggestions"]] == [["polymer_wt_pct", "ls_ratio", "xylene_vol_pct",
+                                                    "predicted_class", "uncertainty", "reason"]] * 8
+
+
+def test_candidate_grid_round_set_points(reference_table):
+    g = candidate_grid(reference_table.data)
+    assert np.allclose(np.unique(g["ls_ratio"]), np.round(np.arange(0.6, 1.4001, 0.05), 10))
+    assert np.allclose(np.unique(g["xylene_vol_pct"]), np.arange(0, 101, 10))  # 100 / 16 = 6.25 -> a round step of 10
+    assert np.allclose(np.unique(g["polymer_wt_pct"]), np.arange(3, 11))
+
+
+def test_needs_class_1(reference_results):
+    d = reference_results.table.data
+    y = np.where(reference_results.clusters.labels.to_numpy() == 1, 2, reference_results.clusters.labels.to_numpy())
+    with pytest.raises(DataError, match="no film is in class 1"):
+        suggest_conditions(d, y)
+
+
+def test_cli_table_json_and_report(reference_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = main(["suggest", str(reference_path), "--n", "4", "--json", str(tmp_path / "s.json"), "--out", str(out),
+               "--quiet"])
+    assert rc == 0
+    d = json.loads((tmp_path / "s.json").read_text())
+    assert len(d["suggestions"]) == 4
+    html = (out / "sse_films_reference.suggest.html").read_text()
+    assert "Next experiments" in html and d["suggestions"][0]["reason"] in html and "<svg" in html
+    assert (out / "sse_films_reference.suggest.pdf").read_bytes().startswith(b"%PDF-")
+    rc = main(["suggest", str(reference_path), "--n", "3"])
+    text = capsys.readouterr().out
+    assert rc == 0 and "reason" in text and "method:" in text and len(text.splitlines()) >= 5
+
+
+def test_cli_bad_input_same_error_as_analyze(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sample_id,polymer_wt_pct\nA,abc\n", encoding="utf-8")
+    assert main(["analyze", str(bad)]) == 2
+    err_analyze = capsys.readouterr().err
+    assert main(["suggest", str(bad)]) == 2
+    assert capsys.readouterr().err == err_analyze
+
+
+def test_committee_order_picks_split_committee(reference_results):
+    s = next_experiments(reference_results, n=4, order="committee")
+    b = s.table[s.table["kind"] == "boundary"]
+    assert len(b) == 3 and (b["uncertainty"] > 0.3).all() and b["boundary"].is_monotonic_decreasing
+    assert "committee split on class 1 first" in s.method
+    with pytest.raises(ValueError, match="order"):
+        next_experiments(reference_results, order="entropy")
