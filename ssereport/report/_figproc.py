@@ -59,6 +59,9 @@ NEEDS: dict[str, frozenset[str]] = {
     "decision_maps": frozenset({"decision_map", "classifier", "table", "clusters", "config"}),
 }
 
+#: Seconds :meth:`FigureProcess.collect` waits for the child's last figures before drawing them itself.
+JOIN_TIMEOUT_S = 300.0
+
 #: The child's drawing order: the stages the pipeline computes first come first.
 ORDER: tuple[str, ...] = tuple(NEEDS)
 
@@ -225,10 +228,11 @@ class FigureProcess:
                 mine.append(key)
                 if key in FIGURES:
                     out.update(render_figures(results, keys=[key]))
-            # the child ends once everything is claimed; its last figures are in the pipe by then
-            self._proc.join()
-            self._reader.join()
-            out.update({k: v for k, v in self._received.items() if v is not None})
+            # the child ends once everything is claimed; its last figures are in the pipe by then (a child
+            # stuck for minutes is stopped by close(), and its figures are drawn below, here)
+            self._proc.join(timeout=JOIN_TIMEOUT_S)
+            self._reader.join(timeout=5.0)
+            out.update({k: v for k, v in dict(self._received).items() if v is not None})
             self.close()
         missing = [k for k in keys if k not in out]
         if missing:
