@@ -67,11 +67,11 @@ def _print_notes(source: str, notes, quiet: bool) -> None:
 
 
 def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=None, *, columns=None,
-           quiet=False, cfg=None):
+           quiet=False, cfg=None, on_stage=None):
     """Config, validated table and analysis: what analyze, fit and report share.
 
     ``cfg``: the settings when the caller has loaded them already (``report`` checks them first), so
-    that the settings file is read once.
+    that the settings file is read once. ``on_stage``: see :func:`ssereport.pipeline.analyze`.
     """
     from .config import load_config
     from .pipeline import analyze as run
@@ -85,7 +85,7 @@ def _study(data: Path, config, seed, sheet, drop_invalid, max_file_mb, progress=
     else:
         _print_notes(table.source, table.notes, quiet)
     step("analyze", f"Analysing {table.n_analyzed} films (PCA, K-means, tests, SVM)")
-    return run(table, cfg)
+    return run(table, cfg, on_stage=on_stage)
 
 
 @app.command()
@@ -168,14 +168,16 @@ def report(
                                   "author": author, "sheet": sheet, "drop_invalid": drop_invalid,
                                   "max_file_mb": max_file_mb})
         return
-    with _Progress(quiet) as progress:
+    from .report._figproc import FigureProcess
+
+    with FigureProcess() as figs, _Progress(quiet) as progress:  # figures drawn in a fork meanwhile
         results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, progress, columns=columns,
-                         quiet=quiet, cfg=cfg)
+                         quiet=quiet, cfg=cfg, on_stage=figs.stage)
         from .report.render import render_report
 
         labels = {"figures": "Drawing figures", "html": "Writing HTML", "pdf": "Writing PDF/A"}
         written = render_report(results, out, formats=fmts, title=title, author=author, engine=engine,
-                                progress=lambda step: progress(step, labels.get(step, step)))
+                                progress=lambda step: progress(step, labels.get(step, step)), figures=figs)
     if not quiet:
         print(results.summary())
         for kind, path in written.items():

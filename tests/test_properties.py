@@ -115,7 +115,8 @@ def test_maps_interpolate_never_extrapolate_and_ignore_row_order(d):
     again = process_maps(d.iloc[::-1].reset_index(drop=True), grid_size=15)
     gx, gy = np.meshgrid(m.ls, m.xb)
     for i, p in enumerate(m.polymer_levels):
-        np.testing.assert_array_equal(m.values["dot_um"][i], again.values["dot_um"][i])  # deterministic
+        # deterministic up to the order in which replicates are averaged (last-bit differences)
+        np.testing.assert_allclose(m.values["dot_um"][i], again.values["dot_um"][i], rtol=1e-12, atol=0)
         sub = d[d["polymer_wt_pct"] == p]
         dot = m.values["dot_um"][i]
         inside = ~np.isnan(dot)

@@ -474,7 +474,7 @@ def _range(values: np.ndarray) -> tuple[float, float]:
 
 
 def _conditions(results: StudyResults, level: float | None = None):
-    d = results.data
+    d = results.table.data  # the films' conditions only (no class needed: maps are drawn before the classes)
     if level is not None:
         d = d[np.isclose(d["polymer_wt_pct"].to_numpy(dtype=float), level)]
     return d[["ls_ratio", "xylene_vol_pct"]].drop_duplicates()

@@ -48,7 +48,9 @@ def environment():
     return env
 
 
-def _figures(results: StudyResults) -> dict[str, Any]:
+def _figures(results: StudyResults, pending: Any = None) -> dict[str, Any]:
+    if pending is not None:  # a FigureProcess (report/_figproc.py) that has been drawing meanwhile
+        return pending.collect(results)
     from ..figures import render_figures
 
     return render_figures(results)
@@ -186,7 +188,8 @@ def _input_path(results: StudyResults) -> Path | None:
 def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterable[str] = FORMATS,
                   title: str | None = None, author: str | None = None, stem: str | None = None,
                   timings: dict[str, float] | None = None,
-                  progress: Callable[[str], None] | None = None, engine: str = "typst") -> dict[str, Path]:
+                  progress: Callable[[str], None] | None = None, engine: str = "typst",
+                  figures: Any = None) -> dict[str, Path]:
     """Write ``<stem>.results.json``, ``<stem>.html`` and ``<stem>.pdf`` into ``out_dir``.
 
     Parameters
@@ -208,6 +211,9 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
         ``"html"``, ``"pdf"``), for a progress display.
     engine : {"typst", "weasyprint"}
         The PDF engine (see :func:`render_pdf`).
+    figures : ssereport.report._figproc.FigureProcess, optional
+        A process that has been drawing the figures while the analysis ran;
+        by default they are drawn here. The files are the same either way.
 
     Returns
     -------
@@ -261,7 +267,7 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     step = progress or (lambda name: None)
     t0 = time.perf_counter()
     step("figures")
-    figures = _figures(results)
+    figures = _figures(results, figures)
     t1 = time.perf_counter()
     step("html")
     context = build_context(results, title=title, author=author, figures=figures)

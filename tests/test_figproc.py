@@ -1,0 +1,105 @@
+"""The figure process of ``ssereport report`` (report/_figproc.py): same files as the sequential path."""
+
+from __future__ import annotations
+
+import os
+import signal
+from datetime import datetime, timezone
+
+import pytest
+
+import ssereport.report.context as context_module
+import ssereport.report.sections.overview as overview_module
+from ssereport.config import Config
+from ssereport.figures import FIGURES, render_figures
+from ssereport.pipeline import analyze
+from ssereport.report._figproc import NEEDS, ORDER, FigureProcess
+from ssereport.report.render import render_report
+
+
+class _FixedNow(datetime):
+    """``datetime.now`` at a fixed instant, so two renderings can be compared byte for byte."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def _study(table, figs=None):
+    stages = []
+
+    def on_stage(fields):
+        stages.append(tuple(fields))
+        if figs is not None:
+            figs.stage(fields)
+
+    return analyze(table, Config(), on_stage=on_stage), stages
+
+
+def test_every_figure_has_its_needs():
+    assert set(NEEDS) == set(FIGURES) == set(ORDER)
+    assert ORDER[:4] == ("process_maps_thickness", "process_maps_dot", "process_maps_sigma", "dot_mean")
+
+
+def test_stages_come_in_order_and_do_not_change_the_results(reference_table, reference_results):
+    results, stages = _study(reference_table)
+    assert stages[:3] == [("table", "config"), ("maps",), ("pca",)]
+    assert [name for s in stages for name in s][-2:] == ["classifier", "decision_map"]
+    a, b = results.to_json(), reference_results.to_json()
+    created = (results.provenance["created"], reference_results.provenance["created"])
+    assert a.replace(created[0], "") == b.replace(created[1], "")  # the same numbers as analyze()
+
+
+def test_report_files_identical_to_sequential(reference_table, tmp_path, monkeypatch):
+    monkeypatch.setattr(context_module, "datetime", _FixedNow)
+    monkeypatch.setattr(overview_module, "datetime", _FixedNow)  # "Report rendered" on the summary page
+    with FigureProcess() as figs:
+        assert figs._proc is not None and figs._proc.is_alive()
+        results, _ = _study(reference_table, figs)
+        parallel = render_report(results, tmp_path / "par", figures=figs)
+    sequential = render_report(results, tmp_path / "seq")
+    for kind in ("json", "csv", "html", "pdf"):
+        assert parallel[kind].read_bytes() == sequential[kind].read_bytes(), kind
+
+
+def test_child_drew_figures_and_they_equal_the_sequential_ones(reference_table):
+    with FigureProcess() as figs:
+        results, _ = _study(reference_table, figs)
+        proc = figs._proc
+        got = figs.collect(results)
+        by_child = {k for k, v in figs._received.items() if v is not None}
+    assert not proc.is_alive()
+    assert by_child  # the child did draw some (the process maps at least start there)
+    assert list(got) == list(FIGURES)
+    assert got == render_figures(results)
+
+
+def test_a_dead_child_leaves_the_figures_to_the_parent(reference_table, reference_results):
+    with FigureProcess() as figs:
+        os.kill(figs._proc.pid, signal.SIGKILL)
+        figs._proc.join()
+        results, _ = _study(reference_table, figs)
+        got = figs.collect(results)
+    assert got == render_figures(results)
+
+
+def test_disabled_draws_in_process(reference_results):
+    with FigureProcess(enabled=False) as figs:
+        assert figs._proc is None
+        assert figs.collect(reference_results) == render_figures(reference_results)
+
+
+def test_an_error_while_drawing_reaches_the_caller(reference_table, monkeypatch):
+    # a figure that cannot be drawn fails in the child and is drawn again by the parent, which raises
+    import ssereport.figures as figures_module
+
+    spec = figures_module.FIGURES["scree"]
+
+    def broken(results):
+        raise RuntimeError("scree cannot be drawn")
+
+    monkeypatch.setitem(figures_module.FIGURES, "scree", type(spec)(**{**spec.__dict__, "draw": broken}))
+    with FigureProcess() as figs:
+        results, _ = _study(reference_table, figs)
+        with pytest.raises(RuntimeError, match="scree cannot be drawn"):
+            figs.collect(results)
