@@ -61,6 +61,9 @@ NEEDS: dict[str, frozenset[str]] = {
     "suggestions": frozenset({"suggestions"}),
 }
 
+#: Figures only the parent draws (their needs never reach the child).
+PARENT_ONLY: frozenset[str] = frozenset({"suggestions"})
+
 #: Seconds :meth:`FigureProcess.collect` waits for the child's last figures before drawing them itself.
 JOIN_TIMEOUT_S = 300.0
 
@@ -102,7 +105,7 @@ def _child(conn, claims, lock) -> None:
         threadpool_limits(limits=1)
         from ..figures import FIGURES, render_figures  # imports matplotlib while the parent computes
 
-        keys = [k for k in ORDER if k in FIGURES]
+        keys = [k for k in ORDER if k in FIGURES and k not in PARENT_ONLY]
         fields: dict[str, Any] = {}
         done: set[str] = set()
         while len(done) < len(keys):
@@ -217,6 +220,11 @@ class FigureProcess:
         out: dict[str, FigureOutput] = {}
         if self._conn is not None:
             self.stage({f.name: getattr(results, f.name) for f in dataclasses.fields(results)})
+        if self._conn is not None:
+            try:  # no more stages: the child ends once it has drawn what it claimed from them
+                self._conn.send(None)
+            except (OSError, ValueError):
+                self._drop()
         if self._conn is not None:
             mine = []
             while True:  # claim one at a time from the far end, while the child claims from the front
