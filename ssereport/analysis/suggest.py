@@ -212,7 +212,7 @@ def class1_distance(model, candidates: pd.DataFrame, class_of_interest: int = 1,
     otherwise: distance to the (class_of_interest, k) hyperplane, read from
     ``decision_function`` and ``coef_``.
     """
-    from .classifier import _hyperplanes, predict_margin
+    from .classifier import hyperplanes as _hyperplanes, predict_margin
 
     x = candidates[list(features)].to_numpy(dtype=float)
     pred, margin = predict_margin(model, x)

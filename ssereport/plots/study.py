@@ -10,6 +10,10 @@ colour map or a marker size can be changed without copying the function.
 Drawn inside ``matplotlib.rc_context(ssereport.theme.style())``: the report's
 fonts, sizes and colours; without ``ax``/``fig`` each figure has the fixed
 size and margins of its kind.
+
+The module holds all fifteen public study figures (about 750 lines): each is
+a short function, and keeping them together keeps their shared labels, ticks
+and colours in one place next to their callers.
 """
 
 from __future__ import annotations
