@@ -523,26 +523,11 @@ def render_batch_pdf(result: BatchResult, out_path: str | Path, *, model: Refere
     holds only the context, the figures and the attachments
     (:func:`ssereport.report.pdf.compile_pdf`).
     """
-    from ..report.pdf import compile_pdf
+    from ..report.pdf import compile_pdf, data_attachments
     
     if context is None:
         model = model if model is not None else getattr(result, "model", None)
         context = build_batch_context(result, model=model, figures=figures)
-    return compile_pdf("batch.typ", context, out_path, attachments=_attachments(result, attachments))
+    return compile_pdf("batch.typ", context, out_path, attachments=data_attachments(result.table, attachments))
 
 
-def _attachments(result: BatchResult, paths: Sequence[str | Path]) -> list[Any]:
-    """The files to embed, described: the batch data (``Source``) and the batch JSON (``Data``)."""
-    from ..report.pdf import Attachment
-
-    out = []
-    for a in paths:
-        p = Path(a)
-        if p.suffix.lower() == ".json":
-            out.append(Attachment(path=p, description="Results of the analysis (ssereport results JSON)",
-                                  relationship="data"))
-        else:
-            out.append(Attachment(path=p, relationship="source",
-                                  description=f"Input film data ({result.table.source}, "
-                                              f"SHA-256 {result.table.sha256})"))
-    return out

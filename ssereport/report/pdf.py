@@ -52,7 +52,8 @@ from markupsafe import Markup
 from ..errors import RenderError
 from ..files import atomic_write
 
-__all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "displayable", "find_fonts", "plain_context"]
+__all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "data_attachments", "displayable", "find_fonts",
+           "plain_context"]
 
 #: The Typst templates a report can be compiled from (package data in ``ssereport/templates``).
 TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ", "suggest.typ", "compare.typ")
@@ -408,3 +409,23 @@ def compile_pdf(template: str, context: Mapping[str, Any], out_path: str | Path,
     if not isinstance(pdf, bytes) or not pdf.startswith(b"%PDF-"):
         raise RenderError(f"Typst template {template!r} returned no PDF (got {type(pdf).__name__})")
     return atomic_write(out_path, pdf)
+
+
+def data_attachments(table: Any, paths: Sequence[str | Path]) -> list[Attachment]:
+    """The files a report embeds, described: its input data (``Source``) and its JSON (``Data``).
+
+    ``table`` is the :class:`~ssereport.io.FilmTable` the report was made from
+    (its source and SHA-256 go into the input file's description); a path
+    ending in ``.json`` is the results JSON. Shared by the study and batch PDFs
+    and by both PDF engines.
+    """
+    out = []
+    for a in paths:
+        p = Path(a)
+        if p.suffix.lower() == ".json":
+            out.append(Attachment(path=p, description="Results of the analysis (ssereport results JSON)",
+                                  relationship="data"))
+        else:
+            out.append(Attachment(path=p, relationship="source",
+                                  description=f"Input film data ({table.source}, SHA-256 {table.sha256})"))
+    return out

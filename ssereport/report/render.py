@@ -101,23 +101,6 @@ def _html(context: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**context, sections_ctx=context, partials=partials)
 
 
-def _attachments(results: Any, paths: Sequence[str | Path]) -> list[Any]:
-    """The files to embed, described: the input data (``Source``) and the results JSON (``Data``)."""
-    from .pdf import Attachment
-
-    out = []
-    for a in paths:
-        p = Path(a)
-        if p.suffix.lower() == ".json":
-            out.append(Attachment(path=p, description="Results of the analysis (ssereport results JSON)",
-                                  relationship="data"))
-        else:
-            out.append(Attachment(path=p, relationship="source",
-                                  description=f"Input film data ({results.table.source}, "
-                                              f"SHA-256 {results.table.sha256})"))
-    return out
-
-
 def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None = None,
                author: str | None = None, figures: dict[str, Any] | None = None,
                attachments: Sequence[str | Path] = (), context: dict[str, Any] | None = None,
@@ -169,13 +152,13 @@ def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None
         if figures is None:
             figures = _figures(results)
         context = build_context(results, title=title, author=author, figures=figures)
+    from .pdf import compile_pdf, data_attachments
+
     if engine == "weasyprint":
         from .weasy import compile_weasyprint
 
-        return compile_weasyprint(_html(context), out_path, attachments=_attachments(results, attachments))
-    from .pdf import compile_pdf
-
-    return compile_pdf("report.typ", context, out_path, attachments=_attachments(results, attachments))
+        return compile_weasyprint(_html(context), out_path, attachments=data_attachments(results.table, attachments))
+    return compile_pdf("report.typ", context, out_path, attachments=data_attachments(results.table, attachments))
 
 
 def _input_path(results: StudyResults) -> Path | None:
