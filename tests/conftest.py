@@ -55,3 +55,14 @@ def write_csv(tmp_path):
 @pytest.fixture(scope="session")
 def reference_text() -> str:
     return REFERENCE_CSV.read_text(encoding="utf-8")
+
+
+def need_weasyprint() -> None:
+    """Skip unless WeasyPrint and its Pango libraries work here; CI (which installs both) never skips."""
+    if os.environ.get("CI"):
+        return
+    try:
+        import weasyprint  # noqa: F401  (loads Pango through cffi: OSError when the libraries are missing)
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"WeasyPrint cannot run here ({type(exc).__name__}): pip install ssereport[weasyprint] "
+                    "and apt-get install libpango-1.0-0 libpangoft2-1.0-0")

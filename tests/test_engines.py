@@ -12,7 +12,7 @@ import pytest
 
 from ssereport.cli import main
 
-from .conftest import REFERENCE_CSV
+from .conftest import REFERENCE_CSV, need_weasyprint
 
 QMD = Path(__file__).resolve().parents[1] / "ssereport" / "templates" / "report.qmd"
 CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
@@ -94,7 +94,7 @@ def test_the_qmd_uses_the_parameters(reference_path, tmp_path, monkeypatch, caps
 
 
 def test_report_engine_weasyprint_writes_pdf_a(tmp_path, capsys):
-    pytest.importorskip("weasyprint", reason="the optional extra ssereport[weasyprint] is not installed")
+    need_weasyprint()
     from pypdf import PdfReader
 
     out = tmp_path / "o"

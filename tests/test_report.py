@@ -15,6 +15,8 @@ from ssereport.report.filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
 from ssereport.report.render import environment, render_html, render_pdf, render_report
 from ssereport.figures import FIGURES
 
+from .conftest import need_weasyprint
+
 TITLE = "Reference films — σ, ρ, Ω & µm²"
 AUTHOR = "Test Author"
 EVIL = "<script>alert(1)</script>"
@@ -36,7 +38,7 @@ def report(reference_results, tmp_path_factory):
 def engine(request) -> str:
     """The PDF engines: every PDF check runs on both (WeasyPrint lays out the HTML report)."""
     if request.param == "weasyprint":
-        pytest.importorskip("weasyprint", reason="the optional extra ssereport[weasyprint] is not installed")
+        need_weasyprint()
     return request.param
 
 
