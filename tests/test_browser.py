@@ -48,18 +48,25 @@ def _devtools(profile) -> tuple[subprocess.Popen, str]:
     pytest.fail("chromium did not start its DevTools endpoint")
 
 
-def test_html_loads_without_failed_requests_or_console_errors(report_html, tmp_path):
+def _page_socket(browser_ws: str):
+    """A DevTools WebSocket to the browser's first page (the one ``_devtools`` opened)."""
     import urllib.request
 
     import websocket
 
+    port = re.search(r":(\d+)/", browser_ws).group(1)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
+        targets = json.loads(resp.read())
+    page = next(t for t in targets if t["type"] == "page")
+    return websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+
+
+def test_html_loads_without_failed_requests_or_console_errors(report_html, tmp_path):
+    import websocket  # its timeout exception ends the read after the load event
+
     proc, browser_ws = _devtools(tmp_path / "profile")
     try:
-        port = re.search(r":(\d+)/", browser_ws).group(1)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
-            targets = json.loads(resp.read())
-        page = next(t for t in targets if t["type"] == "page")
-        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        ws = _page_socket(browser_ws)
         msg_id = 0
 
         def send(method, **params):
@@ -137,17 +144,9 @@ def batch_html(reference_results, tmp_path_factory):
 
 def _evaluate_at_width(path, expression: str, *, width: int, height: int, profile) -> object:
     """Load ``path`` in headless Chromium emulating a phone of ``width`` CSS pixels; return ``expression``."""
-    import urllib.request
-
-    import websocket
-
     proc, browser_ws = _devtools(profile)
     try:
-        port = re.search(r":(\d+)/", browser_ws).group(1)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
-            targets = json.loads(resp.read())
-        page = next(t for t in targets if t["type"] == "page")
-        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        ws = _page_socket(browser_ws)
         msg_id = 0
 
         def call(method, **params):
