@@ -9,7 +9,7 @@ Notes
 -----
 Each figure is one :class:`matplotlib.figure.Figure` with fixed margins, saved
 once as SVG (``svg.fonttype = "none"``, a fixed ``svg.hashsalt``: the same
-results give byte-identical SVG), then freed. Gridded map fills are rasterized
+results give byte-identical SVG), then dropped. Gridded map fills are rasterized
 inside the SVG. ``ssereport report`` prints the time of this step.
 """
 

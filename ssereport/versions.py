@@ -12,14 +12,23 @@ PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "imbalanced-learn", "sta
 
 
 def package_versions() -> dict[str, str]:
-    """``{distribution: version}`` of the libraries ssereport computes and renders with."""
+    """``{distribution: version}`` of the libraries ssereport computes and renders with.
+
+    Read from the installed distributions' metadata once per process (20 ms; a
+    ``batch`` worker or ``watch`` stamps every batch with them); a new dict each call.
+    """
+    return dict(_versions())
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:  # pragma: no cover
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 @lru_cache(maxsize=1)

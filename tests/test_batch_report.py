@@ -613,3 +613,34 @@ def test_limits_are_compared_with_enough_digits():
     # 3 digits would read "0.101 > 0.101": more digits until they differ
     assert fmt_compare(0.10095, 0.1009175) == ("0.10095", "0.10092")
     assert fmt_trimmed(100.0) == "100" and fmt_trimmed(3.0e-4) == "3 × 10⁻⁴"
+
+
+def test_level_maps_are_the_models_predictions_evaluated_once_per_level(model, monkeypatch):
+    """The decision panels' grid at one P% is model.predict on that grid, computed once per process and level."""
+    import numpy as np
+
+    from ssereport.plots import batch as pb
+    from ssereport.qa.model import ReferenceModel
+
+    calls = []
+    real = ReferenceModel.predict
+
+    def spy(self, data):
+        if len(data) == pb.GRID ** 2:  # a grid (judge_batch predicts the films too)
+            calls.append(float(data["polymer_wt_pct"].iloc[0]))
+        return real(self, data)
+
+    monkeypatch.setattr(ReferenceModel, "predict", spy)
+    pb.level_map.cache_clear()
+    pred, margin = pb.level_map(model, 5.0)
+    (l0, l1), (b0, b1) = model.ranges["ls_ratio"], model.ranges["xylene_vol_pct"]
+    gx, gy = np.meshgrid(np.linspace(l0, l1, pb.GRID), np.linspace(b0, b1, pb.GRID))
+    want, want_margin = real(model, pd.DataFrame({"polymer_wt_pct": 5.0, "ls_ratio": gx.ravel(),
+                                                  "xylene_vol_pct": gy.ravel()}))
+    assert (pred.ravel() == want).all() and np.allclose(margin.ravel(), want_margin)
+    assert not pred.flags.writeable  # shared by every batch: nobody may change it
+    a = pd.read_csv(ROOT / "data" / "batches" / "batch_2026-03-02_A.csv")
+    for _ in range(2):  # two batches with the same levels: no new evaluation
+        pb.decision_panels(model, judge_batch(model, load_films(ROOT / "data" / "batches" / "batch_2026-03-02_A.csv")))
+    assert sorted(calls) == sorted([5.0] + sorted({float(p) for p in a["polymer_wt_pct"]} - {5.0}))
+    pb.level_map.cache_clear()

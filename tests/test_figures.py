@@ -314,15 +314,25 @@ def test_decision_maps_panels_films_and_class_fills(r):
     d = r.decision_map
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == len(d.polymer_levels)
-    for ax, p, obs, pred in zip(panels, d.polymer_levels, d.observed, d.predicted):
+    for ax, p, obs, pred, margin in zip(panels, d.polymer_levels, d.observed, d.predicted, d.margin):
         n_films = int(np.isclose(r.data["polymer_wt_pct"], p).sum()) if obs else 0
         title = f"P = {p:g} wt% (n = {n_films} films)" if obs else f"P = {p:g} wt% (interpolated)"
         assert ax.get_title().replace("\n", " ") == title
         assert _points(ax) == n_films
         assert len(_screen_positions(ax)) == n_films  # films of one recipe side by side, none hidden
         assert_allclose(np.diff(ax.get_xticks()), 0.2)
-        fills = [c for c in ax.collections if not isinstance(c, PathCollection) and c.get_rasterized()]
+        fills = [f for f in ax.patches if f.get_rasterized()]
         assert len(fills) == len(np.unique(pred))  # one smooth region per class present
+        # each class's region holds the grid points predicted in that class, away from a boundary
+        gx, gy = np.meshgrid(d.ls, d.xb)
+        pts = np.column_stack([gx.ravel(), gy.ravel()])
+        edge = np.zeros(pred.shape, bool)
+        edge[[0, -1], :] = edge[:, [0, -1]] = True  # on the polygon's outline: contains_points is undefined there
+        clear = (np.asarray(margin) > 0.05).ravel() & ~edge.ravel()
+        for f in fills:
+            c = int(f.get_label().rsplit(" ", 1)[1])
+            inside = f.get_path().contains_points(pts)
+            assert inside[clear & (pred.ravel() == c)].all() and not inside[clear & (pred.ravel() != c)].any()
     assert _legend_texts(fig) == [theme.CLASS_LABELS[c] for c in (1, 2, 3)]
 
 

@@ -8,6 +8,7 @@ has fixed margins in inches (no constrained or tight layout at save time).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -175,12 +176,31 @@ def design_step(lo: float, hi: float, nbins: int = 4) -> float:
     return float(t[1] - t[0]) if len(t) > 1 else 1.0
 
 
-def recipe_axes(ax, ls_range, xb_range, *, xlabel: bool = True, ylabel: bool = True) -> None:
-    """L:S (x) and X:B (y) axes of a map panel: ticks every :func:`design_step` of the design ranges, labels with units."""
+@functools.cache
+def _in_view_locator() -> type:
+    """``MultipleLocator`` returning only the ticks inside the view (a class made once, on first use).
+
+    ``MultipleLocator`` also returns one tick beyond each end of the view;
+    matplotlib builds a Tick (five artists) for each location and then skips
+    drawing those outside, so on the many small map panels a third of the
+    ticks were built for nothing (about 1.5 ms each). The drawn ticks are the same.
+    """
     from matplotlib.ticker import MultipleLocator
 
-    ax.xaxis.set_major_locator(MultipleLocator(design_step(*ls_range)))
-    ax.yaxis.set_major_locator(MultipleLocator(design_step(*xb_range)))
+    class InViewMultipleLocator(MultipleLocator):
+        def __call__(self):
+            lo, hi = sorted(self.axis.get_view_interval())
+            eps = 1e-9 * max(hi - lo, 1e-300)
+            return [t for t in super().__call__() if lo - eps <= t <= hi + eps]
+
+    return InViewMultipleLocator
+
+
+def recipe_axes(ax, ls_range, xb_range, *, xlabel: bool = True, ylabel: bool = True) -> None:
+    """L:S (x) and X:B (y) axes of a map panel: ticks every :func:`design_step` of the design ranges, labels with units."""
+    locator = _in_view_locator()
+    ax.xaxis.set_major_locator(locator(design_step(*ls_range)))
+    ax.yaxis.set_major_locator(locator(design_step(*xb_range)))
     if xlabel:
         ax.set_xlabel(label("ls_ratio"))
     if ylabel:
@@ -237,14 +257,30 @@ def class_regions(ax, x: np.ndarray, y: np.ndarray, predicted: np.ndarray, margi
 
     Class ``c`` is where the signed margin (``margin`` inside the class,
     ``-margin`` outside: the distance to the nearest class boundary, linear
-    near it) is above 0: ``contourf`` interpolates the zero crossing between
+    near it) is above 0: contouring interpolates the zero crossing between
     grid points, so boundaries are straight where the model's are, not grid
-    steps. Fills are rasterized inside the SVG; boundaries (the same zero
-    contours) are vector lines.
+    steps. Each class is one rasterized :class:`~matplotlib.patches.PathPatch`
+    (holes kept) in ``ax.patches``; the boundaries (the same zero contours)
+    are one vector ``PathPatch`` without fill.
+
+    Notes
+    -----
+    The polygons and lines are contourpy's (``contour_generator`` with the
+    algorithm and corner masking of ``contour.algorithm`` and
+    ``contour.corner_mask``, as ``Axes.contourf`` uses), drawn as patches: a
+    ``ContourSet`` per class built a colormap and norm for one flat colour
+    (4 ms each, 5 per panel); the filled regions and lines are the same.
     """
+    import matplotlib as mpl
+    from contourpy import FillType, LineType, contour_generator
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     pred = np.asarray(predicted)
     m = np.abs(np.nan_to_num(np.asarray(margin, dtype=float), nan=0.0, posinf=1e6, neginf=1e6))
     classes = sorted(theme.CLASS_COLORS)
+    corner = mpl.rcParams["contour.corner_mask"]
     for c in classes:
         inside = pred == c
         if not inside.any():
@@ -252,13 +288,30 @@ def class_regions(ax, x: np.ndarray, y: np.ndarray, predicted: np.ndarray, margi
         field = np.where(inside, m, -m)
         top = float(field.max()) + 1.0
         lo = float(field.min()) - 1.0 if inside.all() else 0.0
-        ax.contourf(x, y, field, levels=[lo, top], colors=[theme.CLASS_COLORS[c]], alpha=alpha, rasterized=True)
+        gen = contour_generator(x, y, field, name=mpl.rcParams["contour.algorithm"],
+                                corner_mask=True if corner == "legacy" else corner,
+                                fill_type=FillType.OuterCode, line_type=LineType.SeparateCode)
+        points, codes = gen.filled(lo, top)
+        if points:
+            ax.add_artist(PathPatch(Path(np.concatenate(points), np.concatenate(codes)), facecolor=theme.CLASS_COLORS[c],
+                                   edgecolor="none", linewidth=0, alpha=alpha, rasterized=True, label=f"_class {c}"))
         if boundaries and c != classes[-1] and not inside.all():
-            ax.contour(x, y, field, levels=[0.0], colors=[theme.COLORS["ink"]], linewidths=0.8)
+            points, codes = gen.lines(0.0)
+            if points:
+                ax.add_artist(PathPatch(Path(np.concatenate(points), np.concatenate(codes)), fill=False,
+                                       edgecolor=theme.COLORS["ink"], linewidth=0.8, zorder=2,
+                                       label=f"_boundary of class {c}"))
+    # as contourf: the grid is the data extent, with no margin around it (add_artist, not add_patch, which
+    # walks every Bézier segment of the path for the limits: 6 ms a patch)
+    ax.update_datalim([(x.min(), y.min()), (x.max(), y.max())])
+    if ax.patches:
+        ax.patches[0].sticky_edges.x[:] = [float(x.min()), float(x.max())]
+        ax.patches[0].sticky_edges.y[:] = [float(y.min()), float(y.max())]
+    ax.autoscale_view(tight=True)
 
 
 def to_svg(fig, *, key: str, title: str = "", desc: str = "") -> str:
-    """The figure as inline SVG markup (from ``<svg``), with ``<title>`` and ``<desc>``; the figure is freed.
+    """The figure as inline SVG markup (from ``<svg``), with ``<title>`` and ``<desc>``.
 
     Text stays text (``svg.fonttype = "none"``); ids are salted with ``key``
     (``svg.hashsalt``), so figures sharing a page have distinct ids and the same
@@ -267,7 +320,8 @@ def to_svg(fig, *, key: str, title: str = "", desc: str = "") -> str:
     buf = io.StringIO()
     with themed(**{"svg.hashsalt": f"ssereport-{key}"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
-    fig.clear()
+    # no fig.clear(): it re-initialises every Axes (new ticks and spines, ~15 ms a figure) only to drop
+    # them; the figure is garbage once the caller lets go of it (no pyplot state holds it)
     svg = buf.getvalue()
     svg = svg[svg.find("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)

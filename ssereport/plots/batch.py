@@ -14,6 +14,7 @@ take ``fig=None`` and return the Figure (as :mod:`ssereport.plots`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..batch import BatchResult
     from ..model import ReferenceModel
 
-__all__ = ["GRID", "against_class1", "control_chart", "decision_panels", "pc_map"]
+__all__ = ["GRID", "against_class1", "control_chart", "decision_panels", "level_map", "pc_map"]
 
 #: Points per axis of the decision-map and class-region grids.
 GRID = 120
@@ -140,6 +141,30 @@ def pc_map(model: ReferenceModel, result: BatchResult, *, ax: Axes | None = None
     return ax
 
 
+@functools.lru_cache(maxsize=64)
+def level_map(model: ReferenceModel, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """The reference SVM's class and margin on the ``GRID`` × ``GRID`` L:S × X:B grid at ``P% = p``.
+
+    ``model.predict`` on the grid the decision panels shade, as read-only
+    ``(GRID, GRID)`` arrays (rows: X:B, columns: L:S). The map depends only
+    on the model and ``p``, so one process (``batch`` worker, ``watch``)
+    computes it once per level and reuses it for every batch it draws; the
+    cache lives only as long as the process and is keyed by the model object
+    (a model is immutable), so a new model is evaluated afresh.
+    """
+    import pandas as pd
+
+    (l0, l1), (b0, b1) = model.ranges["ls_ratio"], model.ranges["xylene_vol_pct"]
+    gx, gy = np.meshgrid(np.linspace(l0, l1, GRID), np.linspace(b0, b1, GRID))
+    grid = pd.DataFrame({"polymer_wt_pct": np.full(gx.size, float(p)), "ls_ratio": gx.ravel(),
+                         "xylene_vol_pct": gy.ravel()})
+    pred, margin = model.predict(grid)
+    out = np.asarray(pred).reshape(gx.shape), np.asarray(margin, dtype=float).reshape(gx.shape)
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def _levels(result: BatchResult) -> list[float]:
     return sorted({float(p) for p in result.films["polymer_wt_pct"]})
 
@@ -154,13 +179,10 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
     title counts films and recipes: ``P = 10 wt% (n = 9 films at 6 recipes)``.
     ``**style`` goes to the films' ``scatter``.
     """
-    import pandas as pd
-
     levels = _levels(result)
     nrows, ncols = panel_grid(len(levels), 3)
     (l0, l1), (b0, b1) = model.ranges["ls_ratio"], model.ranges["xylene_vol_pct"]
     ls, xb = np.linspace(l0, l1, GRID), np.linspace(b0, b1, GRID)
-    gx, gy = np.meshgrid(ls, xb)
     f = result.films
     fx, fy = f["ls_ratio"].to_numpy(dtype=float), f["xylene_vol_pct"].to_numpy(dtype=float)
     fp = f["polymer_wt_pct"].to_numpy(dtype=float)
@@ -177,17 +199,13 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
                                  top=top, bottom=1.2, wspace=0.4, hspace=hspace, nrows=nrows, ncols=ncols)
             else:
                 fig = new_figure(W, 2.9, left=0.65, right=W - 0.65 - 2.75, top=0.3, bottom=0.55)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
-        for i, ax in enumerate(axes):
-            if i >= len(levels):
-                ax.set_visible(False)
-                continue
-            p = levels[i]
-            grid = pd.DataFrame({"polymer_wt_pct": np.full(gx.size, p), "ls_ratio": gx.ravel(),
-                                 "xylene_vol_pct": gy.ravel()})
-            pred, margin = model.predict(grid)
-            class_regions(ax, ls, xb, np.asarray(pred).reshape(gx.shape), np.asarray(margin).reshape(gx.shape),
-                          alpha=_MAP_ALPHA, boundaries=True)
+        axes: list[Axes] = []
+        for i, p in enumerate(levels):  # only the panels drawn (an unused grid cell would cost an Axes)
+            ax = fig.add_subplot(nrows, ncols, i + 1, sharex=axes[0] if axes else None,
+                                 sharey=axes[0] if axes else None)
+            axes.append(ax)
+            pred, margin = level_map(model, p)
+            class_regions(ax, ls, xb, pred, margin, alpha=_MAP_ALPHA, boundaries=True)
             sel = np.isclose(fp, p)
             _film_markers(ax, fx[sel], fy[sel], f["observed_class"][sel], f["pass"][sel], size=22, spread=True,
                           **style)
@@ -198,9 +216,9 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
             ax.set_xlim(*xlim)
             ax.set_ylim(*ylim)
             ax.spines[["top", "right"]].set_visible(True)
-            recipe_axes(ax, (l0, l1), (b0, b1), xlabel=i + ncols >= len(levels), ylabel=i % ncols == 0)
-            if i + ncols >= len(levels):
-                ax.tick_params(labelbottom=True)
+            bottom = i + ncols >= len(levels)  # no panel below: x tick labels and label
+            recipe_axes(ax, (l0, l1), (b0, b1), xlabel=bottom, ylabel=i % ncols == 0)
+            ax.tick_params(labelbottom=bottom, labelleft=i % ncols == 0)
         title = ("shading: class expected from the recipe (SVM); markers: films by nearest reference class"
                  + ("; films of one recipe side by side around it" if len(fx) > len(set(zip(fx, fy, fp))) else ""))
         if ncols > 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -92,14 +93,31 @@ def _preload(formats: tuple[str, ...]) -> None:
     from .. import io  # noqa: F401  (pandas, numpy)
 
     if "html" in formats or "pdf" in formats:
+        import matplotlib.backends.backend_svg  # noqa: F401  (0.5 s a worker, imported inside the plot functions)
+        import matplotlib.figure  # noqa: F401
+
         from . import figures, index, report  # noqa: F401
+        from .. import theme
         from ..report.render import environment
+
+        theme.register_fonts()  # the DejaVu fonts read into matplotlib's font manager once, here
 
         env = environment()  # compile the templates once, here
         for name in ("batch.html.j2", "index.html.j2"):
             env.get_template(name)
     if "pdf" in formats:
         from ..report import pdf  # noqa: F401  (typst)
+    from ..versions import package_versions
+
+    package_versions()  # read once from the installed metadata (each batch JSON states them)
+
+
+def _fork_context():
+    """``multiprocessing``'s "fork" context on Linux (workers share the preloaded modules), else the default."""
+    import multiprocessing
+    import sys
+
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
 
 
 def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = None,
@@ -133,8 +151,15 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     args = [(f, model, out, spec, formats, max_file_mb, model_path, columns) for f in files]
     if jobs > 1 and len(files) > 1:
         _preload(formats)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            results = list(pool.map(process_file, *zip(*args)))
+        froze = not gc.get_freeze_count()
+        if froze:  # CPython's advice before fork: no worker copies the imported objects' pages by collecting them
+            gc.freeze()
+        try:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
+                results = list(pool.map(process_file, *zip(*args)))
+        finally:
+            if froze:
+                gc.unfreeze()
     else:
         results = [process_file(*a) for a in args]
     outcomes = [o for group in results for o in group]
