@@ -534,5 +534,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The ``ssereport`` console script: :func:`main`, then exit without the interpreter's teardown.
+
+    Once a command has returned, every output file is closed (written
+    atomically) and the figure process or batch workers are joined; what is
+    left is CPython freeing the modules of pandas, SciPy, scikit-learn and
+    matplotlib one object at a time, 0.3 s of a 3.5 s report. The standard
+    streams are flushed and the process ends with ``os._exit``. Callers of
+    :func:`main` from Python are not affected.
+    """
+    rc = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`ssereport ... | head`): nothing more to say
+            pass
+    os._exit(rc)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

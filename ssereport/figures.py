@@ -184,18 +184,19 @@ def _level_list(levels: Sequence[float]) -> str:
     return ", ".join(f"{p:g}" for p in levels) + " wt%"
 
 
-def _draw_suggestions(r: StudyResults, **style: Any) -> Any:
+def _draw_decision(r: StudyResults, **style: Any) -> Any:
+    """The paper's decision maps with the next experiments (``r.suggestions``) marked on their panels."""
     from .plots.suggest import suggestion_maps
 
     return suggestion_maps(r, r.suggestions, **style)
 
 
-def _alt_suggestions(r: StudyResults) -> str:
+def _alt_decision_suggested(r: StudyResults) -> str:
     t = r.suggestions.table
-    return (f"Decision maps of the SVM with {len(t)} suggested conditions numbered in order: "
+    return (_alt_decision(r) + f" Marked: the {len(t)} suggested next experiments, numbered in order: "
             + "; ".join(f"{i}: P {fmt_num(row.polymer_wt_pct, trim=True)} wt%, L:S {row.ls_ratio:.2f} µL/mg, "
                         f"X:B {fmt_num(row.xylene_vol_pct, trim=True)} vol%"
-                        for i, row in enumerate(t.itertuples(index=False), 1)))
+                        for i, row in enumerate(t.itertuples(index=False), 1)) + ".")
 
 
 FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
@@ -245,15 +246,14 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                lambda r: "Confusion matrix of the linear SVM on the held-out test films (counts of films; rows "
                          "actual class, columns predicted class).",
                title="Confusion matrix of the SVM"),
-    FigureSpec("decision_maps", plots.decision_maps, _alt_decision,
+    # the next experiments are marked here rather than on a second copy of these maps (section "Next
+    # experiments" lists them): one figure for the reader, and 8 panels drawn once (0.5 s)
+    FigureSpec("decision_maps", _draw_decision, _alt_decision_suggested,
                lambda r: "Quality class predicted by the linear SVM over L:S (µL/mg) and X:B (vol%) for each "
-                         "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4).",
-               title="Decision maps of the SVM"),
-    FigureSpec("suggestions", _draw_suggestions, _alt_suggestions,
-               lambda r: "Suggested conditions on the SVM's decision maps over L:S (µL/mg) and X:B (vol%) per P "
-                         "(wt%): stars on the class-1 boundary, diamonds in unexplored regions, numbered as in the "
-                         "table.",
-               title="Next experiments on the decision maps"),
+                         "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4); numbered "
+                         "stars (on the class-1 boundary) and diamonds (unexplored regions): the next experiments "
+                         "listed in the section \"Next experiments\".",
+               title="Decision maps of the SVM, with the next experiments"),
 )}
 
 

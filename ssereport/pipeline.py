@@ -140,7 +140,8 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
     on_stage : callable, optional
         Called with the :class:`StudyResults` fields of each stage as soon as it
         is computed (``{"table": …, "config": …}``, then ``{"maps": …}``,
-        ``{"pca": …}``, …), so figures can be drawn while the rest is computed
+        ``{"pca": …}``, ``{"clusters": …, "class_summary": …}``, ``{"classifier": …,
+        "decision_map": …}``, then the tests), so figures can be drawn while the rest is computed
         (:class:`ssereport.report._figproc.FigureProcess`). The stages are
         computed in the same way with or without it.
 
@@ -185,7 +186,8 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
     stage({"table": table, "config": config})
     try:
         # Each stage depends only on the ones above it and draws its own seeded random numbers, so
-        # the order (process maps first, for figures drawn meanwhile) does not change any result.
+        # the order does not change any result. It serves the figures drawn meanwhile: process maps
+        # first, the classifier before the tests (its figures are the last to draw).
         maps = process_maps(df, grid_size=config.grid_size)
         stage({"maps": maps})
         p = pca(df, PCA_FEATURES, variance_threshold=config.pca_variance)
@@ -198,6 +200,11 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
         labelled = df.assign(**{"class": clusters.labels})
         summary = class_summary(labelled, FILM_VARIABLES, "class")
         stage({"clusters": clusters, "class_summary": summary})
+        clf = svm_classifier(df, clusters.labels, features=CONDITIONS, test_size=config.test_size,
+                             c=config.svm_c, cv_splits=config.cv_splits, cv_repeats=config.cv_repeats,
+                             random_state=config.seed, max_exact=config.large_n, subsample=config.subsample)
+        dmap = decision_map(clf, df, grid_size=config.grid_size)
+        stage({"classifier": clf, "decision_map": dmap})
         kw = pd.concat([kruskal(labelled, v, "class") for v in config.kruskal_variables], ignore_index=True)
         sig = kw.loc[kw["p_value"] <= config.alpha, "variable"].tolist()
         from statsmodels.stats.multitest import multipletests  # noqa: F401  (loaded before the freeze)
@@ -207,11 +214,6 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
                   else pd.DataFrame(columns=["variable", "group1", "group2", "z", "p_unadjusted", "p_value"]))
         an = log_anova(df, typ=config.anova_type)
         stage({"kruskal": kw, "dunn": dn, "anova": an})
-        clf = svm_classifier(df, clusters.labels, features=CONDITIONS, test_size=config.test_size,
-                             c=config.svm_c, cv_splits=config.cv_splits, cv_repeats=config.cv_repeats,
-                             random_state=config.seed, max_exact=config.large_n, subsample=config.subsample)
-        dmap = decision_map(clf, df, grid_size=config.grid_size)
-        stage({"classifier": clf, "decision_map": dmap})
     except DataError as exc:
         if exc.source is None:
             raise DataError(exc.problems, table.source) from None

@@ -16,6 +16,8 @@ from ssereport.pipeline import analyze
 from ssereport.report._figproc import NEEDS, ORDER, FigureProcess
 from ssereport.report.render import render_report
 
+from .conftest import REFERENCE_CSV as REFERENCE
+
 
 class _FixedNow(datetime):
     """``datetime.now`` at a fixed instant, so two renderings can be compared byte for byte."""
@@ -44,7 +46,8 @@ def test_every_figure_has_its_needs():
 def test_stages_come_in_order_and_do_not_change_the_results(reference_table, reference_results):
     results, stages = _study(reference_table)
     assert stages[:3] == [("table", "config"), ("maps",), ("pca",)]
-    assert [name for s in stages for name in s][-2:] == ["classifier", "decision_map"]
+    # the classifier before the tests: its figures (drawn last) start while the tests run
+    assert stages[4:] == [("classifier", "decision_map"), ("kruskal", "dunn", "anova")]
     a, b = results.to_json(), reference_results.to_json()
     created = (results.provenance["created"], reference_results.provenance["created"])
     assert a.replace(created[0], "") == b.replace(created[1], "")  # the same numbers as analyze()
@@ -65,8 +68,7 @@ def test_report_files_identical_to_sequential(reference_table, tmp_path, monkeyp
 def test_child_drew_figures_and_they_equal_the_sequential_ones(reference_table, monkeypatch):
     import ssereport.report._figproc as figproc
 
-    # the child must end by itself once the stages are over (a parent-only figure, "suggestions", never
-    # reaches it): with the old protocol it waited for a stage that never came until the join timed out
+    # the child must end by itself once the stages are over (it would otherwise wait for the join's timeout)
     monkeypatch.setattr(figproc, "JOIN_TIMEOUT_S", 20.0)
     with FigureProcess() as figs:
         results, _ = _study(reference_table, figs)
@@ -75,8 +77,7 @@ def test_child_drew_figures_and_they_equal_the_sequential_ones(reference_table, 
         by_child = {k for k, v in figs._received.items() if v is not None}
     assert not proc.is_alive()
     assert proc.exitcode == 0  # ended by itself, not terminated by close()
-    assert "suggestions" not in by_child
-    assert by_child  # the child did draw some (the process maps at least start there)
+    assert by_child == set(FIGURES)  # every figure, the decision maps with the suggestions sent last too
     assert list(got) == list(FIGURES)
     assert got == render_figures(results)
 
@@ -110,3 +111,17 @@ def test_an_error_while_drawing_reaches_the_caller(reference_table, monkeypatch)
         results, _ = _study(reference_table, figs)
         with pytest.raises(RuntimeError, match="scree cannot be drawn"):
             figs.collect(results)
+
+
+def test_the_parent_never_imports_matplotlib(tmp_path):
+    """The child draws every figure; the parent of `ssereport report` imports only the analysis' libraries."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ssereport.cli import main; "
+            f"rc = main(['report', {str(REFERENCE)!r}, '--out', {str(tmp_path)!r}, '--quiet']); "
+            "print(rc, 'matplotlib' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "MPLBACKEND": "Agg"})
+    assert out.stdout.split() == ["0", "False", "True"], out.stderr
+    assert (tmp_path / "sse_films_reference.pdf").stat().st_size > 100_000

@@ -31,7 +31,7 @@ from ssereport.plots import batch as PB
 from ssereport.plots._base import CENTROID, themed
 
 KEYS = ["scree", "correlation_circle", "pc_scatter", "boxplots", "process_maps_thickness", "process_maps_dot",
-        "process_maps_sigma", "dot_mean", "oversampling", "confusion", "decision_maps", "suggestions"]
+        "process_maps_sigma", "dot_mean", "oversampling", "confusion", "decision_maps"]
 NS = "{http://www.w3.org/2000/svg}"
 SINGLE = ["scree", "correlation_circle", "pc_map", "silhouette", "kruskal_effects", "anova_interaction",
           "dot_mean_map", "oversampling", "confusion_matrix"]

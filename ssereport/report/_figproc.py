@@ -4,27 +4,31 @@
 child imports matplotlib while the parent imports SciPy, scikit-learn and
 statsmodels; the pipeline hands over each stage as it is computed
 (:func:`ssereport.pipeline.analyze`'s ``on_stage``), process maps first, and the
-child draws every figure whose results are there. When the analysis is done
-the parent draws what the child has not started, from the far end of the
-list, and collects the rest.
+child draws every figure whose results are there and sends it back. When the
+analysis is done the parent sends the last results (the suggestions marked on
+the decision maps) and collects the figures.
 
 Notes
 -----
-The libraries of the analysis and of the figures are imported first
-(:data:`PRELOAD`) and the garbage collector frozen (``gc.freeze``), then the
-child is forked (``multiprocessing`` "fork" context, Linux only): it shares
-the imported modules instead of importing them again (measured: a child
-forked before the imports spent 1.8 s more CPU importing matplotlib, pandas
-and scikit-learn a second time than it saved). It receives the stages
-pickled through a pipe and draws with the same functions
-(:func:`ssereport.figures.render_figures`) from the same numbers, so every
-SVG, and so the HTML and the PDF, is byte-identical to the sequential path
-(``tests/test_figproc.py``). A shared claim table under a lock makes each
-figure drawn exactly once. The child draws with one BLAS/OpenMP thread
-(``threadpoolctl.threadpool_limits(1)``), leaving the other core to the
-analysis. Any failure in the child (an exception, a crash) leaves its figures
-to the parent, which draws them as the sequential path does and so raises
-the same errors; on other platforms the parent draws them all.
+What both processes use (NumPy, pandas, ssereport's own modules:
+:data:`SHARED`) is imported once before the fork (``multiprocessing`` "fork"
+context, Linux only) and the garbage collector frozen (``gc.freeze``), so the
+child shares those pages. Past that point each side imports only its own
+libraries: the child matplotlib (:data:`CHILD`), the parent the analysis'
+SciPy, scikit-learn, imbalanced-learn and statsmodels, each on its own core
+(measured: importing everything before the fork kept 0.5 s of matplotlib
+import on the parent's path; a child forked before pandas imported it a
+second time). The stages reach the child pickled through a pipe without the
+fitted pipelines (``ClassifierResult.model`` and ``cv_models``: no figure
+draws them, and unpickling them would import imbalanced-learn there). The
+child draws with the same functions (:func:`ssereport.figures.render_figures`)
+from the same numbers, so every SVG, and so the HTML and the PDF, is
+byte-identical to the sequential path (``tests/test_figproc.py``). It draws
+with one BLAS/OpenMP thread (``threadpoolctl.threadpool_limits(1)``), leaving
+the other core to the analysis. Any failure in the child (an exception, a
+crash) leaves its figures to the parent, which draws them as the sequential
+path does and so raises the same errors; on other platforms the parent draws
+them all.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..figures import FigureOutput
     from ..pipeline import StudyResults
 
-__all__ = ["ORDER", "NEEDS", "FigureProcess"]
+__all__ = ["CHILD", "NEEDS", "ORDER", "SHARED", "FigureProcess"]
 
 #: Results fields each figure of :data:`ssereport.figures.FIGURES` reads (drawing, alt text, caption).
 NEEDS: dict[str, frozenset[str]] = {
@@ -56,13 +60,9 @@ NEEDS: dict[str, frozenset[str]] = {
     "boxplots": frozenset({"table", "clusters", "class_summary", "config"}),
     "oversampling": frozenset({"classifier"}),
     "confusion": frozenset({"classifier"}),
-    "decision_maps": frozenset({"decision_map", "classifier", "table", "clusters", "config"}),
-    # drawn by the parent: it needs StudyResults.suggestions, computed from the whole results (no stage sends it)
-    "suggestions": frozenset({"suggestions"}),
+    # "suggestions" is StudyResults.suggestions, computed by the parent from the whole results and sent last
+    "decision_maps": frozenset({"decision_map", "classifier", "table", "clusters", "config", "suggestions"}),
 }
-
-#: Figures only the parent draws (their needs never reach the child).
-PARENT_ONLY: frozenset[str] = frozenset({"suggestions"})
 
 #: Seconds :meth:`FigureProcess.collect` waits for the child's last figures before drawing them itself.
 JOIN_TIMEOUT_S = 300.0
@@ -70,21 +70,21 @@ JOIN_TIMEOUT_S = 300.0
 #: The child's drawing order: the stages the pipeline computes first come first.
 ORDER: tuple[str, ...] = tuple(NEEDS)
 
+#: Imported before the fork, shared by both processes (the stages' types live here).
+SHARED: tuple[str, ...] = ("numpy", "pandas", "threadpoolctl", "ssereport.pipeline", "ssereport.figures")
 
-#: What the analysis and the figures import, loaded once before the fork (the child shares it).
-PRELOAD: tuple[str, ...] = (
-    "pandas", "scipy.stats", "scipy.interpolate", "sklearn.cluster", "sklearn.decomposition", "sklearn.metrics",
-    "sklearn.model_selection", "sklearn.preprocessing", "sklearn.svm", "imblearn.over_sampling",
-    "imblearn.pipeline", "statsmodels.formula.api", "statsmodels.stats.anova", "statsmodels.stats.multitest",
-    "matplotlib.figure", "matplotlib.backends.backend_svg", "ssereport.pipeline", "ssereport.figures",
-)
+#: Imported by the child only, while the parent imports the analysis' libraries.
+CHILD: tuple[str, ...] = ("matplotlib.figure", "matplotlib.backends.backend_svg")
+
+#: Imported by the child while it waits for a stage (the confusion matrix is scikit-learn's
+#: ``ConfusionMatrixDisplay``: 0.9 s of imports that would otherwise delay the last figures).
+CHILD_IDLE: tuple[str, ...] = ("sklearn.metrics",)
 
 
-def _preload() -> None:
-    """Import :data:`PRELOAD` (a child forked before would import them a second time: 1.8 s of CPU)."""
+def _import(names: tuple[str, ...]) -> None:
     import importlib
 
-    for name in PRELOAD:
+    for name in names:
         importlib.import_module(name)
 
 
@@ -94,21 +94,30 @@ def _partial(fields: dict[str, Any]) -> StudyResults:
 
     values = {f.name: fields.get(f.name) for f in dataclasses.fields(StudyResults)}
     values["provenance"] = values["provenance"] or {}
-    return StudyResults(**values)
+    results = StudyResults(**values)
+    if "suggestions" in fields:  # a functools.cached_property: its value lives in the instance's __dict__
+        results.__dict__["suggestions"] = fields["suggestions"]
+    return results
 
 
-def _child(conn, claims, lock) -> None:
-    """The figure process: receive stages, draw every ready and unclaimed figure, send it back."""
+def _child(conn) -> None:
+    """The figure process: import matplotlib, then receive stages and draw every figure that is ready."""
     try:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1)
-        from ..figures import FIGURES, render_figures  # imports matplotlib while the parent computes
+        _import(CHILD)  # while the parent imports SciPy, scikit-learn and statsmodels
+        from .. import theme
+        from ..figures import FIGURES, render_figures
 
-        keys = [k for k in ORDER if k in FIGURES and k not in PARENT_ONLY]
+        theme.register_fonts()
+        keys = [k for k in ORDER if k in FIGURES]
         fields: dict[str, Any] = {}
         done: set[str] = set()
+        idle = list(CHILD_IDLE)
         while len(done) < len(keys):
+            while idle and not conn.poll():  # nothing to draw yet: import what later figures need
+                _import((idle.pop(0),))
             msg = conn.recv()
             if msg is None:
                 break
@@ -116,13 +125,7 @@ def _child(conn, claims, lock) -> None:
             for key in keys:
                 if key in done or not NEEDS[key] <= fields.keys():
                     continue
-                i = ORDER.index(key)
-                with lock:
-                    mine = not claims[i]
-                    claims[i] = 1
                 done.add(key)
-                if not mine:
-                    continue
                 try:
                     conn.send((key, render_figures(_partial(fields), keys=[key])[key]))
                 except Exception:  # the parent draws it again and raises the same error there
@@ -157,12 +160,13 @@ class FigureProcess:
         self._conn = None
         self._proc = None
         self._sent: set[str] = set()
+        self._finished = False
         self._froze = False
         if not enabled or not sys.platform.startswith("linux"):
             # fork is safe on Linux; macOS's system libraries (Accelerate, used by NumPy's BLAS there)
             # are not fork-safe, and Windows has no fork: both draw in this process
             return
-        _preload()
+        _import(SHARED)
         if not gc.get_freeze_count():
             # CPython's advice before fork: the imported objects leave the collector's lists, so neither
             # process copies their pages by collecting them, and full collections (statsmodels'
@@ -170,11 +174,8 @@ class FigureProcess:
             gc.freeze()
             self._froze = True
         ctx = multiprocessing.get_context("fork")
-        self._claims = ctx.RawArray("b", len(ORDER))
-        self._lock = ctx.Lock()
         parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_child, args=(child, self._claims, self._lock), daemon=True,
-                                 name="ssereport-figures")
+        self._proc = ctx.Process(target=_child, args=(child,), daemon=True, name="ssereport-figures")
         self._proc.start()
         child.close()
         self._conn = parent
@@ -200,46 +201,45 @@ class FigureProcess:
         if self._conn is None or not fields:
             return
         self._sent.update(fields)
-        if "classifier" in fields and getattr(fields["classifier"], "model", None) is not None:
-            # the fitted pipeline is not drawn; leaving it out spares the child importing imbalanced-learn
-            fields = {**fields, "classifier": dataclasses.replace(fields["classifier"], model=None)}
+        if "classifier" in fields:
+            # the fitted pipelines are not drawn; leaving them out spares the child importing scikit-learn
+            # and imbalanced-learn to unpickle them
+            fields = {**fields, "classifier": dataclasses.replace(fields["classifier"], model=None, cv_models=())}
         try:
             self._conn.send(fields)
         except (OSError, ValueError):  # the child is gone: the parent draws everything
             self._drop()
 
+    def finish(self, results: StudyResults) -> None:
+        """Send the last stages (the whole ``results`` and its ``suggestions``) and end the stages.
+
+        Call it as soon as the analysis is done (:func:`ssereport.report.render.render_report`
+        does, before writing the JSON), so the child draws the last figures meanwhile.
+        Idempotent; :meth:`collect` calls it too.
+        """
+        if self._conn is not None and not self._finished:
+            last = {f.name: getattr(results, f.name) for f in dataclasses.fields(results)}
+            self.stage({**last, "suggestions": results.suggestions})
+        if self._conn is not None and not self._finished:
+            try:  # no more stages: the child ends once it has drawn what they allow
+                self._conn.send(None)
+            except (OSError, ValueError):
+                self._drop()
+        self._finished = True
+
     def collect(self, results: StudyResults) -> dict[str, FigureOutput]:
         """Every figure of ``results``, in :data:`ssereport.figures.FIGURES` order.
 
-        Sends the last stages, draws the figures the child has not claimed
-        (the last in :data:`ORDER` first) and receives the child's.
+        Sends the last stages (:meth:`finish`), waits for the child's figures
+        and draws here any the child could not (it failed on one, or is gone).
         """
         from ..figures import FIGURES, render_figures
 
         keys = list(FIGURES)
         out: dict[str, FigureOutput] = {}
-        if self._conn is not None:
-            self.stage({f.name: getattr(results, f.name) for f in dataclasses.fields(results)})
-        if self._conn is not None:
-            try:  # no more stages: the child ends once it has drawn what it claimed from them
-                self._conn.send(None)
-            except (OSError, ValueError):
-                self._drop()
-        if self._conn is not None:
-            mine = []
-            while True:  # claim one at a time from the far end, while the child claims from the front
-                with self._lock:
-                    free = [i for i in range(len(ORDER)) if not self._claims[i]]
-                    if free:
-                        self._claims[free[-1]] = 1
-                if not free:
-                    break
-                key = ORDER[free[-1]]
-                mine.append(key)
-                if key in FIGURES:
-                    out.update(render_figures(results, keys=[key]))
-            # the child ends once everything is claimed; its last figures are in the pipe by then (a child
-            # stuck for minutes is stopped by close(), and its figures are drawn below, here)
+        self.finish(results)
+        if self._proc is not None:
+            # a child stuck for minutes is stopped by close(), and its figures are drawn below, here
             self._proc.join(timeout=JOIN_TIMEOUT_S)
             self._reader.join(timeout=5.0)
             out.update({k: v for k, v in dict(self._received).items() if v is not None})

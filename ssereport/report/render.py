@@ -238,6 +238,8 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
     source = Path(str(results.table.source)).stem
     stem = safe_stem(stem if stem else source, default="report")
     timings = timings if timings is not None else {}
+    if formats and hasattr(figures, "finish"):  # a FigureProcess draws the last figures while the JSON is written
+        figures.finish(results)
     out: dict[str, Path] = {}
     out["json"] = atomic_write(out_dir / f"{stem}.results.json", results.to_json())
     from ..export import films_csv

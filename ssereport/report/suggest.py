@@ -55,13 +55,20 @@ def _synthetic(*tables) -> bool:
     return any(Path(str(t.source)).name == "sse_films_reference.csv" for t in tables)
 
 
-def next_experiments_section(results, suggestions, figure: dict[str, Any] | None = None) -> dict[str, Any]:
+def next_experiments_section(results, suggestions, *, with_figure: bool = True) -> dict[str, Any]:
     """The "Next experiments" section: lead text, table and figure (for the study report's registry too).
+
+    Parameters
+    ----------
+    with_figure : bool, default True
+        Draw the decision maps with the suggestions marked. The study report
+        passes False: its decision-map figure already marks them.
 
     Returns
     -------
     dict
-        ``intro`` (list of str), ``table`` (table dict), ``figure`` (figure dict), ``method`` (str).
+        ``intro`` (list of str), ``table`` (table dict), ``figure`` (figure dict, or None without
+        ``with_figure``), ``method`` (str).
     """
     from ..plots.suggest import suggestion_maps
 
@@ -79,7 +86,11 @@ def next_experiments_section(results, suggestions, figure: dict[str, Any] | None
     table = _table(["#", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"), "Predicted class",
                     "Uncertainty", "Why"], rows, caption="Suggested conditions", numeric=[True] * 6 + [False],
                    note="Uncertainty: 1 − the largest share of the committee's votes (0: all fold models agree).")
-    fig = figure if figure is not None else _figure("suggestions", suggestion_maps(results, suggestions),
+    if not with_figure:
+        intro.append("They are marked on the decision maps of the classifier section: numbered stars on the "
+                     "class-1 boundary, diamonds in unexplored regions.")
+        return {"intro": intro, "table": table, "figure": None, "method": suggestions.method}
+    fig = _figure("suggestions", suggestion_maps(results, suggestions),
                   alt=f"Decision maps of the SVM with {len(t)} suggested conditions numbered in order: "
                       + "; ".join(f"{i}: P {r[1]}, L:S {r[2]}, X:B {r[3]}" for i, r in enumerate(rows, 1)),
                   caption="Suggested conditions on the SVM's decision maps over L:S (µL/mg) and X:B (vol%) per "
