@@ -125,3 +125,17 @@ def test_the_parent_never_imports_matplotlib(tmp_path):
                          env={**os.environ, "MPLBACKEND": "Agg"})
     assert out.stdout.split() == ["0", "False", "True"], out.stderr
     assert (tmp_path / "sse_films_reference.pdf").stat().st_size > 100_000
+
+
+def test_suggestions_sent_early_are_the_results_own(reference_table):
+    """The next experiments computed at the classifier stage are the value StudyResults.suggestions gives."""
+    from ssereport.analysis.suggest import next_experiments
+
+    with FigureProcess() as figs:
+        results, _ = _study(reference_table, figs)
+        early = figs._suggestions
+        assert early is not None and "suggestions" in figs._sent  # sent with the classifier, before the tests
+        figs.finish(results)
+        assert results.suggestions is early
+        figs.collect(results)
+    assert early.to_dict() == next_experiments(results).to_dict()

@@ -4,9 +4,10 @@
 child imports matplotlib while the parent imports SciPy, scikit-learn and
 statsmodels; the pipeline hands over each stage as it is computed
 (:func:`ssereport.pipeline.analyze`'s ``on_stage``), process maps first, and the
-child draws every figure whose results are there and sends it back. When the
-analysis is done the parent sends the last results (the suggestions marked on
-the decision maps) and collects the figures.
+child draws every figure whose results are there and sends it back. As soon
+as the classifier is there the parent also sends the next experiments the
+decision maps mark (``StudyResults.suggestions``); when the analysis is done it
+sends the rest and collects the figures.
 
 Notes
 -----
@@ -64,6 +65,9 @@ NEEDS: dict[str, frozenset[str]] = {
     "decision_maps": frozenset({"decision_map", "classifier", "table", "clusters", "config", "suggestions"}),
 }
 
+#: The stages ``StudyResults.suggestions`` (:func:`ssereport.analysis.suggest.next_experiments`) reads.
+SUGGEST_FROM: frozenset[str] = frozenset({"table", "config", "clusters", "classifier", "decision_map"})
+
 #: Seconds :meth:`FigureProcess.collect` waits for the child's last figures before drawing them itself.
 JOIN_TIMEOUT_S = 300.0
 
@@ -77,8 +81,9 @@ SHARED: tuple[str, ...] = ("numpy", "pandas", "threadpoolctl", "ssereport.pipeli
 CHILD: tuple[str, ...] = ("matplotlib.figure", "matplotlib.backends.backend_svg")
 
 #: Imported by the child while it waits for a stage (the confusion matrix is scikit-learn's
-#: ``ConfusionMatrixDisplay``: 0.9 s of imports that would otherwise delay the last figures).
-CHILD_IDLE: tuple[str, ...] = ("sklearn.metrics",)
+#: ``ConfusionMatrixDisplay``, whose ``plot`` imports pyplot: 0.9 s of imports that would otherwise
+#: delay the last figures).
+CHILD_IDLE: tuple[str, ...] = ("sklearn.metrics", "matplotlib.pyplot")
 
 
 def _import(names: tuple[str, ...]) -> None:
@@ -160,6 +165,9 @@ class FigureProcess:
         self._conn = None
         self._proc = None
         self._sent: set[str] = set()
+        self._fields: dict[str, Any] = {}  # every stage so far, as computed (the parent's own objects)
+        self._suggestions = None
+        self._tried = False
         self._finished = False
         self._froze = False
         if not enabled or not sys.platform.startswith("linux"):
@@ -201,14 +209,35 @@ class FigureProcess:
         if self._conn is None or not fields:
             return
         self._sent.update(fields)
+        self._fields.update(fields)
         if "classifier" in fields:
             # the fitted pipelines are not drawn; leaving them out spares the child importing scikit-learn
             # and imbalanced-learn to unpickle them
             fields = {**fields, "classifier": dataclasses.replace(fields["classifier"], model=None, cv_models=())}
+        if not self._tried and "suggestions" not in self._sent and SUGGEST_FROM <= self._fields.keys():
+            self._tried = True
+            if self._early_suggestions() is not None:
+                fields["suggestions"] = self._suggestions
+                self._sent.add("suggestions")
         try:
             self._conn.send(fields)
         except (OSError, ValueError):  # the child is gone: the parent draws everything
             self._drop()
+
+    def _early_suggestions(self) -> Any:
+        """``StudyResults.suggestions`` from the stages so far (it reads only :data:`SUGGEST_FROM`), or None.
+
+        Computed here, as soon as the classifier is there, the decision maps that mark them are drawn while
+        the tests run; :meth:`finish` hands the same object to the final results (``next_experiments`` is
+        seeded: the value is the one the results would compute). Any error is left to the final results.
+        """
+        from ..analysis.suggest import next_experiments
+
+        try:
+            self._suggestions = next_experiments(_partial(self._fields))
+        except Exception:
+            self._suggestions = None
+        return self._suggestions
 
     def finish(self, results: StudyResults) -> None:
         """Send the last stages (the whole ``results`` and its ``suggestions``) and end the stages.
@@ -217,6 +246,8 @@ class FigureProcess:
         does, before writing the JSON), so the child draws the last figures meanwhile.
         Idempotent; :meth:`collect` calls it too.
         """
+        if self._suggestions is not None and "suggestions" not in results.__dict__:
+            results.__dict__["suggestions"] = self._suggestions  # the cached_property's value, computed early
         if self._conn is not None and not self._finished:
             last = {f.name: getattr(results, f.name) for f in dataclasses.fields(results)}
             self.stage({**last, "suggestions": results.suggestions})
