@@ -569,7 +569,9 @@ def test_control_chart_marks_violations_and_escapes_batch_names(batch):
     assert _by_label(ax_i, "_in-control") == len(values) - len(chart.violations)
     # finding 10: the rule between batches lies between film 3 (last of B-1) and film 4 (first of B-2)
     for ax in (ax_i, ax_mr):
-        assert [ln.get_xdata()[0] for ln in ax.lines if ln.get_label() == "_batch-separator"] == [3.5]
+        rules = [c for c in ax.collections if c.get_label() == "_batch-separator"]
+        assert len(rules) == 1 and [seg[0][0] for seg in rules[0].get_segments()] == [3.5]
+        assert [tuple(seg[:, 1]) for seg in rules[0].get_segments()] == [(0.0, 1.0)]  # full height (axes units)
     # each batch name under the middle of its films
     assert_allclose(ax_mr.get_xticks(), [1.5, (4 + len(values) - 1) / 2])
     assert [t.get_text() for t in ax_mr.get_xticklabels()] == ["B-1", "B-2"]
@@ -589,7 +591,7 @@ def test_control_chart_draws_exactly_the_flags_the_rule_table_lists():
     assert panels == {"individuals", "moving range"}  # both panels flag something here
     fig = PB.control_chart(chart, [0], ["B-1"])
     ax_i, ax_mr = fig.axes[:2]
-    assert not [ln for ln in ax_i.lines if ln.get_label() == "_batch-separator"]  # one batch: no rule
+    assert not [c for c in ax_i.collections if c.get_label() == "_batch-separator"]  # one batch: no rule
     n_ind = len({f.index for f in chart.flags if f.panel == "individuals"})
     n_mr = len({f.index for f in chart.flags if f.panel == "moving range"})
     assert _by_label(ax_i, "_violations") == n_ind

@@ -358,8 +358,9 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
                 ax.axhline(v, color=C["ink"], linewidth=0.9, linestyle=ls)
                 ax.annotate(f"{lab} {fmt_num(v)}", (1.0, v), xycoords=("axes fraction", "data"), xytext=(4, 0),
                             textcoords="offset points", va="center", annotation_clip=False)
-            for s_ in list(starts)[1:]:  # between the last film of a batch and the first of the next
-                ax.axvline(s_ - 0.5, color=C["zero"], linewidth=0.8, label="_batch-separator")
+            if len(starts) > 1:  # between the last film of a batch and the first of the next; one artist
+                ax.vlines(np.asarray(list(starts)[1:], dtype=float) - 0.5, 0.0, 1.0, transform=ax.get_xaxis_transform(),
+                          colors=C["zero"], linewidths=0.8, label="_batch-separator")
             ax.yaxis.grid(True)
             ax.set_axisbelow(True)
         lo = min(float(values.min()) if len(x) else chart.lcl, chart.lcl)
