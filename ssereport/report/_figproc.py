@@ -121,7 +121,7 @@ def _child(conn) -> None:
         done: set[str] = set()
         idle = list(CHILD_IDLE)
         while len(done) < len(keys):
-            while idle and not conn.poll():  # nothing to draw yet: import what later figures need
+            while idle and done and not conn.poll():  # drawn all that is ready: import what later figures need
                 _import((idle.pop(0),))
             msg = conn.recv()
             if msg is None:
