@@ -61,7 +61,7 @@ NEEDS: dict[str, frozenset[str]] = {
     "boxplots": frozenset({"table", "clusters", "class_summary", "config"}),
     "oversampling": frozenset({"classifier"}),
     "confusion": frozenset({"classifier"}),
-    # "suggestions" is StudyResults.suggestions, computed by the parent from the whole results and sent last
+    # "suggestions" is StudyResults.suggestions, computed by the parent as soon as SUGGEST_FROM is there
     "decision_maps": frozenset({"decision_map", "classifier", "table", "clusters", "config", "suggestions"}),
 }
 
