@@ -294,7 +294,8 @@ def class_regions(ax, x: np.ndarray, y: np.ndarray, predicted: np.ndarray, margi
         points, codes = gen.filled(lo, top)
         if points:
             ax.add_artist(PathPatch(Path(np.concatenate(points), np.concatenate(codes)), facecolor=theme.CLASS_COLORS[c],
-                                   edgecolor="none", linewidth=0, alpha=alpha, rasterized=True, label=f"_class {c}"))
+                                    edgecolor="none", linewidth=0, alpha=alpha, rasterized=True, antialiased=False,
+                                    label=f"_class {c}"))  # not antialiased, as contourf's fills: a crisp edge
         if boundaries and c != classes[-1] and not inside.all():
             points, codes = gen.lines(0.0)
             if points:

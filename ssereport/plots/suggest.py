@@ -41,7 +41,8 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
     from .study import decision_maps
 
     fig = decision_maps(results, fig=fig)
-    levels = np.asarray(results.decision_map.polymer_levels, dtype=float)
+    d = results.decision_map
+    levels = np.asarray(d.polymer_levels, dtype=float)
     panels = [ax for ax in fig.axes if ax.get_visible()][: len(levels)]
     with themed():
         for k, r in enumerate(suggestions.table.itertuples(index=False), 1):
@@ -51,7 +52,11 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
                 "marker": "*" if r.kind == "boundary" else "D", "s": 70 if r.kind == "boundary" else 30,
                 "color": C["paper"], "edgecolors": C["ink"], "linewidths": 0.9, "zorder": 5, "clip_on": False,
                 **style})
-            ax.annotate(str(k), (r.ls_ratio, r.xylene_vol_pct), xytext=(3, 3), textcoords="offset points",
+            # the number beside its marker, turned inwards in the outer fifth of a panel (not on the frame)
+            right = r.ls_ratio > d.ls[-1] - 0.2 * (d.ls[-1] - d.ls[0])
+            top = r.xylene_vol_pct > d.xb[-1] - 0.2 * (d.xb[-1] - d.xb[0])
+            ax.annotate(str(k), (r.ls_ratio, r.xylene_vol_pct), xytext=(-4 if right else 4, -4 if top else 4),
+                        textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom",
                         fontsize=S["tick"], color=C["ink"], fontweight="bold", zorder=6)
     return fig
 

@@ -85,7 +85,9 @@ def next_experiments_section(results, suggestions, *, with_figure: bool = True) 
              "repeats a cast condition."]
     table = _table(["#", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"), "Predicted class",
                     "Uncertainty", "Why"], rows, caption="Suggested conditions", numeric=[True] * 6 + [False],
-                   note="Uncertainty: 1 − the largest share of the committee's votes (0: all fold models agree).")
+                   note="Uncertainty: 1 − the largest share of the committee's votes (0: all fold models agree). "
+                        "Predicted class: the SVM fitted on all films; near a boundary the committee (its 50 "
+                        "cross-validation fits) may lean the other way.")
     if not with_figure:
         intro.append("They are marked on the decision maps of the classifier section: numbered stars on the "
                      "class-1 boundary, diamonds in unexplored regions.")
