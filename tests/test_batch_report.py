@@ -644,3 +644,39 @@ def test_level_maps_are_the_models_predictions_evaluated_once_per_level(model, m
         pb.decision_panels(model, judge_batch(model, load_films(ROOT / "data" / "batches" / "batch_2026-03-02_A.csv")))
     assert sorted(calls) == sorted([5.0] + sorted({float(p) for p in a["polymer_wt_pct"]} - {5.0}))
     pb.level_map.cache_clear()
+
+
+def test_batch_workers_get_the_model_once_so_level_maps_are_reused(model, tmp_path, monkeypatch):
+    """With --jobs, each file's arguments are pickled to a worker; the model is not among them but
+    given once to each worker (its initializer), so one worker evaluates a P% level's map once."""
+    import pickle
+
+    from ssereport.plots import batch as pb
+    from ssereport.qa import run as qrun
+
+    class InProcessPool:  # what ProcessPoolExecutor does with the arguments, in this process
+        def __init__(self, max_workers, mp_context=None, initializer=None, initargs=()):
+            self.init = (initializer, pickle.loads(pickle.dumps(initargs)))
+
+        def __enter__(self):
+            if self.init[0] is not None:
+                self.init[0](*self.init[1])
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, fn, *iterables):
+            return [fn(*pickle.loads(pickle.dumps(args))) for args in zip(*iterables)]
+
+    monkeypatch.setattr(qrun, "ProcessPoolExecutor", InProcessPool)
+    files = sorted((ROOT / "data" / "batches").glob("*.csv"))
+    again = pd.read_csv(files[1]).assign(batch_id="2026-03-10_B2")  # batch B's P% levels a second time
+    again.to_csv(tmp_path / "batch_2026-03-10_B2.csv", index=False)
+    files.append(tmp_path / "batch_2026-03-10_B2.csv")
+    levels = {float(p) for f in files for p in pd.read_csv(f)["polymer_wt_pct"]}
+    pb.level_map.cache_clear()
+    outcomes = run_batches(files, model, tmp_path / "out", formats=("json", "html"), jobs=2)
+    assert [o["verdict"] for o in outcomes] == ["pass", "pass", "fail", "pass"]
+    assert pb.level_map.cache_info().misses == len(levels)  # each level once, not once per file
+    pb.level_map.cache_clear()

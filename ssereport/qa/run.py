@@ -112,6 +112,31 @@ def _preload(formats: tuple[str, ...]) -> None:
     package_versions()  # read once from the installed metadata (each batch JSON states them)
 
 
+#: What a batch worker keeps for its whole life (set by :func:`worker_init`).
+_WORKER: dict[str, Any] = {}
+
+
+def worker_init(model: ReferenceModel, ignore_sigint: bool = False) -> None:
+    """Initializer of a batch worker: keep ``model`` for every file the worker judges.
+
+    The model reaches each worker once, not with every file: a model unpickled
+    anew for each file would be a new object every time, and the per-process
+    evaluation of its decision maps (:func:`ssereport.plots.batch.level_map`,
+    keyed by the model object) would never be reused (0.07 s a batch).
+    ``ignore_sigint``: Ctrl-C is for the parent (``watch``), which stops the workers.
+    """
+    _WORKER["model"] = model
+    if ignore_sigint:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_in_worker(path: Path, *args: Any) -> list[dict[str, Any]]:
+    """:func:`process_file` with the worker's model (see :func:`worker_init`)."""
+    return process_file(path, _WORKER["model"], *args)
+
+
 def _fork_context():
     """``multiprocessing``'s "fork" context on Linux (workers share the preloaded modules), else the default."""
     import multiprocessing
@@ -148,20 +173,21 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = [Path(f) for f in files]
-    args = [(f, model, out, spec, formats, max_file_mb, model_path, columns) for f in files]
+    rest = (out, spec, formats, max_file_mb, model_path, columns)
     if jobs > 1 and len(files) > 1:
         _preload(formats)
         froze = not gc.get_freeze_count()
         if froze:  # CPython's advice before fork: no worker copies the imported objects' pages by collecting them
             gc.freeze()
         try:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context()) as pool:
-                results = list(pool.map(process_file, *zip(*args)))
+            with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_fork_context(),
+                                     initializer=worker_init, initargs=(model,)) as pool:
+                results = list(pool.map(process_in_worker, files, *([a] * len(files) for a in rest)))
         finally:
             if froze:
                 gc.unfreeze()
     else:
-        results = [process_file(*a) for a in args]
+        results = [process_file(f, model, *rest) for f in files]
     outcomes = [o for group in results for o in group]
     write_index(out, errors=[o for o in outcomes if o["error"]], model=model)
     return outcomes

@@ -122,10 +122,6 @@ def _preload(formats: tuple[str, ...]) -> None:
     gc.freeze()  # everything imported so far is permanent: the collector need not walk it again
 
 
-def _ignore_sigint() -> None:  # pool workers: Ctrl-C is for the parent, which stops them
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _noop() -> None:
     return None
 
@@ -192,7 +188,7 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
 
     import watchfiles
 
-    from .run import process_file, write_index
+    from .run import process_file, process_in_worker, worker_init, write_index
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its "KeyboardInterrupt caught": we say it ourselves
 
@@ -215,7 +211,7 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
         import multiprocessing
 
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_ignore_sigint)
+                                   initializer=worker_init, initargs=(model, True))  # the model sent once
         pool.submit(_noop).result()  # with fork every worker starts now, before the watcher's thread exists
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) \
         if threading.current_thread() is threading.main_thread() else None
@@ -244,18 +240,18 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
             todo = [p for p, st in stable.items() if st is not None and judged.get(p) != st]
             if stop.is_set():
                 break
-            args = [(p, model, out, spec, formats, max_file_mb, model_path, columns) for p in todo]
+            rest = (out, spec, formats, max_file_mb, model_path, columns)
             t0 = time.perf_counter()
             results = None
-            if pool is not None and len(args) > 1:
+            if pool is not None and len(todo) > 1:
                 try:
-                    results = list(pool.map(process_file, *zip(*args)))
+                    results = list(pool.map(process_in_worker, todo, *([a] * len(todo) for a in rest)))
                 except BrokenProcessPool:  # a worker died (out of memory?): go on in this process
                     say("ssereport: a worker process stopped; judging in the main process from now on", error=True)
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool = None
             if results is None:
-                results = [process_file(*a) for a in args]
+                results = [process_file(p, model, *rest) for p in todo]
             seconds = time.perf_counter() - t0
             for p, outcomes in zip(todo, results):
                 judged[p] = stable[p]
