@@ -221,11 +221,17 @@ def ring_offsets(x, y, *, spacing: float) -> np.ndarray:
     numpy.ndarray
         ``(n, 2)`` offsets in points.
     """
-    import pandas as pd
-
-    pos = pd.DataFrame({"x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)})
-    k = pos.groupby(["x", "y"], sort=False).cumcount().to_numpy()
-    n = pos.groupby(["x", "y"], sort=False)["x"].transform("size").to_numpy()
+    pos = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    if len(pos) == 0:
+        return np.zeros((0, 2))
+    # n: films at each film's position; k: the film's rank among them in table order (a groupby cumcount,
+    # in NumPy: pandas' groupby cost 4 ms a call, on a dozen points, in every batch figure)
+    _, group, counts = np.unique(pos, axis=0, return_inverse=True, return_counts=True)
+    group = group.ravel()
+    n = counts[group]
+    order = np.argsort(group, kind="stable")
+    k = np.empty(len(pos), dtype=int)
+    k[order] = np.arange(len(pos)) - np.repeat(np.cumsum(counts) - counts, counts)
     angle = np.pi / 2 - 2 * np.pi * k / n
     radius = np.where(n > 1, np.maximum(0.6 * spacing, spacing / (2 * np.sin(np.pi / np.maximum(n, 2)))), 0.0)
     return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
