@@ -662,3 +662,28 @@ def test_map_alt_text_names_each_variable_once(rendered):
     assert "ionic conductivity (σ)" in rendered["process_maps_sigma"].alt
     assert "light bars: components not used" in rendered["scree"].caption
     assert "diamonds" in rendered["pc_scatter"].caption
+
+
+def test_map_panels_make_only_the_panels_drawn_with_labels_on_the_outer_ones():
+    """4 panels on a 2 × 3 grid: no Axes for the two empty cells; the panel above an empty cell keeps its
+    x tick labels, inner panels keep their tick marks but not their labels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ssereport.plots._base import frame_map_panel, map_panels
+
+    fig = Figure(figsize=(7, 5))
+    axes = map_panels(fig, 4, 2, 3)
+    for i, ax in enumerate(axes):
+        frame_map_panel(ax, i, 4, 3, (0.6, 1.4), (0.0, 100.0))
+    FigureCanvasAgg(fig).draw()
+    assert fig.axes == axes and len(axes) == 4
+    assert all(ax.get_shared_x_axes().joined(axes[0], ax) for ax in axes)
+
+    def shown(axis):
+        return any(t.get_visible() and t.get_text() for t in axis.get_ticklabels())
+
+    assert [shown(ax.xaxis) for ax in axes] == [False, True, True, True]  # panel 0 has panel 3 below it
+    assert [shown(ax.yaxis) for ax in axes] == [True, False, False, True]
+    assert [ax.get_xlabel() != "" for ax in axes] == [False, True, True, True]
+    assert all(len(ax.get_xticks()) == 5 for ax in axes)  # 0.6 … 1.4 every 0.2, none outside the view

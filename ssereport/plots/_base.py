@@ -196,6 +196,31 @@ def _in_view_locator() -> type:
     return InViewMultipleLocator
 
 
+def map_panels(fig, n: int, nrows: int, ncols: int) -> list:
+    """The ``n`` panels of a map figure on an ``nrows`` × ``ncols`` grid, sharing their x and y axes.
+
+    Only the panels drawn get an Axes (``Figure.add_subplot``): an empty cell
+    of ``Figure.subplots`` would cost a full Axes, hidden, in every figure.
+    Tick labels are left to :func:`frame_map_panel`.
+    """
+    axes: list = []
+    for i in range(n):
+        first = axes[0] if axes else None
+        axes.append(fig.add_subplot(nrows, ncols, i + 1, sharex=first, sharey=first))
+    return axes
+
+
+def frame_map_panel(ax, i: int, n: int, ncols: int, ls_range, xb_range, *, xlim=None, ylim=None) -> None:
+    """Panel ``i`` of ``n`` of an L:S × X:B map: limits (default the design ranges), a closed frame and
+    :func:`recipe_axes`; tick labels and axis labels only where no panel is below or to the left."""
+    bottom, left = i + ncols >= n, i % ncols == 0
+    ax.set_xlim(*(xlim if xlim is not None else ls_range))
+    ax.set_ylim(*(ylim if ylim is not None else xb_range))
+    ax.spines[["top", "right"]].set_visible(True)
+    recipe_axes(ax, ls_range, xb_range, xlabel=bottom, ylabel=left)
+    ax.tick_params(labelbottom=bottom, labelleft=left)
+
+
 def recipe_axes(ax, ls_range, xb_range, *, xlabel: bool = True, ylabel: bool = True) -> None:
     """L:S (x) and X:B (y) axes of a map panel: ticks every :func:`design_step` of the design ranges, labels with units."""
     locator = _in_view_locator()
@@ -221,17 +246,12 @@ def ring_offsets(x, y, *, spacing: float) -> np.ndarray:
     numpy.ndarray
         ``(n, 2)`` offsets in points.
     """
-    pos = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
-    if len(pos) == 0:
-        return np.zeros((0, 2))
-    # n: films at each film's position; k: the film's rank among them in table order (a groupby cumcount,
-    # in NumPy: pandas' groupby cost 4 ms a call, on a dozen points, in every batch figure)
-    _, group, counts = np.unique(pos, axis=0, return_inverse=True, return_counts=True)
-    group = group.ravel()
-    n = counts[group]
-    order = np.argsort(group, kind="stable")
-    k = np.empty(len(pos), dtype=int)
-    k[order] = np.arange(len(pos)) - np.repeat(np.cumsum(counts) - counts, counts)
+    import pandas as pd
+
+    pos = pd.DataFrame({"x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)})
+    by_position = pos.groupby(["x", "y"], sort=False)
+    k = by_position.cumcount().to_numpy()  # rank among the films of its position, in table order
+    n = by_position["x"].transform("size").to_numpy()  # films at its position
     angle = np.pi / 2 - 2 * np.pi * k / n
     radius = np.where(n > 1, np.maximum(0.6 * spacing, spacing / (2 * np.sin(np.pi / np.maximum(n, 2)))), 0.0)
     return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])

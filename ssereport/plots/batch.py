@@ -22,8 +22,8 @@ import numpy as np
 
 from .. import theme
 from ..report.filters import fmt_num
-from ._base import (CENTROID, check_classes, class_regions, factor_label, new_figure, offset_transform, panel_grid,
-                    panel_title, pc_label, recipe_axes, ring_offsets, single, variable_label)
+from ._base import (CENTROID, check_classes, class_regions, factor_label, frame_map_panel, map_panels, new_figure,
+                    offset_transform, panel_grid, panel_title, pc_label, ring_offsets, single, variable_label)
 from ._base import themed as _themed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,11 +199,8 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
                                  top=top, bottom=1.2, wspace=0.4, hspace=hspace, nrows=nrows, ncols=ncols)
             else:
                 fig = new_figure(W, 2.9, left=0.65, right=W - 0.65 - 2.75, top=0.3, bottom=0.55)
-        axes: list[Axes] = []
-        for i, p in enumerate(levels):  # only the panels drawn (an unused grid cell would cost an Axes)
-            ax = fig.add_subplot(nrows, ncols, i + 1, sharex=axes[0] if axes else None,
-                                 sharey=axes[0] if axes else None)
-            axes.append(ax)
+        axes = map_panels(fig, len(levels), nrows, ncols)
+        for i, (ax, p) in enumerate(zip(axes, levels)):
             pred, margin = level_map(model, p)
             class_regions(ax, ls, xb, pred, margin, alpha=_MAP_ALPHA, boundaries=True)
             sel = np.isclose(fp, p)
@@ -213,12 +210,7 @@ def decision_panels(model: ReferenceModel, result: BatchResult, *, fig: Figure |
             n_recipes = len({(a, b) for a, b in zip(fx[sel], fy[sel])})
             title = panel_title(p, n_p, n_recipes=n_recipes, note="" if p0 <= p <= p1 else "extrapolation")
             ax.set_title(title.replace(" (", "\n(") if ncols > 2 else title)
-            ax.set_xlim(*xlim)
-            ax.set_ylim(*ylim)
-            ax.spines[["top", "right"]].set_visible(True)
-            bottom = i + ncols >= len(levels)  # no panel below: x tick labels and label
-            recipe_axes(ax, (l0, l1), (b0, b1), xlabel=bottom, ylabel=i % ncols == 0)
-            ax.tick_params(labelbottom=bottom, labelleft=i % ncols == 0)
+            frame_map_panel(ax, i, len(levels), ncols, (l0, l1), (b0, b1), xlim=xlim, ylim=ylim)
         title = ("shading: class expected from the recipe (SVM); markers: films by nearest reference class"
                  + ("; films of one recipe side by side around it" if len(fx) > len(set(zip(fx, fy, fp))) else ""))
         if ncols > 1:

@@ -24,8 +24,8 @@ import numpy as np
 
 from .. import theme
 from ..schema import by_name
-from ._base import (CENTROID, check_classes, class_regions, label, new_figure, offset_transform,
-                    panel_grid, panel_title, pc_label, recipe_axes, ring_offsets, sample, single, symbol,
+from ._base import (CENTROID, check_classes, class_regions, frame_map_panel, label, map_panels, new_figure,
+                    offset_transform, panel_grid, panel_title, pc_label, recipe_axes, ring_offsets, sample, single, symbol,
                     variable_label)
 from ._base import themed as _themed
 
@@ -546,20 +546,12 @@ def process_maps(results: StudyResults, variable: str, *, fig: Figure | None = N
             height = top + nrows * ph + (nrows - 1) * 0.35 + 0.48
             fig = new_figure(W, height, left=0.6, right=1.15, top=top, bottom=0.48, wspace=0.3, hspace=0.35,
                              nrows=nrows, ncols=ncols)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        axes = map_panels(fig, n, nrows, ncols)
         for i, ax in enumerate(axes):
-            if i >= n:
-                ax.set_visible(False)
-                continue
             _map_panel(ax, m.ls, m.xb, vals[i], levels, norm, cmap, style)
             _dots(ax, overlays[i], len(overlays[i]) == len(shown[i]))
             ax.set_title(panel_title(m.polymer_levels[i], int(m.n_films[i])))
-            ax.set_xlim(m.ls[0], m.ls[-1])
-            ax.set_ylim(m.xb[0], m.xb[-1])
-            ax.spines[["top", "right"]].set_visible(True)
-            recipe_axes(ax, (m.ls[0], m.ls[-1]), (m.xb[0], m.xb[-1]), xlabel=i + ncols >= n, ylabel=i % ncols == 0)
-            if i + ncols >= n:
-                ax.tick_params(labelbottom=True)
+            frame_map_panel(ax, i, n, ncols, (m.ls[0], m.ls[-1]), (m.xb[0], m.xb[-1]))
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
         if own:
             top_y = axes[0].get_position().y1
@@ -718,11 +710,8 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
             height = top + nrows * ph + (nrows - 1) * hspace + 0.5 + 0.55
             fig = new_figure(W, height, left=0.65, right=0.15, top=top, bottom=1.05, wspace=0.4, hspace=hspace,
                              nrows=nrows, ncols=ncols)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+        axes = map_panels(fig, n, nrows, ncols)
         for i, ax in enumerate(axes):
-            if i >= n:
-                ax.set_visible(False)
-                continue
             class_regions(ax, d.ls, d.xb, d.predicted[i], d.margin[i], alpha=SHADE_ALPHA)
             films = overlays[i]
             if films is not None:
@@ -740,12 +729,7 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
             else:
                 title = panel_title(d.polymer_levels[i], note="interpolated")
             ax.set_title(title.replace(" (", "\n(") if narrow else title)
-            ax.set_xlim(d.ls[0], d.ls[-1])
-            ax.set_ylim(d.xb[0], d.xb[-1])
-            ax.spines[["top", "right"]].set_visible(True)
-            recipe_axes(ax, (d.ls[0], d.ls[-1]), (d.xb[0], d.xb[-1]), xlabel=i + ncols >= n, ylabel=i % ncols == 0)
-            if i + ncols >= n:
-                ax.tick_params(labelbottom=True)
+            frame_map_panel(ax, i, n, ncols, (d.ls[0], d.ls[-1]), (d.xb[0], d.xb[-1]))
         handles = [Line2D([], [], marker="s", linestyle="none", markersize=9, markerfacecolor=theme.CLASS_COLORS[c],
                           markeredgecolor="none", alpha=SHADE_ALPHA + 0.15, label=theme.CLASS_LABELS[c])
                    for c in classes]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import theme
-from ._base import label, level_text, new_figure, panel_grid, themed
+from ._base import frame_map_panel, level_text, map_panels, new_figure, panel_grid, themed
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -85,15 +85,11 @@ def window_overlay(comparison, *, fig: Figure | None = None, **style: Any) -> Fi
     nrows, ncols = panel_grid(n, 4)
     with themed():
         if fig is None:
-            pw = (W - 0.6 - 0.12 - 0.22 * (ncols - 1)) / ncols
+            pw = (W - 0.6 - 0.2 - 0.4 * (ncols - 1)) / ncols
             ph = pw * 0.82
-            fig = new_figure(W, 0.25 + nrows * ph + (nrows - 1) * 0.3 + 0.95, left=0.6, right=0.12, top=0.25,
-                             bottom=0.95, wspace=0.22, hspace=0.3, nrows=nrows, ncols=ncols)
-        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
-        for i, ax in enumerate(axes):
-            if i >= n:
-                ax.set_visible(False)
-                continue
+            fig = new_figure(W, 0.25 + nrows * ph + (nrows - 1) * 0.3 + 0.95, left=0.6, right=0.2, top=0.25,
+                             bottom=0.95, wspace=0.4, hspace=0.3, nrows=nrows, ncols=ncols)
+        for i, ax in enumerate(map_panels(fig, n, nrows, ncols)):
             a1 = g["class1_a"][i].astype(float)
             b1 = g["class1_b"][i].astype(float) if g["class1_b"] is not None else np.zeros_like(a1)
             if a1.any():
@@ -103,11 +99,7 @@ def window_overlay(comparison, *, fig: Figure | None = None, **style: Any) -> Fi
                 ax.contour(g["ls"], g["xb"], b1, levels=[0.5], **{"colors": [C["ink"]], "linewidths": 1.2,
                                                                      "linestyles": "dashed", **style})
             ax.set_title(level_text(levels[i]), fontsize=S["tick"])
-            if i + ncols >= n:
-                ax.set_xlabel(label("ls_ratio"))
-                ax.tick_params(labelbottom=True)
-            if i % ncols == 0:
-                ax.set_ylabel(label("xylene_vol_pct"))
+            frame_map_panel(ax, i, n, ncols, (g["ls"][0], g["ls"][-1]), (g["xb"][0], g["xb"][-1]))
         handles = [Patch(color=theme.CLASS_COLORS[1], alpha=0.5, label="class 1 predicted by A's SVM"),
                    Line2D([], [], color=C["ink"], linestyle="dashed", label="boundary of class 1, B's SVM")]
         fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=S["legend"], bbox_to_anchor=(0.5, 0.0))

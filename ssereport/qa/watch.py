@@ -106,19 +106,11 @@ def wait_complete(paths: Iterable[Path], *, interval: float = 0.2, checks: int =
 
 
 def _preload(formats: tuple[str, ...]) -> None:
-    """Import and compile everything a batch report uses, so the first file costs no more than the next."""
-    from ..report.render import environment
-    from . import figures, index, report, run  # noqa: F401  (pandas, scikit-learn, matplotlib)
+    """Import and compile everything a batch report uses (as ``batch --jobs`` does before forking its
+    workers, :func:`ssereport.qa.run._preload`), so the first file costs no more than the next."""
+    from .run import _preload as preload_batch
 
-    env = environment()
-    for name in ("batch.html.j2", "index.html.j2"):
-        env.get_template(name)
-    if "pdf" in formats:
-        from ..report import pdf  # noqa: F401  (typst)
-    import matplotlib.pyplot  # noqa: F401
-    import matplotlib.font_manager as fm
-
-    fm.findfont("DejaVu Sans")  # the font cache, loaded once here rather than at the first figure
+    preload_batch(formats)
     gc.freeze()  # everything imported so far is permanent: the collector need not walk it again
 
 

@@ -145,6 +145,21 @@ def _child(conn) -> None:
         os._exit(0)  # no atexit handlers, no flushing of the parent's inherited buffers
 
 
+def _early_suggestions(fields: dict[str, Any]) -> Any:
+    """``StudyResults.suggestions`` from the stages so far (it reads only :data:`SUGGEST_FROM`), or None.
+
+    Computed as soon as the classifier is there, the decision maps that mark them are drawn while the tests
+    run; :meth:`FigureProcess.finish` hands the same object to the final results (``next_experiments`` is
+    seeded: the value is the one the results would compute). Any error is left to the final results.
+    """
+    from ..analysis.suggest import next_experiments
+
+    try:
+        return next_experiments(_partial(fields))
+    except Exception:
+        return None
+
+
 class FigureProcess:
     """A forked process drawing the report's figures; use as a context manager.
 
@@ -164,10 +179,9 @@ class FigureProcess:
     def __init__(self, *, enabled: bool = True):
         self._conn = None
         self._proc = None
-        self._sent: set[str] = set()
-        self._fields: dict[str, Any] = {}  # every stage so far, as computed (the parent's own objects)
-        self._suggestions = None
-        self._tried = False
+        # every field handed over so far, as computed (the parent's own objects; "suggestions" once tried,
+        # None if that failed)
+        self._fields: dict[str, Any] = {}
         self._finished = False
         self._froze = False
         if not enabled or not sys.platform.startswith("linux"):
@@ -205,39 +219,22 @@ class FigureProcess:
     # -- parent side -------------------------------------------------------------------------------
     def stage(self, fields: dict[str, Any]) -> None:
         """Hand the fields of a finished analysis stage to the child (``name -> value``)."""
-        fields = {k: v for k, v in fields.items() if k not in self._sent}
+        fields = {k: v for k, v in fields.items() if k not in self._fields}
         if self._conn is None or not fields:
             return
-        self._sent.update(fields)
         self._fields.update(fields)
         if "classifier" in fields:
             # the fitted pipelines are not drawn; leaving them out spares the child importing scikit-learn
             # and imbalanced-learn to unpickle them
             fields = {**fields, "classifier": dataclasses.replace(fields["classifier"], model=None, cv_models=())}
-        if not self._tried and "suggestions" not in self._sent and SUGGEST_FROM <= self._fields.keys():
-            self._tried = True
-            if self._early_suggestions() is not None:
-                fields["suggestions"] = self._suggestions
-                self._sent.add("suggestions")
+        if "suggestions" not in self._fields and SUGGEST_FROM <= self._fields.keys():
+            early = self._fields["suggestions"] = _early_suggestions(self._fields)
+            if early is not None:
+                fields["suggestions"] = early
         try:
             self._conn.send(fields)
         except (OSError, ValueError):  # the child is gone: the parent draws everything
             self._drop()
-
-    def _early_suggestions(self) -> Any:
-        """``StudyResults.suggestions`` from the stages so far (it reads only :data:`SUGGEST_FROM`), or None.
-
-        Computed here, as soon as the classifier is there, the decision maps that mark them are drawn while
-        the tests run; :meth:`finish` hands the same object to the final results (``next_experiments`` is
-        seeded: the value is the one the results would compute). Any error is left to the final results.
-        """
-        from ..analysis.suggest import next_experiments
-
-        try:
-            self._suggestions = next_experiments(_partial(self._fields))
-        except Exception:
-            self._suggestions = None
-        return self._suggestions
 
     def finish(self, results: StudyResults) -> None:
         """Send the last stages (the whole ``results`` and its ``suggestions``) and end the stages.
@@ -246,8 +243,9 @@ class FigureProcess:
         does, before writing the JSON), so the child draws the last figures meanwhile.
         Idempotent; :meth:`collect` calls it too.
         """
-        if self._suggestions is not None and "suggestions" not in results.__dict__:
-            results.__dict__["suggestions"] = self._suggestions  # the cached_property's value, computed early
+        early = self._fields.get("suggestions")
+        if early is not None and "suggestions" not in results.__dict__:
+            results.__dict__["suggestions"] = early  # the cached_property's value, computed early
         if self._conn is not None and not self._finished:
             last = {f.name: getattr(results, f.name) for f in dataclasses.fields(results)}
             self.stage({**last, "suggestions": results.suggestions})
