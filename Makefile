@@ -13,7 +13,7 @@ export MPLBACKEND := Agg
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,weasyprint]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,weasyprint,postgresql]"
 	touch $(STAMP)
 
 venv: $(STAMP)
