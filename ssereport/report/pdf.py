@@ -239,13 +239,16 @@ def plain_context(context: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
     Every figure dict (one with a ``markupsafe.Markup`` SVG under ``"svg"``)
     gets ``"file": "fig-<n>.svg"`` instead of the SVG; ``svgs[n]`` is that
     SVG. Strings and SVGs pass through :func:`displayable`; numbers, booleans and None
-    pass unchanged; tuples become lists.
+    pass unchanged; tuples become lists; dataclasses (the report vocabulary,
+    :mod:`ssereport.report.vocab`) become dicts first.
 
     Raises
     ------
     TypeError
         For a value JSON cannot hold (the context is built from plain data only).
     """
+    from .vocab import plain
+
     svgs: list[str] = []
 
     def walk(value: Any, where: str) -> Any:
@@ -271,7 +274,7 @@ def plain_context(context: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
         raise TypeError(f"context value at {where}: got {type(value).__name__}, expected str, number, bool, None, "
                         "list or dict")
 
-    return walk(context, "context"), svgs
+    return walk(plain(context), "context"), svgs
 
 
 def _date(created: str | None) -> datetime:

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from markupsafe import Markup
 
 from ...schema import FILM_VARIABLES, by_name
+from ..vocab import Figure, Table
 from ..filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range, fmt_window
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,24 +57,16 @@ def join(items: list[str], conj: str = "and") -> str:
 
 
 def make_table(headers: list[str], rows: list[list[Any]], *, caption: str = "", note: str = "",
-           numeric: list[bool] | None = None, cls: str = "") -> dict[str, Any]:
-    """A table as plain values; ``numeric`` right-aligns columns."""
-    numeric = numeric if numeric is not None else [False] + [True] * (len(headers) - 1)
-    return {"caption": caption, "headers": headers, "rows": [[str(c) for c in r] for r in rows],
-            "numeric": numeric, "note": note, "cls": cls}
+               numeric: list[bool] | None = None, cls: str = "") -> Table:
+    """A :class:`~ssereport.report.vocab.Table`; ``numeric`` right-aligns columns."""
+    return Table(headers=headers, rows=rows, caption=caption, note=note, numeric=numeric, cls=cls)
 
 
-def figure(figs: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
-    fig = (figs or {}).get(key)
-    if fig is None or not getattr(fig, "svg", None):
-        return {"key": key, "available": False, "svg": None, "alt": "", "caption": ""}
-    svg = str(fig.svg)
-    start = svg.find("<svg")
-    svg = svg[start:] if start > 0 else svg  # drop an XML declaration / DOCTYPE before <svg
+def figure(figs: Mapping[str, Any] | None, key: str) -> Figure:
+    """The drawn figure ``key`` as a :class:`~ssereport.report.vocab.Figure` (not available if missing)."""
     # The SVG is written by ssereport.figures (matplotlib, which escapes all text) from our own numbers:
     # trusted markup. The HTML inlines it; the PDF (ssereport.report.pdf) places it as an image file.
-    return {"key": key, "available": True, "svg": Markup(svg), "alt": str(fig.alt or key),
-            "caption": str(fig.caption or "")}
+    return Figure.from_output(key, (figs or {}).get(key))
 
 
 def silhouette_meaning(s: float) -> str:
@@ -227,7 +219,7 @@ def term_label(term: str) -> str:
     return term
 
 
-def figures(figs: Mapping[str, Any] | None, keys: Sequence[str]) -> list[dict[str, Any]]:
+def figures(figs: Mapping[str, Any] | None, keys: Sequence[str]) -> list[Figure]:
     """The figure dicts of ``keys``, in display order (see :func:`figure`)."""
     return [figure(figs, k) for k in keys]
 
