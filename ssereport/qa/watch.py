@@ -34,6 +34,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from ..errors import HistoryError
+from .history import History, open_history
 from .model import ReferenceModel
 from .spec import Spec, check_spec
 
@@ -130,7 +132,8 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
           formats: tuple[str, ...] = ("json", "html", "pdf"), jobs: int = 1, max_file_mb: float = 50.0,
           model_path: Path | None = None, columns: dict[str, str] | None = None, interval: float = 0.2,
           checks: int = 2, stop: threading.Event | None = None,
-          echo: Callable[[str], None] | None = None, ready: Callable[[], None] | None = None) -> int:
+          echo: Callable[[str], None] | None = None, ready: Callable[[], None] | None = None,
+          history: History | None = None, index_last: int = 100) -> int:
     """Judge every CSV/XLSX that appears or changes in ``inbox`` until stopped; return the number of batches.
 
     Parameters
@@ -155,6 +158,9 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
         Receives one line per batch (default: printed on stdout, errors on stderr).
     ready : callable, optional
         Called once everything is imported and the watch has started.
+    history : History, optional
+        Where every judgement is recorded before its files are written
+        (default ``out/history.sqlite``); ``index_last``: the batches the index shows in full.
 
     Returns
     -------
@@ -197,9 +203,11 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
         else:
             print(line, file=sys.stderr if error else sys.stdout, flush=True)
 
+    history = history if history is not None else open_history(out=out)
     _preload(formats)
     pool = None
     if jobs > 1:
+        history.dispose()  # no database connection crosses the fork
         import multiprocessing
 
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
@@ -232,7 +240,7 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
             todo = [p for p, st in stable.items() if st is not None and judged.get(p) != st]
             if stop.is_set():
                 break
-            rest = (out, spec, formats, max_file_mb, model_path, columns)
+            rest = (out, spec, formats, max_file_mb, model_path, columns, history)
             t0 = time.perf_counter()
             results = None
             if pool is not None and len(todo) > 1:
@@ -256,9 +264,12 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
                     say(_line(o, seconds / max(len(todo), 1)), error=bool(o["error"]))
             if todo:
                 try:
-                    write_index(out, errors=list(errors.values()), model=model)
+                    write_index(out, errors=list(errors.values()), model=model, history=history, last=index_last,
+                                months={o["month"] for r in results for o in r if o.get("month")})
                 except OSError as exc:  # the folder became unwritable: say so, keep watching
                     say(f"ssereport: error: index.html not written: {exc.strerror or exc}", error=True)
+                except HistoryError as exc:  # the history could not be read (locked past the timeout): keep watching
+                    say(f"ssereport: error: index.html not written: {exc}", error=True)
     except KeyboardInterrupt:
         pass
     finally:
