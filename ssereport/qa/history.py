@@ -354,7 +354,7 @@ class History:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except HistoryError:
+        except (HistoryError, sa.exc.IntegrityError):  # an IntegrityError is for the caller (a raced insert)
             raise
         except (sa.exc.OperationalError, sa.exc.DatabaseError, sa.exc.InterfaceError) as exc:
             raise _explain(exc, self.url, self.timeout, doing) from None

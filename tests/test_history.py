@@ -1,0 +1,332 @@
+"""The batch history database (ssereport.qa.history): the same cases on SQLite and on PostgreSQL.
+
+PostgreSQL runs when ``SSEREPORT_TEST_PG`` names a server (``.ci/run`` starts a throw-away cluster and sets
+it); without one those cases skip with the reason, except in CI, where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ssereport.errors import HistoryError
+from ssereport.qa import history as hist
+from ssereport.qa.history import EXPORT_COLUMNS, open_history
+
+from .conftest import ROOT
+
+PG_ENV = "SSEREPORT_TEST_PG"
+MODEL_A = "sha256:" + "a" * 64
+MODEL_B = "sha256:" + "b" * 64
+
+
+def fake_batch(i: int, *, day: str | None = "2026-03-02", verdict: str = "pass", n: int = 3, model: str = MODEL_A,
+               spec: dict | None = None, content: str | None = None) -> dict:
+    """A complete batch JSON dict (``BatchResult.to_dict()`` shape) with known values, judged by ``model``."""
+    n_pass = n if verdict == "pass" else 0
+    films = []
+    for k in range(n):
+        ok = verdict == "pass"
+        films.append({
+            "sample_id": f"S{i:04d}-{k}", "row": k + 2, "observed_class": 1, "predicted_class": 1, "margin": 0.5,
+            "pass": ok, "out_of_range": [],
+            # reasons as records and a separate notes list (the shape engineer qa introduces); stored as given
+            "reasons": [] if ok else [{"variable": "rd", "value": 0.2 + k / 100, "limit": 0.101, "op": ">",
+                                       "unit": "", "source": "95th percentile of class-1 reference films"}],
+            "notes": [f"note {k} of batch {i}"] if k == 0 else [],
+            "conductivity_s_cm": 5e-4 + i * 1e-7 + k * 1e-6, "rd": 0.05 + k / 1000,
+            "thickness_um": 80.0, "polymer_wt_pct": 10.0, "ls_ratio": 0.6, "xylene_vol_pct": 50.0})
+    return {
+        "schema_version": "ssereport-batch/1", "batch_id": f"{day or 'nodate'}_B{i:04d}", "cast_date": day,
+        "verdict": verdict,
+        "counts": {"films": n, "pass": n_pass, "fail": n - n_pass, "out_of_range": 0,
+                   "observed_class": {"1": n, "2": 0, "3": 0}, "predicted_class": {"1": n, "2": 0, "3": 0}},
+        "spec": spec or {"sigma_min": None, "rd_max": None, "min_pass_fraction": 0.9},
+        "acceptance": {"basis": "class1", "limits": [], "min_pass_fraction": 0.9}, "capability": {},
+        "films": films,
+        "input": {"path": f"batch_{i}.csv", "sha256": hashlib.sha256((content or f"content {i}").encode()).hexdigest(),
+                  "n_rows": n, "excluded": [], "notes": []},
+        "model": {"checksum": model, "file": None},
+        "provenance": {"created": "2026-12-07T10:00:00+00:00"},
+    }
+
+
+def _pg_base() -> sa.URL | None:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set: in CI, .ci/run starts a PostgreSQL cluster and sets it")
+        pytest.skip(f"no PostgreSQL server for the tests: set {PG_ENV}=postgresql+psycopg://postgres@/postgres"
+                    "?host=DIR&port=PORT (.ci/run starts one and sets it)")
+    return sa.make_url(base)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    """A new, empty history database: an SQLite file, or a fresh PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        (tmp_path / "db").mkdir()
+        yield str(tmp_path / "db" / "history.sqlite")
+        return
+    base = _pg_base()
+    name = f"ssr_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {base.render_as_string(hide_password=True)} is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL at {base.render_as_string(hide_password=True)} is not reachable: {exc.orig}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    yield url
+    for key in [k for k in hist._ENGINES if k[1] == url]:
+        hist._ENGINES.pop(key).dispose()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+# ------------------------------------------------------------------------------------------------ append
+def test_append_and_idempotence(db, tmp_path):
+    h = open_history(db, out=tmp_path / "empty-out")  # a folder that does not exist: nothing to import
+    assert h.note.startswith("created the batch history") and "imported" not in h.note
+    first = [h.record(fake_batch(i, verdict="fail" if i == 2 else "pass")) for i in range(3)]
+    assert [r.new for r in first] == [True, True, True]
+    assert len({r.judgement_id for r in first}) == 3
+    assert h.count() == 3
+    again = h.record(fake_batch(1))  # same content, same model, same spec: recognised
+    assert not again.new and again.judgement_id == first[1].judgement_id and h.count() == 3
+    assert h.record(fake_batch(1, model=MODEL_B)).new  # another model judged it: a new judgement
+    assert h.record(fake_batch(1, spec={"sigma_min": 3e-4, "rd_max": None, "min_pass_fraction": 0.9})).new
+    assert h.count() == 5
+    # the films come back exactly as the judge gave them: reasons (records) and notes untouched
+    films = h.films(first[2].judgement_id)
+    assert films == fake_batch(2, verdict="fail")["films"]
+    assert open_history(db).note is None  # opened again: nothing created, nothing imported
+    # append-only: the row of the first judgement is unchanged by the later ones
+    rows = h.judgements()
+    assert [r["model_sha256"] for r in rows].count("b" * 64) == 1 and len(rows) == 5
+
+
+def test_record_refuses_an_incomplete_batch(db):
+    h = open_history(db)
+    bad = fake_batch(0)
+    del bad["input"]
+    with pytest.raises(HistoryError, match=r"batch '2026-03-02_B0000' cannot be recorded: not a complete batch "
+                                           r"record \(KeyError: 'input'\)"):
+        h.record(bad)
+    assert h.count() == 0
+
+
+def test_schema_matches_the_tables_the_code_uses(db):
+    """The Alembic revision creates exactly the tables, columns and constraints of history.metadata."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    h = open_history(db)
+    with h.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), hist.metadata)
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == hist.HEAD
+    assert diff == []
+
+
+# ------------------------------------------------------------------------------------------------ import
+def test_first_creation_imports_the_folder_once(db, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for i, day in enumerate(["2026-01-05", "2026-02-10", "2026-02-11"]):
+        (out / f"b{i}.json").write_text(json.dumps(fake_batch(i, day=day)), encoding="utf-8")
+    (out / "study.results.json").write_text(json.dumps({"schema_version": "ssereport-results/1"}), encoding="utf-8")
+    broken = fake_batch(9)
+    del broken["films"]
+    (out / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
+    (out / "notes.json").write_text("not json", encoding="utf-8")
+    h = open_history(db, out=out)
+    assert "imported the 3 batch reports already in" in h.note
+    assert "not imported (incomplete): broken.json (not a complete batch record (KeyError: 'films'))" in h.note
+    assert [r["batch_id"] for r in h.judgements()] == ["2026-01-05_B0000", "2026-02-10_B0001", "2026-02-11_B0002"]
+    with h.engine.connect() as conn:
+        origins = conn.execute(sa.select(hist.judgement.c.origin).order_by(hist.judgement.c.id)).scalars().all()
+    assert origins == ["imported from b0.json", "imported from b1.json", "imported from b2.json"]
+    (out / "b3.json").write_text(json.dumps(fake_batch(3, day="2026-03-01")), encoding="utf-8")
+    h2 = open_history(db, out=out)  # not the first creation: the folder is not imported again
+    assert h2.note is None and h2.count() == 3
+
+
+# ------------------------------------------------------------------------------------------------ reading
+def _fill(h) -> None:
+    plan = [(0, "2026-01-30", "pass"), (1, "2026-02-02", "fail"), (2, "2026-02-15", "pass"), (3, "2026-02-28", "pass"),
+            (4, "2026-03-01", "fail"), (5, None, "pass")]
+    for i, day, verdict in plan:
+        h.record(fake_batch(i, day=day, verdict=verdict, n=2 + i))
+
+
+def test_last_and_months(db):
+    h = open_history(db)
+    _fill(h)
+    # batch 5 has no cast date: it counts on its judgement's date, 2026-12-07
+    assert [r["batch_id"] for r in h.last(3)] == ["2026-02-28_B0003", "2026-03-01_B0004", "nodate_B0005"]
+    last = h.last(2)
+    assert last[0]["counts"]["films"] == 6 and len(last[0]["films"]) == 6
+    assert last[0]["films"][4] == {"sample_id": "S0004-4", "pass": False,
+                                   "conductivity_s_cm": pytest.approx(5e-4 + 4e-7 + 4e-6), "rd": pytest.approx(0.054)}
+    months = {m.key: (m.n_batches, m.n_pass, m.n_films, m.n_films_pass) for m in h.months()}
+    assert months == {"2026-01": (1, 1, 2, 2), "2026-02": (3, 2, 3 + 4 + 5, 4 + 5), "2026-03": (1, 0, 6, 0),
+                      "2026-12": (1, 1, 7, 7)}
+    assert [r["batch_id"] for r in h.month(2026, 2)] == ["2026-02-02_B0001", "2026-02-15_B0002", "2026-02-28_B0003"]
+    assert h.month(2026, 4) == []
+
+
+def test_export_filters(db):
+    h = open_history(db)
+    _fill(h)
+
+    def ids(**kw):
+        return [r["batch_id"][-5:] for r in h.judgements(**kw)]
+
+    assert ids() == ["B0000", "B0001", "B0002", "B0003", "B0004", "B0005"]
+    assert ids(since=date(2026, 2, 2), until=date(2026, 2, 28)) == ["B0001", "B0002", "B0003"]  # inclusive
+    assert ids(since=date(2026, 2, 3)) == ["B0002", "B0003", "B0004", "B0005"]
+    assert ids(until=date(2026, 2, 1)) == ["B0000"]
+    assert ids(verdict="fail") == ["B0001", "B0004"]
+    assert ids(verdict="pass", since=date(2026, 3, 1)) == ["B0005"]
+    row = h.judgements(verdict="fail")[0]
+    assert list(row) == list(EXPORT_COLUMNS)
+    assert row == {"batch_id": "2026-02-02_B0001", "cast_date": "2026-02-02", "judged_at": "2026-12-07T10:00:00+00:00",
+                   "verdict": "fail", "n_films": 3, "n_pass": 0,
+                   "content_sha256": hashlib.sha256(b"content 1").hexdigest(), "model_sha256": "a" * 64}
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ssereport", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+def test_history_command(db, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    h = open_history(db, out=out)
+    _fill(h)
+    p = _cli("history", str(out), "--db", db, "--verdict", "fail", "--csv", str(tmp_path / "h.csv"))
+    assert p.returncode == 0, p.stderr
+    with open(tmp_path / "h.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["batch_id"] for r in rows] == ["2026-02-02_B0001", "2026-03-01_B0004"]
+    assert list(rows[0]) == list(EXPORT_COLUMNS) and rows[1]["n_films"] == "6" and rows[1]["n_pass"] == "0"
+    p = _cli("history", str(out), "--db", db, "--since", "2026-02-15", "--until", "2026-03-01",
+             "--json", str(tmp_path / "h.json"))
+    assert p.returncode == 0, p.stderr
+    rows = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
+    assert [r["batch_id"] for r in rows] == ["2026-02-15_B0002", "2026-02-28_B0003", "2026-03-01_B0004"]
+    p = _cli("history", str(out), "--db", db)
+    assert p.returncode == 0 and p.stdout.splitlines()[0].split() == list(EXPORT_COLUMNS)
+    assert p.stdout.rstrip().endswith("(6 judgements)")
+    for args, message in ((["--since", "2026-13-01"], "--since: got '2026-13-01', expected a date YYYY-MM-DD"),
+                          (["--verdict", "maybe"], "--verdict: got 'maybe', expected 'pass' or 'fail'"),
+                          (["--since", "2026-03-01", "--until", "2026-02-01"], "no date can match"),
+                          (["--csv", "a.csv", "--json", "a.json"], "give --csv FILE or --json FILE, not both")):
+        p = _cli("history", str(out), "--db", db, *args)
+        assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
+
+
+def test_history_command_without_a_database(tmp_path):
+    p = _cli("history", str(tmp_path))
+    assert p.returncode == 2
+    assert f"no batch history at {tmp_path / 'history.sqlite'}" in p.stderr
+    assert not (tmp_path / "history.sqlite").exists()  # reading never creates one
+
+
+# ------------------------------------------------------------------------------------------------ concurrency
+_WRITER = """
+import json, sys
+from ssereport.qa.history import open_history
+from tests.test_history import fake_batch
+db, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+h = open_history(db, timeout=60)
+new = [h.record(fake_batch(i, day=f"2026-04-{1 + i % 28:02d}")).new for i in range(first, last)]
+print(json.dumps(new))
+"""
+
+
+def _writers(db: str, ranges) -> list[list[bool]]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, db, str(a), str(b)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for a, b in ranges]
+    results = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=300)
+        assert p.returncode == 0, stderr
+        assert stderr == ""
+        results.append(json.loads(stdout))
+    return results
+
+
+def test_two_processes_25_batches_each(db):
+    open_history(db)  # both processes open an existing database (a new one: see the next test)
+    results = _writers(db, [(0, 25), (25, 50)])
+    assert results == [[True] * 25, [True] * 25]
+    rows = open_history(db).judgements()
+    assert len(rows) == 50 and len({r["batch_id"] for r in rows}) == 50
+
+
+def test_two_processes_racing_on_the_same_batches(db):
+    """Both create the database and record the same 25 judgements at once: 25 rows, each recorded once."""
+    results = _writers(db, [(0, 25), (0, 25)])
+    assert [a + b for a, b in zip(*results)] == [1] * 25  # exactly one process recorded each batch
+    h = open_history(db)
+    assert h.count() == 25
+    with h.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(hist.film)).scalar_one() == 25 * 3
+        assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+
+
+# ------------------------------------------------------------------------------------------------ failures
+def test_unreachable_postgresql_is_one_clear_error(tmp_path):
+    with pytest.raises(HistoryError, match=r"the history database postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:1/x "
+                                           r"failed while opening it: .*(refused|connect)"):
+        open_history("postgresql://nobody:secret@127.0.0.1:1/x", timeout=2)
+
+
+@pytest.mark.parametrize("url, message", [
+    ("mysql://u@h/db", "back end 'mysql' is not supported"),
+    ("postgresql+asyncpg://u@h/db", "driver 'asyncpg' is not supported"),
+])
+def test_unsupported_urls(url, message):
+    with pytest.raises(HistoryError, match=message):
+        open_history(url)
+
+
+def test_corrupt_sqlite_file(tmp_path):
+    (tmp_path / "history.sqlite").write_bytes(b"this is not an SQLite database " * 200)
+    with pytest.raises(HistoryError, match=r"is not a readable SQLite database \(file is not a database\) while "
+                                           r"opening it; move the file away"):
+        open_history(out=tmp_path)
+
+
+def test_locked_sqlite_database_times_out(tmp_path):
+    h = open_history(out=tmp_path, timeout=0.3)
+    lock = sqlite3.connect(tmp_path / "history.sqlite", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+    try:
+        with pytest.raises(HistoryError, match=r"is locked by another process \(waited 0.3 s\) while recording "
+                                               r"batch 2026-03-02_B0000"):
+            h.record(fake_batch(0))
+        with pytest.raises(HistoryError, match=r"is locked by another process \(waited 0.3 s\) while opening it"):
+            open_history(out=tmp_path, timeout=0.3)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert open_history(out=tmp_path, timeout=0.3).record(fake_batch(0)).new  # free again: recorded
