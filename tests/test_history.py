@@ -330,3 +330,111 @@ def test_locked_sqlite_database_times_out(tmp_path):
         lock.execute("ROLLBACK")
         lock.close()
     assert open_history(out=tmp_path, timeout=0.3).record(fake_batch(0)).new  # free again: recorded
+
+
+# ------------------------------------------------------------------------------------------------ batch and index
+BATCHES = sorted((ROOT / "data" / "batches").glob("*.csv"))
+
+
+@pytest.fixture(scope="module")
+def model_file(reference_results, tmp_path_factory) -> Path:
+    from ssereport.qa.model import fit_model, save_model
+
+    path = tmp_path_factory.mktemp("model") / "reference.json"
+    save_model(fit_model(reference_results), path)
+    return path
+
+
+def _reports(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.suffix in (".html", ".pdf", ".json") and p.name[:5] != "index")
+
+
+def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_path):
+    out = tmp_path / "out"
+    p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "html,json")
+    assert p.returncode == 0, p.stderr
+    assert f"created the batch history {out / 'history.sqlite'}" in p.stderr
+    h = open_history(out=out)
+    assert [(r["batch_id"], r["verdict"], r["n_pass"], r["n_films"]) for r in h.judgements()] == [
+        ("2026-03-02_A", "pass", 10, 10), ("2026-03-09_B", "pass", 11, 12), ("2026-03-16_C", "fail", 0, 9)]
+    # the row is the judgement of the JSON written beside it
+    j = json.loads((out / "2026-03-09_B.json").read_text(encoding="utf-8"))
+    row = h.judgements(verdict="pass")[1]
+    assert row["content_sha256"] == j["input"]["sha256"] and row["model_sha256"] == j["model"]["checksum"][7:]
+    assert h.films(h.last(3)[1]["id"]) == j["films"]
+    # run again: recognised, nothing duplicated
+    p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json")
+    assert p.returncode == 0 and "created" not in p.stderr and h.count() == 3
+    # the index comes from the database, not from the folder: a deleted JSON report is still listed
+    (out / "2026-03-02_A.json").unlink()
+    p = _cli("batch", str(BATCHES[2]), "--model", str(model_file), "--out", str(out), "--format", "json",
+             "--index-last", "2")
+    assert p.returncode == 0, p.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "The last 2 of the 3 judgements in the batch history" in index
+    assert "<td>2026-03-09_B</td>" in index and "<td>2026-03-16_C</td>" in index
+    assert "<td>2026-03-02_A</td>" not in index  # not among the last 2 ...
+    assert '<a href="index-2026-03.html">2026-03</a></td><td class="num">3</td><td class="num">2</td>' \
+           '<td class="num">1</td><td class="num">31</td><td class="num">21</td>' in index  # ... but in its month
+    month = (out / "index-2026-03.html").read_text(encoding="utf-8")
+    assert all(f"<td>{b}</td>" in month for b in ("2026-03-02_A", "2026-03-09_B", "2026-03-16_C"))
+    assert "3 judgements of batches cast in 2026-03" in month and "21 of 31 films pass" in month
+    assert '<a href="2026-03-02_A.html">HTML</a>' in month  # links only to files that exist: the JSON is gone
+    assert '<a href="2026-03-02_A.json">' not in month
+
+
+def test_locked_or_corrupt_database_writes_no_report_file(model_file, tmp_path):
+    out = tmp_path / "locked"
+    open_history(out=out.mkdir() or out)
+    lock = sqlite3.connect(out / "history.sqlite", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        p = _cli("batch", str(BATCHES[0]), "--model", str(model_file), "--out", str(out), "--db-timeout", "0.5")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "is locked by another process (waited 0.5 s) while opening it" in p.stderr
+    assert _reports(out) == [] and not (out / "index.html").exists()
+
+    bad = tmp_path / "corrupt"
+    bad.mkdir()
+    (bad / "history.sqlite").write_bytes(b"garbage " * 1000)
+    p = _cli("batch", str(BATCHES[0]), "--model", str(model_file), "--out", str(bad))
+    assert p.returncode == 2 and "is not a readable SQLite database (file is not a database)" in p.stderr
+    assert _reports(bad) == [] and not (bad / "index.html").exists()
+
+
+def test_a_batch_not_recorded_gets_no_files_and_the_next_run_retries(model_file, tmp_path):
+    """The database is opened, then locked before the batch is recorded: that batch gets an error and no file."""
+    from ssereport.qa.model import load_model
+    from ssereport.qa.run import process_file
+
+    out = tmp_path / "out"
+    out.mkdir()
+    h = open_history(out=out, timeout=0.3)
+    model = load_model(model_file)
+    lock = sqlite3.connect(out / "history.sqlite", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        [outcome] = process_file(BATCHES[1], model, out, None, ("json", "html"), 50.0, model_file, None, h)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert outcome["error"].endswith("no report file of batch 2026-03-09_B was written (run it again to retry)")
+    assert "is locked by another process (waited 0.3 s) while recording batch 2026-03-09_B" in outcome["error"]
+    assert _reports(out) == [] and h.count() == 0
+    [outcome] = process_file(BATCHES[1], model, out, None, ("json", "html"), 50.0, model_file, None, h)
+    assert outcome["error"] is None and outcome["recorded"] == "new" and outcome["month"] == "2026-03"
+    assert _reports(out) == ["2026-03-09_B.html", "2026-03-09_B.json"] and h.count() == 1
+
+
+def test_batch_into_postgresql(model_file, db, tmp_path):
+    """--db URL (both back ends): the same judgements, the same index; --jobs 2 workers each open their own."""
+    out = tmp_path / "out"
+    p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json",
+             "--db", db, "--jobs", "2")
+    assert p.returncode == 0, p.stderr
+    assert [r["verdict"] for r in open_history(db).judgements()] == ["pass", "pass", "fail"]
+    assert not (out / "history.sqlite").exists() or db.endswith(str(out / "history.sqlite"))
+    assert "<td>2026-03-16_C</td>" in (out / "index.html").read_text(encoding="utf-8")
