@@ -109,7 +109,7 @@ def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, An
     created = now()
     control = _control(reports, model) if model is not None and reports else None
     total = sum(m.n_batches for m in months) if months is not None else len(rows)
-    head_text = (f"{plural(len(rows), 'batch report')} in this folder, oldest first" if total == len(rows) else
+    head_text = (f"{plural(len(rows), 'batch report')} in the batch history, oldest first" if total == len(rows) else
                  f"The last {fmt_int(len(rows))} of the {plural(total, 'judgement')} in the batch history, oldest "
                  "first (every month is in the table below them)")
     intro = [
