@@ -438,3 +438,31 @@ def test_batch_into_postgresql(model_file, db, tmp_path):
     assert [r["verdict"] for r in open_history(db).judgements()] == ["pass", "pass", "fail"]
     assert not (out / "history.sqlite").exists() or db.endswith(str(out / "history.sqlite"))
     assert "<td>2026-03-16_C</td>" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_watch_records_each_batch(model_file, tmp_path):
+    import shutil
+    import threading
+    import time
+
+    from ssereport.qa.model import load_model
+    from ssereport.qa.watch import watch
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    stop, ready, lines = threading.Event(), threading.Event(), []
+    t = threading.Thread(target=watch, args=(inbox, load_model(model_file), out),
+                         kwargs={"formats": ("json",), "stop": stop, "echo": lines.append, "ready": ready.set})
+    t.start()
+    try:
+        assert ready.wait(300)
+        shutil.copy(BATCHES[1], inbox / BATCHES[1].name)
+        end = time.monotonic() + 300
+        while time.monotonic() < end and not (lines and (out / "index-2026-03.html").exists()):
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        t.join(120)
+    assert lines and lines[0].startswith("PASS   2026-03-09_B: 11/12 films pass"), lines
+    rows = open_history(out=out).judgements()
+    assert [(r["batch_id"], r["verdict"], r["n_pass"]) for r in rows] == [("2026-03-09_B", "pass", 11)]
+    assert "<td>2026-03-09_B</td>" in (out / "index.html").read_text(encoding="utf-8")
