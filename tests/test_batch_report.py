@@ -375,8 +375,9 @@ def test_lower_control_limit():
 # --------------------------------------------------------------------------- PDF
 
 def test_run_writes_every_file(run):
-    names = {p.name for p in run["out"].iterdir()}
-    assert names == {f"{s}.{x}" for s in STEMS for x in ("json", "html", "pdf")} | {"index.html"}
+    names = {p.name for p in run["out"].iterdir()} - {"history.sqlite-wal", "history.sqlite-shm"}  # SQLite's, while open
+    assert names == {f"{s}.{x}" for s in STEMS for x in ("json", "html", "pdf")} | {"index.html", "index-2026-03.html",
+                                                                                   "history.sqlite"}
     assert all(o["error"] is None for o in run["outcomes"])
 
 

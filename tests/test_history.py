@@ -466,3 +466,28 @@ def test_watch_records_each_batch(model_file, tmp_path):
     rows = open_history(out=out).judgements()
     assert [(r["batch_id"], r["verdict"], r["n_pass"]) for r in rows] == [("2026-03-09_B", "pass", 11)]
     assert "<td>2026-03-09_B</td>" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_two_batch_processes_share_one_history(model_file, tmp_path):
+    """Two whole `ssereport batch` processes, 5 batches each, one report folder and history: 10 rows, 10 reports."""
+    text = BATCHES[0].read_text(encoding="utf-8")
+    groups = []
+    for g in range(2):
+        files = []
+        for i in range(5):
+            new_id = f"2026-05-{1 + 5 * g + i:02d}_P{g}"
+            files.append(tmp_path / f"{new_id}.csv")
+            files[-1].write_text(text.replace("2026-03-02_A", new_id), encoding="utf-8")
+        groups.append(files)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    procs = [subprocess.Popen([sys.executable, "-m", "ssereport", "batch", *map(str, files), "--model", str(model_file),
+                               "--out", str(out), "--format", "json", "-q"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for files in groups]
+    for p in procs:
+        _, stderr = p.communicate(timeout=600)
+        assert p.returncode == 0, stderr
+    rows = open_history(out=out).judgements()
+    assert sorted(r["batch_id"] for r in rows) == sorted(f.stem for files in groups for f in files)
+    assert len(list(out.glob("2026-05-*.json"))) == 10
