@@ -467,7 +467,7 @@ def test_index_lists_batches_in_time_order_with_verdicts(index):
 
 def test_index_links_exist(index, run):
     hrefs = re.findall(r'href="([^"#]+)"', index)
-    assert len(hrefs) == 9
+    assert len(hrefs) == 10  # 3 reports x 3 files and the month page index-2026-03.html
     assert all((run["out"] / h).is_file() for h in hrefs)
 
 
