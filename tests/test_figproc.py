@@ -11,7 +11,7 @@ import pytest
 import ssereport.report.context as context_module
 import ssereport.report.sections.overview as overview_module
 from ssereport.config import Config
-from ssereport.figures import FIGURES, render_figures
+from ssereport.report.figures import FIGURES, render_figures
 from ssereport.pipeline import analyze
 from ssereport.report._figproc import NEEDS, ORDER, FigureProcess
 from ssereport.report.render import render_report
@@ -99,7 +99,7 @@ def test_disabled_draws_in_process(reference_results):
 
 def test_an_error_while_drawing_reaches_the_caller(reference_table, monkeypatch):
     # a figure that cannot be drawn fails in the child and is drawn again by the parent, which raises
-    import ssereport.figures as figures_module
+    import ssereport.report.figures as figures_module
 
     spec = figures_module.FIGURES["scree"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ssereport.figures import FIGURES
+from ssereport.report.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 QMD = ROOT / "ssereport" / "templates" / "report.qmd"

@@ -11,9 +11,9 @@ import pytest
 from markupsafe import escape
 
 from ssereport.report.context import SECTIONS, build_context
-from ssereport.report.filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
+from ssereport.format import fmt_fixed, fmt_num, fmt_p, fmt_pct
 from ssereport.report.render import environment, render_html, render_pdf, render_report
-from ssereport.figures import FIGURES
+from ssereport.report.figures import FIGURES
 
 from .conftest import need_weasyprint
 
@@ -172,7 +172,7 @@ def test_summary_wording_after_the_review(report):
 
 
 def test_fmt_window_marks_the_edges_of_the_grid():
-    from ssereport.report.filters import fmt_window
+    from ssereport.format import fmt_window
 
     assert fmt_window(0.6, 1.04, 0.6, 1.4) == "≤ 0.60–1.04"
     assert fmt_window(0.8, 1.4, 0.6, 1.4) == "0.80 to ≥ 1.40"
@@ -412,7 +412,7 @@ def test_pdf_draws_hand_written_svg_with_text_and_an_embedded_png(reference_resu
 
     from pypdf import PdfReader
 
-    from ssereport.figures import FigureOutput
+    from ssereport.report.figures import FigureOutput
 
     def png(w: int, h: int) -> bytes:  # an RGB gradient, written by hand (no imaging library needed)
         raw = b"".join(b"\x00" + b"".join(bytes((x * 60 % 256, y * 80 % 256, 128)) for x in range(w))

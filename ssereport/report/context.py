@@ -8,10 +8,10 @@ its title (:data:`~ssereport.report.sections.STUDY_SECTIONS`); this module
 calls them and adds the document's title, metadata and table of contents.
 Every narrative sentence is generated from the numbers in APA style, as plain
 text (no emphasis or other markup), so that every presentation shows the same
-words. Rounding happens only through :mod:`ssereport.report.filters`.
+words. Rounding happens only through :mod:`ssereport.format`.
 
 The only markup that is marked safe is the SVG of the figures, which our own
-code generates (:func:`ssereport.figures.render_figures`); every other string,
+code generates (:func:`ssereport.report.figures.render_figures`); every other string,
 including titles and sample IDs from the input file, is escaped by the HTML
 templates and placed as text by the Typst templates.
 """
@@ -57,7 +57,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         Shown on the report and in the PDF metadata (escaped when displayed).
         Default title: "Film quality report: <input file>"; default author: "ssereport".
     figures : mapping of str to FigureOutput, optional
-        From :func:`ssereport.figures.render_figures`; a missing figure is
+        From :func:`ssereport.report.figures.render_figures`; a missing figure is
         replaced by a short note.
     sections : iterable of Section, optional
         Default: the registry :data:`ssereport.report.sections.STUDY_SECTIONS`.

@@ -1,7 +1,7 @@
 """Helpers shared by the study-report sections: tables, figures and APA phrases as plain values.
 
 Everything here turns numbers of the results into strings through
-:mod:`ssereport.report.filters` (the only place that rounds) and returns plain
+:mod:`ssereport.format` (the only place that rounds) and returns plain
 dicts and lists that the HTML, Typst and Quarto templates display.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from ...schema import FILM_VARIABLES, by_name
 from ..vocab import Figure, Table
-from ..filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range, fmt_window
+from ...format import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range, fmt_window
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...pipeline import StudyResults
@@ -64,7 +64,7 @@ def make_table(headers: list[str], rows: list[list[Any]], *, caption: str = "", 
 
 def figure(figs: Mapping[str, Any] | None, key: str) -> Figure:
     """The drawn figure ``key`` as a :class:`~ssereport.report.vocab.Figure` (not available if missing)."""
-    # The SVG is written by ssereport.figures (matplotlib, which escapes all text) from our own numbers:
+    # The SVG is written by ssereport.report.figures (matplotlib, which escapes all text) from our own numbers:
     # trusted markup. The HTML inlines it; the PDF (ssereport.report.pdf) places it as an image file.
     return Figure.from_output(key, (figs or {}).get(key))
 

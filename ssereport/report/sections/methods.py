@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..filters import fmt_int, fmt_num, fmt_pct
+from ...format import fmt_int, fmt_num, fmt_pct
 from .common import ANOVA_TYPE, alpha_text, config_items, head, level, make_table, sym
 from .registry import SectionInput
 

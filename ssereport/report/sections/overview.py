@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..filters import fmt_fixed, fmt_num, fmt_pct
+from ...format import fmt_fixed, fmt_num, fmt_pct
 from .common import classes_overview, config_items, describe, join, kw_sentence, make_table, process_window
 from .registry import SectionInput
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..filters import fmt_int, fmt_num
+from ...format import fmt_int, fmt_num
 from .common import cv_sentence, figures, head, join, level, make_table
 from .registry import SectionInput
 

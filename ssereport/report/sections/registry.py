@@ -45,7 +45,7 @@ class SectionInput:
     results : StudyResults
         From :func:`ssereport.analyze`.
     figures : mapping of str to FigureOutput
-        From :func:`ssereport.figures.render_figures` (may be empty: a missing
+        From :func:`ssereport.report.figures.render_figures` (may be empty: a missing
         figure is shown as a note).
     created : str
         The analysis date (ISO 8601), shared by every section.

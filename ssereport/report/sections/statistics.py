@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ...schema import FILM_VARIABLES
-from ..filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pm
+from ...format import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pm
 from .common import (ANOVA_SHORT, ANOVA_TYPE, alpha_text, ari_meaning, classes_overview, dunn_sentence, figures,
                      head, join, kw_sentence, make_table, silhouette_meaning, sym, term_label, var_label)
 from .overview import class_table
