@@ -90,3 +90,100 @@ def test_a_planted_import_breaks_a_contract(package_copy, module, line, broken):
     assert out.returncode != 0
     name = _contracts()[broken]["name"]
     assert re.search(re.escape(name[:40]) + r".*BROKEN", out.stdout.replace("\n", " ")), out.stdout
+
+
+# --------------------------------------------------------------------------- a figure = one registry entry
+
+def dummy_counts(results, *, ax=None, **style):
+    """The dummy figure's plotting function: films per class as bars (a ``plots``-style function)."""
+    from matplotlib.figure import Figure
+
+    ax = ax if ax is not None else Figure(figsize=(4, 3)).add_subplot()
+    counts = results.clusters.counts
+    ax.bar([f"Class {c}" for c in counts], list(counts.values()), **style)
+    ax.set_xlabel("Quality class")
+    ax.set_ylabel("Films (count)")
+    return ax
+
+
+DUMMY_CAPTION = "Dummy figure added by one registry entry: films per class (count)."
+
+
+@pytest.fixture
+def dummy_figure(monkeypatch):
+    """The one place the dummy figure is added: its registry entry (shown in section "classes", after the others)."""
+    from ssereport.report.figures import FIGURES, FigureSpec
+
+    spec = FigureSpec("dummy_counts", dummy_counts,
+                      alt=lambda r: "Bars of films per class: " + ", ".join(
+                          f"class {c} {n} films" for c, n in r.clusters.counts.items()) + ".",
+                      caption=lambda r: DUMMY_CAPTION, title="Dummy films per class",
+                      needs={"clusters"}, section="classes")
+    monkeypatch.setitem(FIGURES, "dummy_counts", spec)
+    return spec
+
+
+def test_a_registered_figure_reaches_the_html_the_pdf_and_the_qmd(dummy_figure, reference_results, tmp_path,
+                                                                  monkeypatch, capsys):
+    import io
+
+    from pypdf import PdfReader
+
+    import ssereport
+    from ssereport.report._figproc import ORDER, FigureProcess
+    from ssereport.report.render import render_html, render_pdf
+
+    alt = dummy_figure.alt(reference_results)
+    assert alt == "Bars of films per class: class 1 60 films, class 2 29 films, class 3 21 films."
+    # the figure process of `ssereport report` draws it in its child, as soon as the classes are there
+    assert ORDER.index("dummy_counts") < ORDER.index("oversampling")
+    with FigureProcess() as figs:
+        figs.finish(reference_results)
+        drawn = figs.collect(reference_results)
+    assert list(drawn)[-1] == "dummy_counts" and "Films (count)" in drawn["dummy_counts"].svg
+
+    html = render_html(reference_results, figures=drawn)
+    classes = html[html.index('<section class="report-section" id="classes"'):html.index('id="tests"')]
+    assert f'aria-label="{alt}"' in classes and DUMMY_CAPTION in classes
+    assert classes.index("fig-boxplots") < classes.index("fig-dummy_counts")  # registry order within the section
+
+    path = render_pdf(reference_results, tmp_path / "r.pdf", figures=drawn)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+    assert DUMMY_CAPTION in text
+
+    qmd = ROOT / "ssereport" / "templates" / "report.qmd"
+    cells = re.findall(r"^```\{python\}[^\n]*\n(.*?)^```\s*$", qmd.read_text(encoding="utf-8"), re.S | re.M)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(ssereport, "analyze", lambda *a, **k: reference_results)  # the same study, not rerun
+    ns: dict = {"__name__": "__quarto__"}
+    exec(compile(cells[0], f"{qmd}:parameters", "exec"), ns)
+    ns["data"] = str(ROOT / "data" / "sse_films_reference.csv")
+    for i, cell in enumerate(cells[1:], start=2):
+        exec(compile(cell, f"{qmd}:cell{i}", "exec"), ns)
+    out = capsys.readouterr().out
+    assert f"![{DUMMY_CAPTION}](_report_figures/dummy_counts.svg)" in out
+    section = out[out.index("## 4. Quality classes"):out.index("## 5. ")]
+    assert "_report_figures/dummy_counts.svg" in section
+    assert "Films (count)" in (tmp_path / "_report_figures" / "dummy_counts.svg").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- outputs unchanged
+
+def test_the_study_results_json_is_byte_identical_to_before_the_redesign(reference_results):
+    """The study results JSON of the reference data is the one of e9a88c6 (before issue 22), timestamps aside.
+
+    ``tests/reference/study_results_e9a88c6.json.gz`` is ``ssereport analyze data/sse_films_reference.csv
+    --json`` run in a worktree of commit e9a88c6 (gzip -9 -n).
+    """
+    import gzip
+    import json
+
+    before = gzip.decompress((ROOT / "tests" / "reference" / "study_results_e9a88c6.json.gz").read_bytes())
+    before = before.decode("utf-8")
+    now = reference_results.to_json()
+    old, new = json.loads(before)["provenance"], json.loads(now)["provenance"]
+    if (old["packages"], old["python"]) != (new["packages"], new["python"]):
+        pytest.skip("this environment's Python or libraries differ from the reference's; the provenance "
+                    "block would differ")
+    assert now.count(new["created"]) == 1
+    assert now.replace(new["created"], old["created"]) == before
