@@ -94,6 +94,19 @@ def test_a_planted_import_breaks_a_contract(package_copy, module, line, broken):
 
 # --------------------------------------------------------------------------- a figure = one registry entry
 
+def test_every_figure_names_a_section_and_is_shown_there_in_registry_order(reference_results):
+    from ssereport.report.context import build_context
+    from ssereport.report.figures import FIGURES, FigureSpec
+    from ssereport.report.sections import STUDY_SECTIONS
+
+    ctx = build_context(reference_results, figures={})
+    shown = [f.key for sid in STUDY_SECTIONS.ids() for f in getattr(ctx[sid], "figures", None) or ()]
+    assert shown == list(FIGURES)  # each figure once, in its section, sections in report order
+    assert {s.section for s in FIGURES.values()} <= set(STUDY_SECTIONS.ids())
+    with pytest.raises(ValueError, match="section is empty"):
+        FigureSpec("x", dummy_counts, alt=str, caption=str)
+
+
 def dummy_counts(results, *, ax=None, **style):
     """The dummy figure's plotting function: films per class as bars (a ``plots``-style function)."""
     from matplotlib.figure import Figure

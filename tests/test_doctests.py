@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Modules whose docstrings have Examples (paths in them are relative to the project root).
 MODULES = ("ssereport.config", "ssereport.io", "ssereport.pipeline", "ssereport.report.context",
            "ssereport.display", "ssereport.report.pdf", "ssereport.report.render",
-           "ssereport.report.figures", "ssereport.report.sections")
+           "ssereport.report.figures", "ssereport.report.markdown", "ssereport.report.vocab",
+           "ssereport.report.sections")
 
 
 @pytest.mark.parametrize("name", MODULES)
