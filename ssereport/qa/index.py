@@ -2,7 +2,8 @@
 
 The history database (:meth:`ssereport.qa.history.History.last` and
 :meth:`~ssereport.qa.history.History.months`, or batch JSON files read by
-:func:`ssereport.qa.run.collect_reports`) -> a context dict built here (formatted through :mod:`ssereport.report.filters`) ->
+:func:`ssereport.qa.run.collect_reports`) -> a context dict built here
+(formatted through :mod:`ssereport.format`) ->
 ``index.html.j2``, which only displays it. The I-MR charts are computed by
 :func:`ssereport.analysis.control.reference_charts` with limits from the
 reference class-1 films of the model, and drawn by :mod:`ssereport.qa.figures`.
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..report.filters import MISSING, fmt_int, fmt_num
+from ..format import MISSING, fmt_int, fmt_num
 from .report import (RULES, figure_context, generator, head, now, plural, template_environment,
                      verdict_context)
 
