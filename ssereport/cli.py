@@ -320,15 +320,20 @@ def batch(
     from .config import load_columns
     from .qa.model import load_model
     from .qa.run import run_batches
-    from .qa.spec import load_spec
+    from .qa.spec import check_spec, load_spec
 
     mapping = load_columns(columns)
     m = load_model(model)
     sp = load_spec(spec) if spec is not None else None
     fmts = _formats(formats, {"json", "html", "pdf"})
+    if sp is not None:
+        check_spec(sp, m)  # a spec that would fail every batch stops here, before the history is opened
     h = _history(db, out, db_timeout, quiet)
-    outcomes = run_batches(batch_files, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb,
-                           model_path=model, columns=mapping or None, history=h, index_last=index_last)
+    try:
+        outcomes = run_batches(batch_files, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb,
+                               model_path=model, columns=mapping or None, history=h, index_last=index_last)
+    finally:
+        h.dispose()  # the last connection closed: SQLite folds its -wal file back into history.sqlite
     failed = [o for o in outcomes if o["error"]]
     printed = set()
     for o in outcomes:  # once per file, even when a file holds several batches
@@ -387,8 +392,12 @@ def watch(
         sys.stderr.flush()
 
     h = _history(db, out, db_timeout, False)
-    n = run_watch(inbox, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb, model_path=model,
-                  columns=mapping or None, interval=settle, checks=2, ready=ready, history=h, index_last=index_last)
+    try:
+        n = run_watch(inbox, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb, model_path=model,
+                      columns=mapping or None, interval=settle, checks=2, ready=ready, history=h,
+                      index_last=index_last)
+    finally:
+        h.dispose()
     sys.stderr.write(f"ssereport: stopped watching {inbox} ({n} batch report{'s' if n != 1 else ''} written)\n")
 
 @app.command()

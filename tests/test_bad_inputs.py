@@ -112,8 +112,8 @@ COMMANDS: dict[str, Command] = {
         argv=lambda f, tmp, fx: ["batch", f, "--model", fx["reference_model"], "--out", tmp / "out",
                                  "--format", "json"],
         out_dir=lambda tmp: tmp / "out",
-        # the index lists failed files by design; no batch report may be written
-        allowed_on_error=frozenset({"index.html"}),
+        # the index lists failed files by design, from the batch history; no batch report may be written
+        allowed_on_error=frozenset({"index.html", "history.sqlite"}),
         result_ids=_batch_ids,
         result_notes=lambda tmp: [n for d in _batch_jsons(tmp) for n in d["input"]["notes"]],
         needs=("reference_model",),

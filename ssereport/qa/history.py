@@ -325,14 +325,18 @@ class History:
         The database (``postgresql+psycopg://…`` or ``sqlite:///…/history.sqlite``).
     timeout : float
         Seconds to wait for a lock (SQLite busy timeout, PostgreSQL ``lock_timeout`` and connect timeout).
+    created : bool
+        Whether this open created the database.
     note : str or None
-        Set when this open created the database (and imported the folder's batch reports).
+        What this open did besides opening, for the user: the batch reports of
+        the folder it imported when it created the database, or a schema upgrade.
     """
 
     def __init__(self, url: URL | str, timeout: float = 30.0, note: str | None = None):
         self.url = make_url(url) if isinstance(url, str) else url
         self.timeout = float(timeout)
         self.note = note
+        self.created = False
 
     def __reduce__(self):
         return (History, (self.url.render_as_string(hide_password=False), self.timeout))
@@ -545,7 +549,7 @@ def open_history(db: str | os.PathLike | None = None, *, out: str | os.PathLike 
     Returns
     -------
     History
-        ``note`` says so when the database was created here (and how many reports were imported).
+        ``created`` when the database was created here; ``note`` says how many reports were imported.
 
     Raises
     ------
@@ -583,17 +587,15 @@ def open_history(db: str | os.PathLike | None = None, *, out: str | os.PathLike 
         if current is None and not create:
             raise HistoryError(f"{where} holds no batch history (no ssereport schema)")
         _upgrade(conn)
+        h.created = current is None
         if current is None:
-            note = f"created the batch history {where}"
-            if out is not None and Path(out).is_dir():
-                n, skipped = _import_folder(conn, Path(out))
-                if n:
-                    note += f"; imported the {n} batch report{'s' if n != 1 else ''} already in {out} (once)"
-                if skipped:
-                    note += f"; not imported (incomplete): {', '.join(skipped)}"
+            n, skipped = _import_folder(conn, Path(out)) if out is not None and Path(out).is_dir() else (0, [])
+            parts = ([f"imported the {n} batch report{'s' if n != 1 else ''} already in {out} (once)"] if n else []) \
+                + ([f"not imported (incomplete): {', '.join(skipped)}"] if skipped else [])
+            # a new, empty history in a new folder is not worth a note; an imported folder is
+            h.note = f"created the batch history {where}; {'; '.join(parts)}" if parts else None
         else:
-            note = f"upgraded the batch history {where} from schema {current} to {HEAD}"
-        h.note = note
+            h.note = f"upgraded the batch history {where} from schema {current} to {HEAD}"
     return h
 
 
@@ -639,8 +641,11 @@ def export_history(out: str | os.PathLike, *, db: str | None = None, since: str 
         raise ConfigError(f"--since {since} is after --until {until}: no date can match")
     if verdict is not None and verdict not in ("pass", "fail"):
         raise ConfigError(f"--verdict: got {verdict!r}, expected 'pass' or 'fail'")
-    rows = open_history(db, out=out, timeout=timeout, create=False).judgements(since=since, until=until,
-                                                                             verdict=verdict)
+    h = open_history(db, out=out, timeout=timeout, create=False)
+    try:
+        rows = h.judgements(since=since, until=until, verdict=verdict)
+    finally:
+        h.dispose()
     if json is not None:
         atomic_write(json, dumps(rows))
         return None
