@@ -23,6 +23,7 @@ _EXPORTS = {
     "load_films": "io",
     "StudyResults": "pipeline",
     "analyze": "pipeline",
+    "compare_studies": "qa.compare",
     "fit_model": "qa.model",
     "judge_batch": "qa.judge",
     "load_model": "qa.model",
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import ConfigError, DataError
     from .io import FilmTable, load_films
     from .pipeline import StudyResults, analyze
+    from .qa.compare import compare_studies
     from .qa.judge import judge_batch
     from .qa.model import fit_model, load_model
     from .report.render import render_report
