@@ -91,9 +91,12 @@ def compare_studies(a: Any, b: Any, *, config: Any = None, spec: Any = None, var
     Examples
     --------
     >>> import ssereport
-    >>> c = ssereport.compare_studies("data/sse_films_reference.csv", "data/sse_films_reference.csv")
+    >>> fast = ssereport.Config(n_bootstrap=0, cv_repeats=1)
+    >>> c = ssereport.compare_studies("data/sse_films_reference.csv", "data/sse_films_reference.csv", config=fast)
     >>> c.headline
     "No variable shifted: none of the 9 film variables of B differs from A's (every Holm-adjusted p > 0.05)."
+    >>> c.limits.table[["variable", "n_a_beyond", "n_b_beyond"]].to_dict("records")[-1]
+    {'variable': 'any', 'n_a_beyond': 52, 'n_b_beyond': 52}
     """
     from ..config import Config, load_config
     from ..pipeline import analyze

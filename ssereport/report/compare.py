@@ -151,8 +151,8 @@ def shifts(inp: CompareInput) -> ShiftsBlock:
              r.direction if r.shifted else "no"]
             for r in c.variables.itertuples(index=False)]
     table = Table(
-        headers=("Variable (unit)", "Median A", "Median B", "Change of median (%)",
-                 "Shift B − A [95 % CI]", "U", "p (Holm)", "Effect (rank-biserial)",
+        headers=("Variable (unit)", "Median A", "Median B", "Change (%)",
+                 "Shift B − A [95 % CI]", "U", "p (Holm)", "Effect",
                  "Shifted"),
         rows=rows, caption="What changed: distribution shift of each variable (Mann-Whitney U, two-sided)",
         numeric=(False,) + (True,) * 7 + (False,), cls="compact",
