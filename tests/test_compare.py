@@ -60,6 +60,9 @@ def test_shift_tests_against_scipy_and_statsmodels():
 def test_same_study_compares_equal(reference_results):
     c = compare_studies(reference_results, reference_results)
     assert not c.variables["shifted"].any()
+    assert c.headline.startswith("No variable shifted: none of the 9 film variables")
+    assert c.quality_answer() == "No shift detected in σ or RD (Holm-adjusted p > 0.05)."
+    assert (c.variables["shift"] == 0).all() and (c.variables["change_pct"] == 0).all()
     assert c.window_jaccard == 1.0
     assert (c.classes["n_a"] == c.classes["n_b_in_a"]).all()
     assert c.model_holds
@@ -389,3 +392,20 @@ def test_json_fields_and_notebook(sigma_down):
     html = sigma_down._repr_html_()
     assert "σ fell" in html and "Did film quality change?" in html and "<table" in html
     assert "compare_studies" in ssereport.__all__
+
+
+def test_large_tables_take_the_shift_from_subsamples(monkeypatch):
+    import ssereport.analysis.compare as cmp
+
+    monkeypatch.setattr(cmp, "HL_MAX_PAIRS", 1000)
+    monkeypatch.setattr(cmp, "HL_SUBSAMPLE", 30)
+    rng = np.random.default_rng(11)
+    a = pd.DataFrame({"x": rng.normal(0, 1, 200)})
+    b = pd.DataFrame({"x": rng.normal(2, 1, 150)})
+    t = cmp.shift_tests(a, b, ["x"], seed=3)
+    assert t.loc[0, "n_a"] == 200 and t.loc[0, "n_b"] == 150  # the test itself on every film
+    sub = np.random.default_rng(3)
+    xa, xb = sub.choice(a["x"].to_numpy(), 30, replace=False), sub.choice(b["x"].to_numpy(), 30, replace=False)
+    assert t.loc[0, "shift"] == hodges_lehmann(xa, xb)[0]
+    assert "random subsamples of 30 films" in cmp.shift_method(200, 150)
+    assert "subsample" not in cmp.shift_method(20, 15)
