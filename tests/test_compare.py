@@ -409,3 +409,18 @@ def test_large_tables_take_the_shift_from_subsamples(monkeypatch):
     assert t.loc[0, "shift"] == hodges_lehmann(xa, xb)[0]
     assert "random subsamples of 30 films" in cmp.shift_method(200, 150)
     assert "subsample" not in cmp.shift_method(20, 15)
+
+
+def test_compare_document_is_a_section_registry_with_safe_partials():
+    import re
+    from importlib import resources
+
+    from ssereport.report.compare import COMPARE_SECTIONS
+
+    assert COMPARE_SECTIONS.ids()[:2] == ["summary", "shifts"]  # the headline leads
+    folder = resources.files("ssereport") / "templates"
+    for sec in COMPARE_SECTIONS:
+        assert (folder / sec.html_template).is_file(), sec.html_template
+        text = (folder / sec.typst_template).read_text(encoding="utf-8")
+        assert "#let render(sec, s)" in text
+        assert "eval(" not in text and '"@' not in text and not re.findall(r"\b(json|read|image)\(", text)
