@@ -1,8 +1,13 @@
-"""Compare two studies (or two periods): class shares, shifts, class-1 windows, model transfer.
+"""Compare two analysed studies (or two periods): what changed, by how much, and what it means.
 
-Each study is analysed on its own (:func:`ssereport.analyze`); B's films are
-also placed in A's classes (nearest A centroid in A's PCA), and A's
-classifier is scored on them.
+The pure part of :func:`ssereport.compare_studies` (``ssereport.qa.compare``,
+which loads, analyses and derives the acceptance limits): per variable the
+Mann-Whitney test with Holm, the change of the medians, the direction and the
+Hodges–Lehmann shift with its interval (:func:`shift_tests`); the headline
+(:func:`headline`); the films of each study beyond the acceptance limits
+(:func:`beyond_limits`); class shares, B's films in A's classes, A's
+classifier scored on them, class-1 windows and I-MR charts
+(:func:`compare_results`).
 """
 
 from __future__ import annotations
