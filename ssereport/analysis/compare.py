@@ -281,7 +281,7 @@ def change_phrase(r, *, with_p: bool = True) -> str:
     "fell"/"rose" and the percentage come from the medians when they agree with the
     test's direction; otherwise only the direction of the ranks is given.
     """
-    from ..report.filters import fmt_p
+    from ..format import fmt_p
     from ..schema import by_name
 
     col = by_name(r.variable) if r.variable in _KNOWN else None
@@ -297,7 +297,7 @@ def change_phrase(r, *, with_p: bool = True) -> str:
 
 def _pair(a: float, b: float) -> str:
     """``4.93 → 3.45 × 10⁻⁴`` (one shared power of ten), ``0.045 → 0.068``."""
-    from ..report.filters import fmt_num
+    from ..format import fmt_num
 
     x, y = fmt_num(a), fmt_num(b)
     if " × " in x and " × " in y and x.split(" × ", 1)[1] == y.split(" × ", 1)[1]:
@@ -454,7 +454,7 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         """Headline, the two answers, the shifts and the films beyond the limits as HTML, for notebooks."""
-        from ..report.compare import comparison_html
+        from ..display import comparison_html
 
         return comparison_html(self)
 
@@ -501,7 +501,7 @@ def quality_answer(c: Comparison) -> str:
     Says "yes" only when one of those variables shifted (Holm); the shares of
     films beyond A's acceptance limits are given as numbers either way.
     """
-    from ..report.filters import fmt_pct
+    from ..format import fmt_pct
 
     v = c.variables.set_index("variable")
     limited = [] if c.limits is None else [x for x in c.limits.table["variable"] if x != "any"]

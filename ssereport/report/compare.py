@@ -24,10 +24,10 @@ from typing import Any
 
 from ..files import atomic_write, safe_stem
 from ..schema import FILM_VARIABLES, by_name
-from .filters import fmt_num, fmt_p, fmt_pct
+from ..format import fmt_num, fmt_p, fmt_pct
 from .vocab import Figure, Section, SectionRegistry, Table
 
-__all__ = ["COMPARE_SECTIONS", "CompareInput", "compare_context", "comparison_html", "render_compare"]
+__all__ = ["COMPARE_SECTIONS", "CompareInput", "compare_context", "render_compare"]
 
 QUALITY_QUESTION = "Did film quality change?"
 MODEL_QUESTION = "Does A's recipe → class model still predict B's classes?"
@@ -306,15 +306,6 @@ def _html(ctx: dict[str, Any]) -> str:
     env = environment()
     partials = {sec["id"]: partial(sec["html"], env) for sec in ctx["toc"]}
     return env.get_template("compare.html.j2").render(**ctx, sections_ctx=ctx, partials=partials)
-
-
-def comparison_html(comparison) -> str:
-    """The notebook view: headline, the two answers and the shift table (no figures)."""
-    from .render import environment
-
-    inp = CompareInput(comparison=comparison, created="")
-    env = environment()
-    return env.get_template("compare/_notebook.html.j2").render(s=summary(inp), shifts=shifts(inp))
 
 
 def render_compare(comparison, out_dir, *, formats=("html", "pdf"), title=None, author=None) -> dict[str, Path]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..files import atomic_write, safe_stem
 from ..schema import by_name
-from .filters import fmt_num
+from ..format import fmt_num
 
 __all__ = ["next_experiments_section", "render_suggestions", "suggest_context"]
 
