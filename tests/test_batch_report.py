@@ -22,7 +22,8 @@ from ssereport import load_films
 from ssereport.qa.index import build_index_context, render_index_html
 from ssereport.qa.judge import BatchResult, judge_batch
 from ssereport.qa.model import fit_model, save_model
-from ssereport.qa.report import build_batch_context, is_range_note, reason_text, render_batch_html, render_batch_pdf
+from ssereport.qa.reasons import finding_text
+from ssereport.qa.report import build_batch_context, render_batch_html, render_batch_pdf
 from ssereport.qa.run import collect_reports, run_batches
 from ssereport.qa.spec import Spec
 from ssereport.report.filters import fmt_num
@@ -108,15 +109,17 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
             assert str(escape(sid)) in html[key]
     c, r = html["2026-03-16_C"], results["2026-03-16_C"]
     reasons = [x for rs in r.films["reasons"] for x in rs]
-    assert reasons and all(str(escape(reason_text(x))) in c for x in reasons)
+    assert reasons and all(str(escape(finding_text(x))) in c for x in reasons)
+    notes = [x for ns in r.films["notes"] for x in ns]
+    assert notes and all(str(escape(finding_text(x))) in c for x in notes)
     assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
     assert c.count('class="result-fail">FAIL</td>') == 9
     # the rule is stated with its numbers, and no reason quotes a class
     assert ("a film passes when its measurements are within the limits of the good (class 1) reference "
             "films (σ ≥ 3.21 × 10⁻⁴ S/cm, 5th percentile of class-1 reference films; RD ≤ 0.101, 95th "
             "percentile of class-1 reference films)") in c
-    assert all("class 3" not in x for x in reasons)
-    assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
+    assert all("class 3" not in finding_text(x) for x in reasons)
+    assert ": extrapolation" in c and "&nbsp;†" in c  # out-of-range cells flagged
     assert "All 9 films fail." in c and "Failing films:" not in c  # not every id listed
     # failures and range notes apart; a passing film has notes only, never "Fails:"
     b = html["2026-03-09_B"]
@@ -127,15 +130,18 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
 def test_html_counts_and_units(html):
     b = html["2026-03-09_B"]
     for text in ("<dt>Films</dt><dd>12</dd>", "<dt>Pass</dt><dd>11 (92 %)</dd>", "<dt>Fail</dt><dd>1 (8 %)</dd>",
-                 "<dt>Nearest reference class 2</dt><dd>1 —",
+                 "<dt>Nearest reference class (PCA; orientation, not the verdict)</dt><dd>class 1 (high σ, low RD) ×",
                  "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
         assert text.replace(" %", "\u00a0%") in b, text
     for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "SVM margin (–)",
-                 "nearest class", "recipe class (SVM)"):
+                 "nearest reference class (PCA)", "recipe class (SVM)"):
         assert f">{head}</th>" in b, head
     # the short class headers are explained in the note below the table; the PCA leaves P% out
-    assert "Nearest class: nearest reference class (PCA incl. L:S, X:B); recipe class (SVM): class expected " \
-           "from the recipe (SVM)." in b
+    assert "Nearest reference class (PCA): the class of the nearest centroid in the reference PCA (incl. L:S, X:B): " \
+           "where the film lies, not whether it passes; recipe class (SVM): class expected from the recipe (SVM)." in b
+    # never "good" next to a film, and the nearest class sits next to the result
+    assert "(good)" not in b
+    assert re.search(r">nearest reference class \(PCA\)</th><th[^>]*>result</th>", b)
     assert "recipe included" not in b and "incl. recipe" not in b
 
 
@@ -154,19 +160,18 @@ def test_html_provenance(html, results):
     assert r.model_info["created"] in a
 
 
-def test_reasons_are_shown_with_labels_and_units():
-    # numbers as in the film table (3 significant figures for σ, RD and thickness)
-    assert reason_text("conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 "
-                       "(extrapolation)") == ("σ = 9.16 × 10⁻⁴ S/cm, outside the reference range 1.22 × 10⁻⁴ to "
-                                              "8.70 × 10⁻⁴ S/cm")
-    assert reason_text("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)") == \
-        "RD = 0.269, outside the reference range 0.0136 to 0.251"
-    assert reason_text("resistance_ohm = 150.9 outside the reference range 3.597–142 (extrapolation)").startswith(
-        "Ohmic resistance = 151 Ω,")
-    assert is_range_note("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)")
-    assert not is_range_note("RD = 0.269 > 0.101 (95th percentile of class-1 reference films)")
-    for other in ("observed class 3: low σ", "nonsense_col = 1 outside the reference range 0–1 (extrapolation)"):
-        assert reason_text(other) == other
+def test_findings_are_worded_with_labels_and_units():
+    # numbers as in the film table (3 significant figures), units from the record
+    assert finding_text({"variable": "conductivity_s_cm", "value": 9.166e-4, "limit": 8.696e-4, "op": ">",
+                         "unit": "S/cm", "source": "reference range (extrapolation)"}) == \
+        "σ = 9.17 × 10⁻⁴ S/cm, above the highest reference film (8.7 × 10⁻⁴ S/cm): extrapolation"
+    assert finding_text({"variable": "rd", "value": 0.2685, "limit": 0.101, "op": ">", "unit": "",
+                         "source": "95th percentile of class-1 reference films"}) == \
+        "RD = 0.269 > 0.101 (95th percentile of class-1 reference films)"
+    assert finding_text({"variable": "resistance_ohm", "value": 150.9, "limit": 142, "op": ">", "unit": "Ω",
+                         "source": "reference range (extrapolation)"}).startswith("Ohmic resistance = 151 Ω,")
+    assert finding_text({"variable": "thickness_um", "value": 12, "limit": 20, "op": "<", "unit": "µm",
+                         "source": "spec"}) == "thickness = 12 µm < spec limit 20 µm"
 
 
 def test_html_provenance_names_rows_model_and_software(html, results):
@@ -410,7 +415,7 @@ def test_pdf_text_has_verdict_reasons_and_title(pdfs, results):
     r = results["2026-03-16_C"]
     for sid in r.films["sample_id"]:
         assert sid in text
-    for reason in {reason_text(x) for rs in r.films["reasons"] for x in rs}:
+    for reason in {finding_text(x) for rs in r.films["reasons"] for x in rs}:
         assert " ".join(reason.split()) in flat, reason
     assert len(re.findall(r"\bFAIL\b", flat)) >= 9 + 2  # every film's result, the badge and the title
     n = len(reader.pages)
@@ -534,15 +539,16 @@ def test_cli_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "out"
     proc = _cli("batch", *BATCHES, "--model", m, "--out", out, "-q")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == ""
+    assert proc.returncode == 1, proc.stderr  # batch C fails: exit 1, every report written
+    assert proc.stdout == "" and proc.stderr == ""
     for s in STEMS:
         for x in ("html", "pdf", "json"):
             assert (out / f"{s}.{x}").stat().st_size > 0
     assert (out / "index.html").is_file()
     # --jobs 2 gives the same reports
     out2 = tmp_path / "out2"
-    proc = _cli("batch", *BATCHES, "--model", m, "--out", out2, "-q", "--jobs", "2", "--format", "json,html")
+    proc = _cli("batch", *BATCHES, "--model", m, "--out", out2, "-q", "--jobs", "2", "--format", "json,html",
+                "--exit-zero")
     assert proc.returncode == 0, proc.stderr
     for s in STEMS:
         assert _without_created(out / f"{s}.json") == _without_created(out2 / f"{s}.json")
@@ -560,6 +566,37 @@ def test_cli_bad_file_exits_2_and_the_others_are_written(model, tmp_path):
     assert {f"{s}.json" for s in STEMS} <= {p.name for p in out.iterdir()}
     assert "Errors in the last run" in (out / "index.html").read_text(encoding="utf-8")
     assert proc.returncode == 2
+
+
+def test_batch_exit_status_pass_fail_unreadable(model, tmp_path, capsys):
+    """0 when every batch passes, 1 when one fails, 2 for an unreadable file (and no report for it)."""
+    from ssereport.cli import main
+
+    m = str(save_model(model, tmp_path / "m.json"))
+    passing, failing = str(BATCHES[0]), str(BATCHES[2])
+    unreadable = tmp_path / "unreadable.csv"
+    unreadable.write_bytes(b"\x00\x01 not a table")
+    common = ["--model", m, "--format", "json", "-q"]
+    assert main(["batch", passing, "--out", str(tmp_path / "a"), *common]) == 0
+    assert main(["batch", passing, failing, "--out", str(tmp_path / "b"), *common]) == 1
+    assert {p.name for p in (tmp_path / "b").glob("*.json")} == {"2026-03-02_A.json", "2026-03-16_C.json"}
+    assert main(["batch", failing, "--out", str(tmp_path / "c"), "--exit-zero", *common]) == 0
+    assert main(["batch", passing, str(unreadable), "--out", str(tmp_path / "d"), *common]) == 2
+    assert not list((tmp_path / "d").glob("unreadable*"))
+    assert main(["batch", failing, str(unreadable), "--out", str(tmp_path / "e"), "--exit-zero", *common]) == 2
+    assert main(["batch", passing, "--out", str(tmp_path / "f"), "--no-such-option", *common]) == 2
+    err = capsys.readouterr().err
+    assert "unreadable.csv" in err and "Traceback" not in err
+
+
+def test_batch_help_states_the_exit_status():
+    from typer.testing import CliRunner
+
+    from ssereport.cli import app
+
+    text = " ".join(CliRunner().invoke(app, ["batch", "--help"], terminal_width=200).output.split())
+    assert "0 when every batch passes, 1 when any batch fails" in text and "--exit-zero" in text
+    assert "2 on an input or usage error" in text
 
 
 def test_model_fixture_round_trips(model, tmp_path):

@@ -18,7 +18,7 @@ import pandas as pd
 from ..report.filters import fmt_fixed, fmt_int, fmt_num
 from ..schema import by_name
 from ..theme import COLORS
-from .report import reason_text
+from .reasons import finding_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .judge import BatchResult
@@ -91,10 +91,11 @@ def batch_html(result: BatchResult) -> str:
         "sample": f["sample_id"].astype(str),
         "result": f["pass"].map({True: "pass", False: "FAIL"}),
         **{_label(v): f[v].map(fmt_num) for v in ("conductivity_s_cm", "rd", "thickness_um") if v in f},
-        "nearest class": f["observed_class"].astype(int),
+        "reasons": f["reasons"].map(lambda r: "; ".join(finding_text(x) for x in r)),
+        "notes": f["notes"].map(lambda r: "; ".join(finding_text(x) for x in r)),
+        "nearest reference class (PCA)": f["observed_class"].astype(int),
         "SVM class": f["predicted_class"].astype(int),
         "SVM margin": f["margin"].map(lambda v: fmt_fixed(v, 2)),
-        "reasons": f["reasons"].map(lambda r: "; ".join(reason_text(str(x)) for x in r)),
     })
     films, note = _cut(films)
     parts = [head, _table(films, "Films"), note]

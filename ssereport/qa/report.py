@@ -16,7 +16,6 @@ one place so the HTML and the PDF say the same words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +25,7 @@ from markupsafe import Markup
 
 from ..schema import by_name
 from ..report.filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
+from .reasons import finding_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .judge import BatchResult
@@ -42,12 +42,12 @@ _FILM_VARS: tuple[tuple[str, Any], ...] = (
     ("conductivity_s_cm", lambda v: fmt_num(v, 3)),
     ("rd", lambda v: fmt_num(v, 3)),
 )
-_CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform)", 3: "low σ"}
+_CLASS_MEANING = {1: "high σ, low RD", 2: "high σ, high RD", 3: "low σ"}
 #: What the two classes shown per film are (neither decides pass/fail).
-NEAREST_CLASS = "nearest reference class (PCA incl. L:S, X:B)"
+NEAREST_CLASS = "the class of the nearest centroid in the reference PCA (incl. L:S, X:B): where the film lies, not whether it passes"
 EXPECTED_CLASS = "class expected from the recipe (SVM)"
 #: Their short film-table headers, explained in the table note (a long header takes six lines in a narrow column).
-NEAREST_HEAD, EXPECTED_HEAD = "nearest class", "recipe class (SVM)"
+NEAREST_HEAD, EXPECTED_HEAD = "nearest reference class (PCA)", "recipe class (SVM)"
 _CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
 RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
           3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center",
@@ -90,51 +90,25 @@ def generator(version: str | None = None) -> str:
 
 # --------------------------------------------------------------------------- batch report
 
-_OUT_OF_RANGE = re.compile(r"^(?P<var>[a-z_0-9]+) = (?P<value>\S+) outside the reference range "
-                           r"(?P<lo>\S+)–(?P<hi>\S+) \(extrapolation\)$")
-
-
-def reason_text(text: str) -> str:
-    """A reason of the batch JSON for a reader: the column name as its label, numbers with their unit.
-
-    ``"conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 (extrapolation)"``
-    becomes ``"σ = 9.16 × 10⁻⁴ S/cm, outside the reference range 1.22 × 10⁻⁴ to 8.70 × 10⁻⁴ S/cm"``,
-    the numbers formatted as in the film table. Any other reason is shown as it is.
-    """
-    m = _OUT_OF_RANGE.match(text)
-    if not m:
-        return text
-    try:
-        col = by_name(m["var"])
-        value, lo, hi = float(m["value"]), float(m["lo"]), float(m["hi"])
-    except (KeyError, ValueError):
-        return text
-    unit = f" {col.unit}" if col.unit and col.unit not in ("–", "-") else ""
-    name = col.symbol if col.symbol != col.unit else col.label  # not "Ω = 150.9 Ω"
-    fmt = dict(_FILM_VARS).get(m["var"], lambda x: fmt_num(x, 3))  # the film table's format
-    return f"{name} = {fmt(value)}{unit}, outside the reference range {fmt(lo)} to {fmt(hi)}{unit}"
-
-
-def is_range_note(text: str) -> bool:
-    """Whether a reason of the batch JSON is an extrapolation note (outside the reference range), not a failure."""
-    return bool(_OUT_OF_RANGE.match(text))
-
-
 def _film_table(result: BatchResult) -> dict[str, Any]:
-    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), NEAREST_HEAD, EXPECTED_HEAD,
-               "SVM margin (–)", "result"]
+    """The film table: one row per film, the nearest reference class next to the result.
+
+    ``fails`` and ``notes`` are the film's reason and note records
+    (:class:`~ssereport.qa.reasons.Finding`) worded by :func:`finding_text`.
+    """
+    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), EXPECTED_HEAD, "SVM margin (–)", NEAREST_HEAD,
+               "result"]
     numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False]
     rows = []
     for i, (_, f) in enumerate(result.films.iterrows(), start=1):
         oor = set(f["out_of_range"])
         cells = [{"text": fmt_int(i), "flag": False}, {"text": str(f["sample_id"]), "flag": False}]
         cells += [{"text": fmt(f[v]), "flag": v in oor} for v, fmt in _FILM_VARS]
-        cells += [{"text": fmt_int(f["observed_class"]), "flag": False},
-                  {"text": fmt_int(f["predicted_class"]), "flag": False},
-                  {"text": fmt_fixed(f["margin"], 2), "flag": False}]
-        reasons = [str(r) for r in f["reasons"]]
-        fails = [reason_text(r) for r in reasons if not is_range_note(r)]
-        notes = [reason_text(r) for r in reasons if is_range_note(r)]
+        cells += [{"text": fmt_int(f["predicted_class"]), "flag": False},
+                  {"text": fmt_fixed(f["margin"], 2), "flag": False},
+                  {"text": fmt_int(f["observed_class"]), "flag": False}]
+        fails = [finding_text(r) for r in f["reasons"]]
+        notes = [finding_text(r) for r in f["notes"]]
         rows.append({"cells": cells, "pass": bool(f["pass"]), "result": "pass" if f["pass"] else "FAIL",
                      "reasons": fails + notes, "fails": fails, "notes": notes, "extrapolated": bool(oor)})
     return {"headers": headers, "numeric": numeric, "rows": rows}
@@ -148,8 +122,9 @@ def _counts(result: BatchResult) -> list[dict[str, str]]:
         {"label": "Films", "value": fmt_int(n)},
         {"label": "Pass", "value": f"{fmt_int(c['pass'])} ({fmt_pct(c['pass'] / n if n else None, 0)})"},
         {"label": "Fail", "value": f"{fmt_int(c['fail'])} ({fmt_pct(c['fail'] / n if n else None, 0)})"},
-        *({"label": f"Nearest reference class {k}", "value": f"{fmt_int(obs.get(k, 0))} — {_CLASS_MEANING[int(k)]}"}
-          for k in ("1", "2", "3")),
+        {"label": "Nearest reference class (PCA; orientation, not the verdict)",
+         "value": ", ".join(f"class {k} ({_CLASS_MEANING[int(k)]}) ×{fmt_int(obs.get(k, 0))}"
+                            for k in ("1", "2", "3") if obs.get(k, 0))},
         {"label": "Out of reference range", "value": f"{plural(c['out_of_range'], 'film')} (extrapolation)"},
     ]
 
@@ -335,7 +310,7 @@ def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: 
         ],
         "films_note": f"† outside the range of the reference films (extrapolation: the classes are still given, "
                       f"but the model has not seen such films). {NEAREST_HEAD[0].upper() + NEAREST_HEAD[1:]}: "
-                      f"{NEAREST_CLASS}; {EXPECTED_HEAD}: {EXPECTED_CLASS}. Classes: 1 high σ and low RD (good), "
+                      f"{NEAREST_CLASS}; {EXPECTED_HEAD}: {EXPECTED_CLASS}. Classes: 1 high σ and low RD, "
                       f"2 high σ and high RD (non-uniform), 3 low σ.",
         "acceptance_lead": "Pass/fail rule",
         "notes_lead": "Notes on the batch file",
