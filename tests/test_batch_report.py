@@ -296,9 +296,9 @@ def _context_prose(ctx: dict) -> set[str]:
                     walk(x)
 
     walk(ctx["text"])
-    walk(ctx["summary"])
+    walk(list(ctx["sections"]["summary"].paragraphs))
     walk(f"{ctx['text']['verdict_lead']} {ctx['verdict']['sentence']}")
-    walk(ctx["class1"]["note"])
+    walk(ctx["sections"]["reference"].table.note)
     return out
 
 
@@ -325,36 +325,42 @@ def test_html_and_pdf_show_the_same_prose_from_the_context(model, tmp_path, with
         assert _squash(p) in pdf_text, f"HTML paragraph missing from the PDF text: {p!r}"
     # every table note of the HTML is in the PDF too (the class-1 note only with the model, the capability note
     # only with spec limits)
-    assert ("floored at 0" in page) is with_model and (_squash(ctx["class1"]["note"]) in pdf_text) is with_model
+    assert ("floored at 0" in page) is with_model and (_squash(ctx["sections"]["reference"].table.note) in pdf_text) is with_model
     assert (_squash(ctx["text"]["capability_note"]) in pdf_text) is (spec is not None)
 
 
 def test_batch_templates_write_no_sentences():
-    """Prose lives in report/batch.py (ctx['text']); the templates hold short labels only."""
+    """Prose lives in qa/report.py (ctx['text'], the section objects); the templates hold short labels only."""
+    from ssereport.qa.report import BATCH_SECTIONS
     from ssereport.report.render import environment
 
-    loader = environment().loader
-    typ = (Path(__import__("ssereport").__file__).parent / "templates" / "batch.typ").read_text(encoding="utf-8")
-    html = loader.get_source(environment(), "batch.html.j2")[0]
+    env = environment()
+    root = Path(__import__("ssereport").__file__).parent / "templates"
+    typ = "\n".join((root / name).read_text(encoding="utf-8")
+                    for name in ("batch.typ", *(str(s.typst_template) for s in BATCH_SECTIONS)))
+    html = "\n".join(env.loader.get_source(env, name)[0]
+                     for name in ("batch.html.j2", *(str(s.html_template) for s in BATCH_SECTIONS)))
     code = "\n".join(ln.split("//")[0] if not ln.lstrip().startswith("//") else "" for ln in typ.splitlines())
     literals = re.findall(r'"((?:[^"\\]|\\.)*)"', code)
     text = re.sub(r"\{[{%#].*?[}%#]\}", " ", html, flags=re.S)
     runs = [" ".join(t.split()) for t in re.split(r"<[^>]*>", text)]
     for s in literals + runs:
         assert len(s.split()) < 10 and not re.search(r"[a-z]\.(\s|$)", s), f"prose in a batch template: {s!r}"
-    # the short labels both templates write are the same
-    for label in ("Summary", "Films", "Films on the reference maps", "σ and RD against the reference class-1 films",
-                  "Spec limits and capability", "Provenance", "Every film of the batch", "Fails:",
-                  "Note (outside reference range):"):
+    # the section titles come from the registry (one place for both); the short labels both templates write
+    assert [s.title for s in BATCH_SECTIONS] == ["Summary", "Films", "Films on the reference maps",
+                                                 "σ and RD against the reference class-1 films",
+                                                 "Spec limits and capability", "Provenance"]
+    for label in ("Fails:", "Note (outside reference range):"):
         assert label in html and label in typ, label
 
 
 def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, html):
     c1 = model.class1
     assert c1["rd"]["mean"] - 3 * c1["rd"]["sd"] < 0 < c1["conductivity_s_cm"]["mean"] - 3 * c1["conductivity_s_cm"]["sd"]
-    table = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})["class1"]
-    assert table["headers"][-1] == "mean ± 3 SD limits" and "lower limit is floored at 0" in table["note"]
-    limits = {row[0]: row[-1] for row in table["rows"]}
+    ctx = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})
+    table = ctx["sections"]["reference"].table
+    assert table.headers[-1] == "mean ± 3 SD limits" and "lower limit is floored at 0" in table.note
+    limits = {row[0]: row[-1] for row in table.rows}
     rd, sigma = limits["RD"], limits["σ (S/cm)"]
     assert rd == f"{fmt_num(0.0)} – {fmt_num(c1['rd']['mean'] + 3 * c1['rd']['sd'])}" and "−" not in rd
     s = c1["conductivity_s_cm"]
@@ -479,9 +485,11 @@ def test_index_control_charts(index, model):
     figs = re.findall(r'<figure role="img" aria-label="([^"]*)" class="fig fig-(imr_\w+)">', index)
     assert [k for _, k in figs] == ["imr_sigma", "imr_rd"]
     assert all("31 films of 3 batches" in alt for alt, _ in figs)
-    # the failing batch C (low σ, high RD) breaks rule 1 on RD
-    assert re.search(r'<td class="nowrap">2026-03-16_C</td><td class="nowrap">B26-0316C-01</td><td>RD</td>'
-                     r'<td class="num">[^<]+</td><td>1: one point beyond 3σ', index)
+    # the failing batch C (low σ, high RD): its films are failure rows quoting the reason, not rule signals
+    assert re.search(r'<tr class="fail-row"><td class="nowrap"><span class="badge fail">✗ FAIL</span></td>'
+                     r'<td class="nowrap">2026-03-16_C</td><td class="nowrap">B26-0316C-01</td><td>RD</td>'
+                     r'<td class="num">[^<]+</td><td>RD = 0.216 &gt; 0.101 \(95th percentile of class-1 reference '
+                     r'films\)</td>', index)
     assert not _EXTERNAL.search(index) and "<script" not in index.lower()
     assert "<style>" in index
 
@@ -618,13 +626,21 @@ def test_index_rule_table_lists_every_flagged_point_of_every_chart(index, model,
               for v in ("conductivity_s_cm", "rd")]
     n_flags = sum(len(ch.flags) for ch in charts)
     assert sum(len(ch.mr_violations) for ch in charts) == 4  # σ: film 22; RD: films 14, 22, 28
-    table = index[index.index("<h3>Rule violations</h3>"):]
+    # a flag on a film failing that variable is shown as the failure (its reason), every other one as a signal
+    failing = {v: {i for i, f in enumerate(films) if any(r["variable"] == v for r in f["reasons"])}
+               for v in ("conductivity_s_cm", "rd")}
+    on_failures = sum(1 for ch in charts for fl in ch.flags
+                      if fl.panel == "individuals" and fl.index in failing[ch.variable])
+    n_reasons = sum(len(f["reasons"]) for f in films)
+    table = index[index.index("<h3>Failures and process signals</h3>"):]
     table = table[:table.index("</table>")]
-    rows = re.findall(r"<tr><td class=\"nowrap\">", table)
-    assert len(rows) == n_flags == sum(len(ch.violations) for ch in charts) + 4
-    assert f"<caption>{n_flags} flagged points</caption>" in table
+    assert len(re.findall(r'<tr class="signal-row">', table)) == n_flags - on_failures
+    assert len(re.findall(r'<tr class="fail-row">', table)) == n_reasons == 19
+    assert (f"<caption>{n_reasons} failures (a film outside its acceptance limit) and {n_flags - on_failures} "
+            f"process signals (unusual, within the limit)</caption>") in table
     assert table.count("<td>RD, moving range</td>") == 3
     assert "MR: moving range above its upper limit" in table
+    assert table.index('class="fail-row"') < table.index('class="signal-row"')  # failures first
 
 
 def test_loading_notes_on_the_first_page(results, model, tmp_path):
