@@ -133,3 +133,49 @@ def test_strip_plot_crosses_a_film_only_on_the_variable_it_failed(judged, model)
     ax = pb.against_class1(model, c).axes[1]
     lo, hi = ax.get_ylim()
     assert lo <= c.films["rd"].min() and c.films["rd"].max() <= hi
+
+
+# --------------------------------------------------------------------------- the batch document's sections
+
+def test_a_dummy_section_registered_once_is_in_the_batch_html_and_pdf(judged, model, tmp_path):
+    """One registry entry (a build function, an HTML partial, a Typst partial) puts a section in both outputs,
+    numbered after the others, in the PDF's bookmarks too."""
+    from dataclasses import dataclass
+
+    from pypdf import PdfReader
+
+    from ssereport.qa.report import BATCH_SECTIONS, render_batch_html, render_batch_pdf
+    from ssereport.report.vocab import Section, Table
+
+    @dataclass(frozen=True)
+    class Worst:
+        sentence: str
+        table: Table
+
+    def worst(inp):  # BatchSectionInput -> a typed object
+        f = inp.result.films.sort_values("rd", ascending=False).iloc[0]
+        return Worst(sentence=f"The highest RD is film {f['sample_id']}.",
+                     table=Table(headers=("sample", "RD (–)"), rows=((f["sample_id"], f"{f['rd']:.3f}"),),
+                                 caption="Highest RD"))
+
+    html_p, typ_p = tmp_path / "_worst.html.j2", tmp_path / "worst.typ"
+    html_p.write_text('{% import "_macros.html.j2" as m %}<section id="{{ sec.id }}"><h2 id="h-{{ sec.id }}">'
+                      "{{ sec.number }}. {{ sec.title }}</h2><p>{{ s.sentence }}</p>{{ m.table(s.table) }}</section>\n",
+                      encoding="utf-8")
+    typ_p.write_text('#import "../_common.typ": *\n#let render(sec, s) = {\n'
+                     '  section(sec.number, sec.title, new-page: false)\n  par(s.sentence)\n  data-table(s.table)\n}\n',
+                     encoding="utf-8")
+    c = judged[2]
+    top = c.films.sort_values("rd", ascending=False)["sample_id"].iloc[0]
+    with BATCH_SECTIONS.added(Section("worst", "Worst film", worst, html=html_p, typst=typ_p)):
+        html = render_batch_html(c, model=model)
+        pdf = render_batch_pdf(c, tmp_path / "c.pdf", model=model)
+    assert "worst" not in BATCH_SECTIONS.ids()
+    assert '<h2 id="h-worst">7. Worst film</h2>' in html and f"The highest RD is film {top}." in html
+    assert "<caption>Highest RD</caption>" in html
+    reader = PdfReader(pdf)
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "7. Worst film" in text and f"The highest RD is film {top}." in text
+    from .test_report import _outline_titles
+
+    assert _outline_titles(reader.outline)[-2:] == ["6. Provenance", "7. Worst film"]
