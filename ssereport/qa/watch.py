@@ -340,9 +340,11 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
     def judge(paths: list[Path]) -> None:
         """Judge the files that are complete and not judged as they are; write the index; say each batch."""
         nonlocal pool, n
-        stable = wait_complete(paths, interval=interval, checks=checks, stop=stop)
+        # a file that has landed is the batch in progress: a stop request does not cut its settling short
+        # (a second Ctrl-C does)
+        stable = wait_complete(paths, interval=interval, checks=checks)
         todo = [p for p in paths if stable.get(p) is not None and judged.get(p) != stable[p]]
-        if stop.is_set() or not todo:
+        if not todo:
             return
         t0 = time.perf_counter()
         results = None
