@@ -88,7 +88,7 @@ def finding_text(f: Finding | Mapping[str, Any]) -> str:
     >>> finding_text({"variable": "rd", "value": 0.2, "limit": 0.15, "op": ">", "unit": "", "source": "spec"})
     'RD = 0.2 > spec limit 0.15'
     """
-    from ..report.filters import fmt_compare
+    from ..format import fmt_compare
     from ..schema import by_name
 
     f = f if isinstance(f, Finding) else Finding.from_dict(f)

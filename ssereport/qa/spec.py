@@ -162,7 +162,7 @@ def check_spec(spec: Spec, model: ReferenceModel) -> None:
     ------
     ConfigError
     """
-    from ..report.filters import fmt_num, fmt_trimmed
+    from ..format import fmt_num, fmt_trimmed
     from ..schema import by_name
 
     given = dict(spec.given)
