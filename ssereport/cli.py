@@ -367,12 +367,22 @@ def watch(
 
 # --------------------------------------------------------------------------- suggest and compare (issue 15)
 
-@app.command()
+@app.command(help=(
+    "Recommend film conditions. --goal window (the default) optimises the chance that a cast film is good: N "
+    "operating points inside the predicted class-1 region, as far from its boundaries (and from the edges of the "
+    "studied ranges) as possible, each with p_class1 (the share of the study's 50 cross-validation SVMs "
+    "predicting class 1), its distance to the boundary and the nearest cast films. "
+    "--goal map would pick films that teach the class map; it is withdrawn. Benchmark (benchmarks/suggest.md): "
+    "WINDOW_FINDING MAP_FINDING"))
 def suggest(
     data: DataArg,
-    n: Annotated[int, typer.Option("--n", min=1, help="Number of conditions to suggest.")] = 8,
+    goal: Annotated[str, typer.Option("--goal", help="window: operating points likely to give class-1 films; "
+                                      "map: films to learn the class map (withdrawn: no better than random "
+                                      "films in benchmarks/suggest.md).")] = "window",
+    n: Annotated[Optional[int], typer.Option("--n", min=1, help="Number of points (default 3, the number the "
+                                             "window benchmark casts).")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the suggestions JSON here.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF one-pager into this "
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF document into this "
                                                 "folder.")] = None,
     config: ConfigOpt = None,
     sheet: SheetOpt = None,
@@ -382,12 +392,15 @@ def suggest(
     columns: ColumnsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Suggest the next film conditions to cast: where the classifier is least sure of the class-1 window."""
-    from .analysis.suggest import next_experiments
+    from .analysis.suggest import GOALS, MAP_WITHDRAWN, next_experiments
     from .files import atomic_write
 
+    if goal not in GOALS:
+        _fail(f"--goal: got {goal!r}, expected one of {', '.join(GOALS)}")
+    if goal == "map" and MAP_WITHDRAWN:
+        _fail(MAP_WITHDRAWN)
     results = _study(data, config, seed, sheet, drop_invalid, max_file_mb, columns=columns, quiet=quiet)
-    sug = next_experiments(results, n=n)
+    sug = next_experiments(results, n=n, goal=goal)
     if json_out is not None:
         atomic_write(json_out, sug.to_json())
     written = {}

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..filters import fmt_fixed, fmt_num, fmt_pct
 from .common import classes_overview, config_items, describe, join, kw_sentence, make_table, process_window
+from .next_experiments import recommended_window
 from .registry import SectionInput
 
 __all__ = ["data", "summary"]
@@ -75,6 +76,8 @@ def summary(inp: SectionInput) -> dict[str, Any]:
         "classes": overview,
         "class_table": class_table(overview),
         "window": window,
+        # the recommended operating window (issue 21): one line, next to the process-window table
+        "recommended": recommended_window(results.suggestions),
         "key_numbers": key_numbers,
         "provenance": provenance,
         "config": config_items(d, cfg),
