@@ -90,12 +90,13 @@ def next_experiments_content(suggestions: Suggestions, *, figures: tuple[Figure,
         if marked:
             intro.append("They are marked on the decision maps of the classifier section (numbered circles).")
         table = Table(headers=("#", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"),
-                               "p_class1", "Distance to class-1 boundary (range units)",
-                               "Distance to range edge (range units)",
-                               "Nearest cast films (class, distance in range units)"),
+                               "p_class1", "To boundary (r.u.)", "To range edge (r.u.)",
+                               "Nearest cast films (class, r.u.)"),
                       rows=rows, caption="Recommended operating window", numeric=(True,) * 7 + (False,),
                       note="p_class1: the share of the study's repeated cross-validation SVMs (the committee) "
-                           "predicting class 1 at the point; not a calibrated probability.")
+                           "predicting class 1 at the point; not a calibrated probability. To boundary: distance "
+                           "to the boundary of the predicted class-1 region. r.u.: range units, each condition "
+                           "scaled to 0–1 over its studied range.")
         return NextExperiments(intro=tuple(intro), table=table, figures=tuple(figures),
                                result="Method: " + suggestions.method)
     rows = [[str(i), fmt_num(r.polymer_wt_pct, trim=True), f"{r.ls_ratio:.2f}", fmt_num(r.xylene_vol_pct, trim=True),
