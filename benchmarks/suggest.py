@@ -410,6 +410,7 @@ def main(argv=None) -> int:
     ap.add_argument("--csv", type=Path, default=ROOT / "benchmarks" / "suggest.csv")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "suggest.md")
     ap.add_argument("--report-only", action="store_true", help="write the .md from the .csv")
+    ap.add_argument("--load-note", default=None, help="what to say about the machine's load (default: now's)")
     ap.add_argument("--parts", default="window,map", help="window, map or both: what to (re)compute; the other "
                     "columns of a seed already in the .csv are kept")
     args = ap.parse_args(argv)
@@ -426,7 +427,7 @@ def main(argv=None) -> int:
                   + ", ".join(f"{k} {v:.3f}" for k, v in r.items() if k != "seed" and not k.startswith("t_")),
                   flush=True)
     df = pd.read_csv(args.csv).sort_values("seed")
-    load = f"Run under a load average of about {os.getloadavg()[1]:.1f} (2 shared cores)."
+    load = args.load_note or f"Run under a load average of about {os.getloadavg()[1]:.1f} (2 shared cores)."
     print(write_md(df, args.out, load))
     return 0
 
