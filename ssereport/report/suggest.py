@@ -19,7 +19,7 @@ from typing import Any
 
 from ..files import atomic_write, safe_stem
 from ..schema import by_name
-from .filters import fmt_num, fmt_p, fmt_pct
+from ..format import fmt_num, fmt_p, fmt_pct
 from .sections.next_experiments import NextExperiments, next_experiments_content
 from .vocab import Figure, Section, SectionRegistry
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...format import fmt_num
 from ...schema import by_name
-from ..filters import fmt_num
-from ..vocab import Figure, Table
+from ..vocab import Figure, Table, shown
 from .registry import SectionInput
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,9 +45,9 @@ class NextExperiments:
     """
 
     intro: tuple[str, ...]
-    table: Table
-    figures: tuple[Figure, ...]
-    result: str
+    table: Table = shown()
+    figures: tuple[Figure, ...] = shown()
+    result: str = shown()
 
 
 def _head(name: str) -> str:
