@@ -285,7 +285,7 @@ def test_study_summary_states_the_recommended_window(reference_results):
     from ssereport.report.context import build_context
 
     ctx = build_context(reference_results, figures={})
-    line = ctx["summary"]["recommended"]
+    line = ctx["summary"].recommended
     r = reference_results.suggestions.table.iloc[0]
     assert reference_results.suggestions.goal == "window"
     assert line.startswith("Recommended operating window: ") and f"L:S {r.ls_ratio:.2f} µL/mg" in line
