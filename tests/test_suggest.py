@@ -305,3 +305,14 @@ def test_the_section_does_not_import_the_documents_or_renderers():
             "print(bad); sys.exit(1 if bad else 0)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_map_reasons_say_uncertain_only_when_the_committee_is_split(reference_results):
+    """Issue 21: "uncertain" only where at least UNCERTAIN (a quarter) of the committee votes against the
+    majority; the rows come in the stated order (boundary picks nearest the boundary first, then exploring)."""
+    s = next_experiments(reference_results, n=8, goal="map", explore=0)
+    t = s.table
+    assert len(t) == 8
+    for reason, u in zip(t["reason"], t["uncertainty"]):
+        assert ("classifier uncertain" in reason) == (u >= UNCERTAIN), (reason, u)
+    assert t["distance_class1"].is_monotonic_increasing
