@@ -354,7 +354,7 @@ def _reports(out: Path) -> list[str]:
 def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_path):
     out = tmp_path / "out"
     p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "html,json")
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 1, p.stderr
     assert (out / "history.sqlite").is_file() and "created the batch history" not in p.stderr  # nothing imported
     h = open_history(out=out)
     assert [(r["batch_id"], r["verdict"], r["n_pass"], r["n_films"]) for r in h.judgements()] == [
@@ -366,12 +366,12 @@ def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_pa
     assert h.films(h.last(3)[1]["id"]) == j["films"]
     # run again: recognised, nothing duplicated
     p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json")
-    assert p.returncode == 0 and h.count() == 3
+    assert p.returncode == 1 and h.count() == 3
     # the index comes from the database, not from the folder: a deleted JSON report is still listed
     (out / "2026-03-02_A.json").unlink()
     p = _cli("batch", str(BATCHES[2]), "--model", str(model_file), "--out", str(out), "--format", "json",
              "--index-last", "2")
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 1, p.stderr
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "The last 2 of the 3 judgements in the batch history" in index
     assert "<td>2026-03-09_B</td>" in index and "<td>2026-03-16_C</td>" in index
@@ -436,7 +436,7 @@ def test_batch_into_postgresql(model_file, db, tmp_path):
     out = tmp_path / "out"
     p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json",
              "--db", db, "--jobs", "2")
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 1, p.stderr
     assert [r["verdict"] for r in open_history(db).judgements()] == ["pass", "pass", "fail"]
     assert not (out / "history.sqlite").exists() or db.endswith(str(out / "history.sqlite"))
     assert "<td>2026-03-16_C</td>" in (out / "index.html").read_text(encoding="utf-8")
