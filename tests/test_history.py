@@ -183,8 +183,7 @@ def test_last_and_months(db):
     assert [r["batch_id"] for r in h.last(3)] == ["2026-02-28_B0003", "2026-03-01_B0004", "nodate_B0005"]
     last = h.last(2)
     assert last[0]["counts"]["films"] == 6 and len(last[0]["films"]) == 6
-    assert last[0]["films"][4] == {"sample_id": "S0004-4", "pass": False,
-                                   "conductivity_s_cm": pytest.approx(5e-4 + 4e-7 + 4e-6), "rd": pytest.approx(0.054)}
+    assert last[0]["films"][4] == fake_batch(4, day="2026-03-01", verdict="fail", n=6)["films"][4]
     months = {m.key: (m.n_batches, m.n_pass, m.n_films, m.n_films_pass) for m in h.months()}
     assert months == {"2026-01": (1, 1, 2, 2), "2026-02": (3, 2, 3 + 4 + 5, 4 + 5), "2026-03": (1, 0, 6, 0),
                       "2026-12": (1, 1, 7, 7)}

@@ -306,6 +306,14 @@ def _insert(conn: Connection, row: dict[str, Any], films: list[dict[str, Any]]) 
     return Recorded(int(jid), True, row["judged_at"], row["day"])
 
 
+def _film_dict(r) -> dict[str, Any]:
+    """A ``film`` row as the judge returned the film (``sample_id, pass, reasons[, notes]`` and its record)."""
+    d = {"sample_id": r.sample_id, "pass": r[3], "reasons": r.reasons, **r.record}
+    if r.notes is not None:
+        d["notes"] = r.notes
+    return d
+
+
 def _report_dict(r, films: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A judgement row as the index reads a batch JSON (``batch_id, cast_date, verdict, counts, _stem, films``)."""
     d = {"batch_id": r.batch_id, "cast_date": r.cast_date.isoformat() if r.cast_date else None,
@@ -410,8 +418,8 @@ class History:
         """The last ``n`` judgements (by cast date, else judgement date, then batch id), oldest first, with films.
 
         Each is a dict shaped as the batch JSON the index reads: ``batch_id,
-        cast_date, verdict, counts, _stem, judged_at, films`` (each film
-        ``sample_id, pass, conductivity_s_cm, rd``). Two queries, on the
+        cast_date, verdict, counts, _stem, judged_at, films`` (each film as
+        the judge returned it). Two queries, on the
         ``(day, batch_id, id)`` index: the cost depends on ``n``, not on the
         length of the history.
         """
@@ -423,10 +431,9 @@ class History:
                                 .order_by(j.day, j.batch_id, j.id)).all()
             films: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
             if rows:
-                for fr in conn.execute(sa.select(f.judgement_id, f.sample_id, f["pass"], f.conductivity_s_cm, f.rd)
-                                       .where(f.judgement_id.in_(list(films))).order_by(f.judgement_id, f.position)):
-                    films[fr.judgement_id].append({"sample_id": fr.sample_id, "pass": fr[2],
-                                                   "conductivity_s_cm": fr.conductivity_s_cm, "rd": fr.rd})
+                for fr in conn.execute(sa.select(film).where(f.judgement_id.in_(list(films)))
+                                       .order_by(f.judgement_id, f.position)):
+                    films[fr.judgement_id].append(_film_dict(fr))
         return [_report_dict(r, films[r.id]) for r in rows]
 
     def months(self) -> list[MonthSummary]:
@@ -479,13 +486,7 @@ class History:
         f = film.c
         with self._begin("reading films") as conn:
             rows = conn.execute(sa.select(film).where(f.judgement_id == judgement_id).order_by(f.position)).all()
-        out = []
-        for r in rows:
-            d = {"sample_id": r.sample_id, "pass": r[3], "reasons": r.reasons, **r.record}
-            if r.notes is not None:
-                d["notes"] = r.notes
-            out.append(d)
-        return out
+        return [_film_dict(r) for r in rows]
 
 
 # --------------------------------------------------------------------------------------------- opening
@@ -508,16 +509,14 @@ def _upgrade(conn: Connection) -> None:
 
 def _import_folder(conn: Connection, out: Path) -> tuple[int, list[str]]:
     """Import every batch JSON report in ``out`` (oldest cast date first); return (count, skipped names)."""
-    from .judge import BATCH_SCHEMA
-
     items, skipped = [], []
     for p in sorted(Path(out).glob("*.json")):
         try:
             d = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # not JSON: not a batch report
-        if not (isinstance(d, dict) and d.get("schema_version") == BATCH_SCHEMA):
-            continue  # a study's results JSON, a compare JSON, ...
+        if not (isinstance(d, dict) and str(d.get("schema_version", "")).startswith("ssereport-batch/")):
+            continue  # a study's results JSON, a compare JSON, ... (every batch schema is imported, old ones too)
         try:
             items.append((d.get("cast_date") or "9999", str(d.get("batch_id")), p.name, _rows(d, f"imported from "
                                                                                                  f"{p.name}")))
