@@ -122,7 +122,25 @@ def need_weasyprint() -> None:
 TIMING_GROUP = ("tests/test_watch.py::", "tests/test_browser.py::")
 
 
+def _shares_fixtures(item) -> bool:
+    """Whether ``item`` uses a module- or class-scoped fixture (one set-up per worker that runs the module)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values() if defs)
+
+
 def pytest_collection_modifyitems(config, items):
+    """xdist groups for ``--dist loadgroup``: the timing group, and one group per module with shared fixtures.
+
+    A module whose tests share a module-scoped fixture (a rendered report, a fitted model) runs on one
+    worker, so the fixture is set up once, not once per worker; the other modules' tests are handed out
+    one by one (they fill the workers at the end of the run). Without ``--dist loadgroup`` the marks do
+    nothing.
+    """
+    shared = {item.path for item in items if _shares_fixtures(item)}
     for item in items:
         if item.nodeid.startswith(TIMING_GROUP):
             item.add_marker(pytest.mark.xdist_group("timing"))
+        elif item.path in shared:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
