@@ -116,31 +116,41 @@ def need_weasyprint() -> None:
                     "and apt-get install libpango-1.0-0 libpangoft2-1.0-0")
 
 
-#: Tests that wait for another process against a deadline (the watcher, the headless browser): `make test`
-#: runs pytest-xdist with ``--dist loadgroup``, and this group sends them all to one worker, one after the
-#: other, so two of them never compete for the CPU (their deadlines stay as strict as without xdist).
+#: Tests that wait for another process against a deadline (the watcher, the headless browser): one xdist
+#: work unit, so one worker runs them one after the other and two of them never compete for the CPU
+#: (their deadlines stay as strict as without xdist).
 TIMING_GROUP = ("tests/test_watch.py::", "tests/test_browser.py::")
 
+#: Modules whose tests share no module- or class-scoped fixture: handed out test by test, last, so they
+#: even out the workers at the end. Every other module is one work unit, so its module-scoped fixtures
+#: (a rendered report, a fitted model) are set up once, not once per worker.
+BY_TEST = frozenset({"tests/test_bad_inputs.py", "tests/test_cli.py", "tests/test_engines.py", "tests/test_io.py",
+                     "tests/test_numerics.py", "tests/test_pipeline.py", "tests/test_properties.py",
+                     "tests/test_safety.py"})
 
-def _shares_fixtures(item) -> bool:
-    """Whether ``item`` uses a module- or class-scoped fixture (one set-up per worker that runs the module)."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return True
-    return any(defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values() if defs)
+
+def xdist_scope(nodeid: str) -> str:
+    """The work unit of a test under ``make test`` (pytest-xdist ``--dist loadscope``, see below)."""
+    if nodeid.startswith(TIMING_GROUP):
+        return "timing"
+    module = nodeid.split("::", 1)[0]
+    return nodeid if module in BY_TEST else module
 
 
-def pytest_collection_modifyitems(config, items):
-    """xdist groups for ``--dist loadgroup``: the timing group, and one group per module with shared fixtures.
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: no error when xdist is not loaded
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with the work units of :func:`xdist_scope`.
 
-    A module whose tests share a module-scoped fixture (a rendered report, a fitted model) runs on one
-    worker, so the fixture is set up once, not once per worker; the other modules' tests are handed out
-    one by one (they fill the workers at the end of the run). Without ``--dist loadgroup`` the marks do
-    nothing.
+    pytest-xdist's own ``loadgroup`` cannot be used: with pytest 9 the ``xdist_group`` mark no longer
+    reaches the node IDs the scheduler groups by (xdist 3.8 sets ``item._nodeid``, which pytest 9.2's
+    ``nodeid`` no longer reads), so every marked test would be a unit of its own.
     """
-    shared = {item.path for item in items if _shares_fixtures(item)}
-    for item in items:
-        if item.nodeid.startswith(TIMING_GROUP):
-            item.add_marker(pytest.mark.xdist_group("timing"))
-        elif item.path in shared:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return Scheduling(config, log)
