@@ -53,6 +53,24 @@ DropOpt = Annotated[bool, typer.Option("--drop-invalid", help="Exclude invalid r
 MaxOpt = Annotated[float, typer.Option("--max-file-mb", help="Refuse input files larger than this (MB).")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides the config).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")]
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Batch history database: postgresql://user@host/db, "
+                                              "or an SQLite file (default: OUT/history.sqlite).",
+                                              show_default=False)]
+DbTimeoutOpt = Annotated[float, typer.Option("--db-timeout", min=0.0, help="Seconds to wait for the history "
+                                             "database when another process holds its lock.")]
+IndexLastOpt = Annotated[int, typer.Option("--index-last", min=1, help="Batches shown in full (and charted) in "
+                                           "index.html; every month is summarised below them.")]
+
+
+def _history(db, out: Path, timeout: float, quiet: bool):
+    """Open the batch history (``OUT/history.sqlite`` unless ``--db``); say so when it was just created."""
+    from .qa.history import open_history
+
+    out.mkdir(parents=True, exist_ok=True)
+    h = open_history(db, out=out, timeout=timeout)
+    if h.note and not quiet:
+        sys.stderr.write(f"ssereport: note: {h.note}\n")
+    return h
 
 
 def _load(data: Path, sheet, drop_invalid, max_file_mb, columns=None, config=None):
@@ -295,6 +313,9 @@ def batch(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes.")] = 1,
     max_file_mb: MaxOpt = 50.0,
     columns: ColumnsOpt = None,
+    db: DbOpt = None,
+    db_timeout: DbTimeoutOpt = 30.0,
+    index_last: IndexLastOpt = 100,
     quiet: QuietOpt = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when a batch fails (only an "
                                             "input or usage error exits 2).")] = False,
@@ -307,14 +328,20 @@ def batch(
     from .config import load_columns
     from .qa.model import load_model
     from .qa.run import run_batches
-    from .qa.spec import load_spec
+    from .qa.spec import check_spec, load_spec
 
     mapping = load_columns(columns)
     m = load_model(model)
     sp = load_spec(spec) if spec is not None else None
     fmts = _formats(formats, {"json", "html", "pdf"})
-    outcomes = run_batches(batch_files, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb,
-                           model_path=model, columns=mapping or None)
+    if sp is not None:
+        check_spec(sp, m)  # a spec that would fail every batch stops here, before the history is opened
+    h = _history(db, out, db_timeout, quiet)
+    try:
+        outcomes = run_batches(batch_files, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb,
+                               model_path=model, columns=mapping or None, history=h, index_last=index_last)
+    finally:
+        h.dispose()  # the last connection closed: SQLite folds its -wal file back into history.sqlite
     failed = [o for o in outcomes if o["error"]]
     printed = set()
     for o in outcomes:  # once per file, even when a file holds several batches
@@ -353,6 +380,9 @@ def watch(
                                           "is not read).")] = 0.2,
     max_file_mb: MaxOpt = 50.0,
     columns: ColumnsOpt = None,
+    db: DbOpt = None,
+    db_timeout: DbTimeoutOpt = 30.0,
+    index_last: IndexLastOpt = 100,
 ) -> None:
     """Judge every batch table that appears or changes in INBOX, until Ctrl-C: reports and index as `batch`."""
     from .config import load_columns
@@ -371,9 +401,43 @@ def watch(
         sys.stderr.write(f"ssereport: watching {inbox} (reports in {out}; Ctrl-C stops)\n")
         sys.stderr.flush()
 
-    n = run_watch(inbox, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb, model_path=model,
-                  columns=mapping or None, interval=settle, checks=2, ready=ready)
+    h = _history(db, out, db_timeout, False)
+    try:
+        n = run_watch(inbox, m, out, spec=sp, formats=fmts, jobs=jobs, max_file_mb=max_file_mb, model_path=model,
+                      columns=mapping or None, interval=settle, checks=2, ready=ready, history=h,
+                      index_last=index_last)
+    finally:
+        h.dispose()
     sys.stderr.write(f"ssereport: stopped watching {inbox} ({n} batch report{'s' if n != 1 else ''} written)\n")
+
+@app.command()
+def history(
+    out: Annotated[Path, typer.Argument(help="Report folder of `ssereport batch`/`watch` (its history.sqlite).",
+                                        show_default=False)],
+    db: DbOpt = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="First cast date, YYYY-MM-DD (inclusive).",
+                                                 show_default=False)] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Last cast date, YYYY-MM-DD (inclusive).",
+                                                 show_default=False)] = None,
+    verdict: Annotated[Optional[str], typer.Option("--verdict", help="Only batches that pass or fail: pass|fail.",
+                                                   show_default=False)] = None,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="Write the rows to this CSV file.",
+                                                show_default=False)] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the rows to this JSON file.",
+                                                     show_default=False)] = None,
+    db_timeout: DbTimeoutOpt = 30.0,
+) -> None:
+    """Export the batch history: one row per judgement (batch_id, cast_date, judged_at, verdict, n_films, n_pass,
+    content_sha256, model_sha256), oldest first; --since/--until filter on the cast date."""
+    from .qa.history import export_history
+
+    if csv is not None and json_out is not None:
+        _fail("give --csv FILE or --json FILE, not both")
+    text = export_history(out, db=db, since=since, until=until, verdict=verdict, csv=csv, json=json_out,
+                          timeout=db_timeout)
+    if text is not None:
+        sys.stdout.write(text)
+
 
 # --------------------------------------------------------------------------- suggest and compare (issue 15)
 

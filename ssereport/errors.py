@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "DataError", "ModelError", "Problem", "RenderError"]
+__all__ = ["ConfigError", "DataError", "HistoryError", "ModelError", "Problem", "RenderError"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,15 @@ class DataError(ValueError):
 
 class ConfigError(ValueError):
     """An option or configuration value is not valid."""
+
+
+class HistoryError(ConfigError):
+    """The batch history database cannot be opened, is locked past the timeout, is corrupt, or refused a write.
+
+    A :class:`ConfigError` (a ``--db`` to fix, a lock to wait for, a file to
+    move away), so every command reports it as one message with exit code 2;
+    the batch whose judgement it could not record gets no report files.
+    """
 
 
 class ModelError(ValueError):

@@ -147,8 +147,8 @@ COMMANDS: dict[str, Command] = {
         argv=lambda f, tmp, fx: ["batch", f, "--model", fx["reference_model_path"], "--out", tmp / "out",
                                  "--format", "json", "--exit-zero"],  # the input is at stake here, not the verdict
         out_dir=lambda tmp: tmp / "out",
-        # the index lists failed files by design; no batch report may be written
-        allowed_on_error=frozenset({"index.html"}),
+        # the index lists failed files by design, from the batch history; no batch report may be written
+        allowed_on_error=frozenset({"index.html", "history.sqlite"}),
         result_ids=_batch_ids,
         result_notes=lambda tmp: [n for d in _batch_jsons(tmp) for n in d["input"]["notes"]],
         needs=("reference_model_path",),

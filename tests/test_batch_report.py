@@ -386,8 +386,9 @@ def test_lower_control_limit():
 # --------------------------------------------------------------------------- PDF
 
 def test_run_writes_every_file(run):
-    names = {p.name for p in run["out"].iterdir()}
-    assert names == {f"{s}.{x}" for s in STEMS for x in ("json", "html", "pdf")} | {"index.html"}
+    names = {p.name for p in run["out"].iterdir()} - {"history.sqlite-wal", "history.sqlite-shm"}  # SQLite's, while open
+    assert names == {f"{s}.{x}" for s in STEMS for x in ("json", "html", "pdf")} | {"index.html", "index-2026-03.html",
+                                                                                   "history.sqlite"}
     assert all(o["error"] is None for o in run["outcomes"])
 
 
@@ -477,7 +478,7 @@ def test_index_lists_batches_in_time_order_with_verdicts(index):
 
 def test_index_links_exist(index, run):
     hrefs = re.findall(r'href="([^"#]+)"', index)
-    assert len(hrefs) == 9
+    assert len(hrefs) == 10  # 3 reports x 3 files and the month page index-2026-03.html
     assert all((run["out"] / h).is_file() for h in hrefs)
 
 

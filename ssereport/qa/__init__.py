@@ -8,6 +8,7 @@
 ``report``  the batch report context and its HTML / PDF
 ``index``   the index page context and its HTML
 ``watch``   ``ssereport watch``: judge every file that lands in a folder
+``history`` the batch history database (:func:`open_history`, SQLite or PostgreSQL; Alembic migrations)
 
 The names below are imported lazily, so ``import ssereport.qa`` stays cheap.
 """
@@ -23,6 +24,7 @@ _EXPORTS = {
     "BatchResult": "judge", "judge_batch": "judge",
     "run_batches": "run", "write_index": "run",
     "render_batch_html": "report", "render_batch_pdf": "report",
+    "History": "history", "open_history": "history",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,7 +1,9 @@
-"""The report index ``index.html``: every batch in time order, study reports, errors, I-MR control charts.
+"""The report index ``index.html``: the last batches in time order, the months, study reports, errors, I-MR charts.
 
-Batch JSON files (:func:`ssereport.qa.run.collect_reports`) -> a context dict
-built here (formatted through :mod:`ssereport.format`) ->
+The history database (:meth:`ssereport.qa.history.History.last` and
+:meth:`~ssereport.qa.history.History.months`, or batch JSON files read by
+:func:`ssereport.qa.run.collect_reports`) -> a context dict built here
+(formatted through :mod:`ssereport.format`) ->
 ``index.html.j2``, which only displays it. The I-MR charts are computed by
 :func:`ssereport.analysis.control.reference_charts` with limits from the
 reference class-1 films of the model, and drawn by :mod:`ssereport.qa.figures`.
@@ -20,9 +22,10 @@ from .report import (RULES, figure_context, generator, head, now, plural, templa
                      verdict_context)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .history import MonthSummary
     from .model import ReferenceModel
 
-__all__ = ["build_index_context", "render_index_html"]
+__all__ = ["build_index_context", "render_index_html", "render_month_html"]
 
 
 def _links(out: Path | None, stem: str, suffixes: Sequence[str]) -> list[dict[str, str]]:
@@ -124,9 +127,7 @@ def _known(var: str) -> bool:
     return True
 
 
-def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
-                        out: Path | None, model: ReferenceModel | None) -> dict[str, Any]:
-    """The plain dict ``index.html.j2`` displays (see :func:`render_index_html`)."""
+def _report_rows(reports: list[dict[str, Any]], out: Path | None) -> list[dict[str, Any]]:
     rows = []
     for r in reports:
         c = r.get("counts") or {}
@@ -136,6 +137,20 @@ def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, An
                      "pass": fmt_int(c.get("pass")), "fail": fmt_int(c.get("fail")),
                      "out_of_range": fmt_int(c.get("out_of_range")),
                      "links": _links(out, stem, (".html", ".pdf", ".json"))})
+    return rows
+
+
+def _month_rows(months: Sequence[MonthSummary]) -> list[dict[str, Any]]:
+    return [{"month": m.key, "href": m.page, "batches": fmt_int(m.n_batches), "pass": fmt_int(m.n_pass),
+             "fail": fmt_int(m.n_batches - m.n_pass), "films": fmt_int(m.n_films), "films_pass": fmt_int(m.n_films_pass)}
+            for m in months]
+
+
+def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
+                        out: Path | None, model: ReferenceModel | None,
+                        months: Sequence[MonthSummary] | None = None) -> dict[str, Any]:
+    """The plain dict ``index.html.j2`` displays (see :func:`render_index_html`)."""
+    rows = _report_rows(reports, out)
     study_rows = []
     for name in studies:
         stem = name[: -len(".results.json")] if name.endswith(".results.json") else Path(name).stem
@@ -144,8 +159,12 @@ def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, An
     n_fail = sum(1 for r in rows if r["verdict"]["cls"] == "fail")
     created = now()
     control = _control(reports, model) if model is not None and reports else None
+    total = sum(m.n_batches for m in months) if months is not None else len(rows)
+    head_text = (f"{plural(len(rows), 'batch report')} in the batch history, oldest first" if total == len(rows) else
+                 f"The last {fmt_int(len(rows))} of the {plural(total, 'judgement')} in the batch history, oldest "
+                 "first (every month is in the table below them)")
     intro = [
-        f"{plural(len(rows), 'batch report')} in this folder, oldest first"
+        head_text
         + (f": {plural(len(rows) - n_fail, 'batch passes', 'batches pass')}, "
            f"{plural(n_fail, 'batch fails', 'batches fail')}." if rows else "."),
         "Each batch was judged against the reference model; open its report for the films, the reasons of every "
@@ -165,13 +184,15 @@ def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, An
         "errors": [{"source": str(e.get("source") or MISSING), "error": str(e.get("error") or MISSING)}
                    for e in errors],
         "control": control,
+        "months": _month_rows(months or []),
         "has_model": model is not None,
         "rules": list(RULES.values()),
     }
 
 
 def render_index_html(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],
-                      out: Path | None, model: ReferenceModel | None) -> str:
+                      out: Path | None, model: ReferenceModel | None,
+                      months: Sequence[MonthSummary] | None = None) -> str:
     """The report index ``index.html``: every batch in time order, study reports, errors, control charts.
 
     Parameters
@@ -188,6 +209,9 @@ def render_index_html(reports: list[dict[str, Any]], errors: list[dict[str, Any]
     model : ReferenceModel, optional
         Its class-1 mean and SD set the control limits; without it the control
         charts are left out (and the page says so).
+    months : sequence of MonthSummary, optional
+        Every month of the history (:meth:`ssereport.qa.history.History.months`):
+        a table linked to the month pages ``index-YYYY-MM.html``.
 
     Returns
     -------
@@ -195,6 +219,37 @@ def render_index_html(reports: list[dict[str, Any]], errors: list[dict[str, Any]
         Self-contained HTML: inline CSS and SVG, no script, no external request.
     """
     ctx = build_index_context(reports, errors, studies=studies, out=Path(out) if out is not None else None,
-                              model=model)
+                              model=model, months=months)
     return template_environment().get_template("index.html.j2").render(**ctx)
+
+
+def render_month_html(month: MonthSummary, reports: list[dict[str, Any]], *, out: Path | None) -> str:
+    """The page ``index-YYYY-MM.html``: every judgement of one month in time order, linked to its reports.
+
+    Parameters
+    ----------
+    month : MonthSummary
+        The month's counts (:meth:`ssereport.qa.history.History.months`).
+    reports : list of dict
+        Its judgements (:meth:`ssereport.qa.history.History.month`), oldest first.
+    out : Path
+        The report folder: links are given only to files that exist there.
+    """
+    rows = _report_rows(reports, Path(out) if out is not None else None)
+    created = now()
+    n_fail = month.n_batches - month.n_pass
+    ctx = {
+        "lang": "en",
+        "title": f"SSE film batches of {month.key}",
+        "generator": generator(),
+        "meta": {"description": f"The {month.n_batches} SSE film batch judgements of {month.key}.",
+                 "keywords": "solid-state electrolyte, batch reports", "created": created, "modified": created},
+        "intro": [f"{plural(month.n_batches, 'judgement')} of batches cast in {month.key} (judged in it, for a "
+                  f"batch without a cast date), oldest first: {plural(month.n_pass, 'batch passes', 'batches pass')}, "
+                  f"{plural(n_fail, 'batch fails', 'batches fail')}; {fmt_int(month.n_films_pass)} of "
+                  f"{plural(month.n_films, 'film')} pass.",
+                  "The control charts of the last batches are on the index page."],
+        "reports": rows,
+    }
+    return template_environment().get_template("index_month.html.j2").render(**ctx)
 

@@ -8,8 +8,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, DataError, ModelError, RenderError
+from ..errors import ConfigError, DataError, HistoryError, ModelError, RenderError
 from ..files import atomic_write, safe_stem
+from .history import History, open_history
 from .judge import BATCH_SCHEMA, judge_batch
 from .model import ReferenceModel
 from .spec import Spec, check_spec
@@ -18,9 +19,13 @@ __all__ = ["run_batches", "write_index"]
 
 
 def process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None, formats: tuple[str, ...],
-                  max_file_mb: float, model_path: Path | None, columns: dict[str, str] | None = None
-                  ) -> list[dict[str, Any]]:
+                  max_file_mb: float, model_path: Path | None, columns: dict[str, str] | None = None,
+                  history: History | None = None) -> list[dict[str, Any]]:
     """Judge one batch file (split by ``batch_id``) and write its reports; never raises for a bad file.
+
+    With ``history``, each batch's judgement is recorded first
+    (:meth:`ssereport.qa.history.History.record`); a batch whose judgement
+    could not be recorded gets no report file, and its outcome says so.
 
     Returns
     -------
@@ -49,10 +54,11 @@ def process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None
                           "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest()}
         for batch_id, part in parts:
             result = judge_batch(model, part, spec=spec, batch_id=batch_id, model_file=model_file)
+            recorded = _record(history, result)
             files = _write_batch(result, out, formats, model_path)
             outcomes.append({"source": table.source, "batch_id": result.batch_id, "verdict": result.verdict,
                              "counts": result.counts, "files": [f.name for f in files], "error": None,
-                             "notes": list(table.notes)})
+                             "notes": list(table.notes), **recorded})
         return outcomes
     except (DataError, ConfigError, ModelError) as exc:
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
@@ -67,6 +73,18 @@ def process_file(path: Path, model: ReferenceModel, out: Path, spec: Spec | None
     except Exception as exc:  # one broken file must not stop the other batches
         return [{"source": path.name, "batch_id": None, "verdict": None, "counts": None, "files": [],
                  "error": f"{path.name}: internal error ({type(exc).__name__}: {exc}); please report it"}]
+
+
+def _record(history: History | None, result) -> dict[str, Any]:
+    """Record the judgement before any of the batch's files is written: ``{"recorded", "month"}`` for the outcome."""
+    if history is None:
+        return {}
+    try:
+        rec = history.record(result)
+    except HistoryError as exc:
+        raise HistoryError(f"{exc}; no report file of batch {result.batch_id} was written (run it again to "
+                           "retry)") from None
+    return {"recorded": "new" if rec.new else "known", "month": rec.month}
 
 
 def _write_batch(result, out: Path, formats: tuple[str, ...], model_path: Path | None) -> list[Path]:
@@ -148,17 +166,23 @@ def _fork_context():
 def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = None,
                 formats: tuple[str, ...] = ("json", "html", "pdf"), jobs: int = 1,
                 max_file_mb: float = 50.0, model_path: Path | None = None,
-                columns: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                columns: dict[str, str] | None = None, history: History | None = None,
+                index_last: int = 100) -> list[dict[str, Any]]:
     """Judge and render every batch file; one bad file never stops the others.
 
     Returns one outcome dict per batch (or per failed file, with ``error`` set)
-    and rewrites ``out/index.html``.
+    and rewrites ``out/index.html`` from the history: the last ``index_last``
+    judgements, the monthly summary and the pages of the months judged.
+    Every judgement is recorded in ``history`` (default: ``out/history.sqlite``,
+    :func:`ssereport.qa.history.open_history`) before its files are written.
 
     Raises
     ------
     ConfigError
         A bare spec number far outside the reference's scale (:func:`ssereport.qa.spec.check_spec`),
         before any file is read: it would fail every batch alike.
+    HistoryError
+        The history database cannot be opened (before any file is read).
 
     Examples
     --------
@@ -173,9 +197,12 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = [Path(f) for f in files]
-    rest = (out, spec, formats, max_file_mb, model_path, columns)
+    if history is None:
+        history = open_history(out=out)
+    rest = (out, spec, formats, max_file_mb, model_path, columns, history)
     if jobs > 1 and len(files) > 1:
         _preload(formats)
+        history.dispose()  # no database connection crosses the fork: each worker opens its own
         froze = not gc.get_freeze_count()
         if froze:  # CPython's advice before fork: no worker copies the imported objects' pages by collecting them
             gc.freeze()
@@ -189,7 +216,8 @@ def run_batches(files, model: ReferenceModel, out: Path, *, spec: Spec | None = 
     else:
         results = [process_file(f, model, *rest) for f in files]
     outcomes = [o for group in results for o in group]
-    write_index(out, errors=[o for o in outcomes if o["error"]], model=model)
+    write_index(out, errors=[o for o in outcomes if o["error"]], model=model, history=history, last=index_last,
+                months={o["month"] for o in outcomes if o.get("month")})
     return outcomes
 
 
@@ -209,11 +237,26 @@ def collect_reports(out: Path) -> list[dict[str, Any]]:
 
 
 def write_index(out: Path, *, errors: list[dict[str, Any]] | None = None,
-                model: ReferenceModel | None = None) -> Path:
-    """Rewrite ``out/index.html`` from the batch JSON files in ``out``."""
-    from .index import render_index_html
+                model: ReferenceModel | None = None, history: History | None = None, last: int = 100,
+                months: set[str] | frozenset[str] = frozenset()) -> Path:
+    """Rewrite ``out/index.html`` from the history database (default ``out/history.sqlite``).
 
-    reports = collect_reports(out)
-    studies = sorted(p.name for p in Path(out).glob("*.results.json"))
-    html = render_index_html(reports, errors or [], studies=studies, out=Path(out), model=model)
-    return atomic_write(Path(out) / "index.html", html)
+    The index shows the last ``last`` judgements in full with their control
+    charts and a summary of every month; the month pages ``index-YYYY-MM.html``
+    of ``months`` (``"YYYY-MM"``: those judged in this run) and any missing
+    month page are (re)written. Three queries and at most ``len(months)``
+    more: the cost depends on ``last``, not on the length of the history.
+    """
+    from .index import render_index_html, render_month_html
+
+    out = Path(out)
+    if history is None:
+        history = open_history(out=out)
+    reports = history.last(last)
+    summary = history.months()
+    for m in summary:
+        if m.key in months or not (out / m.page).is_file():
+            atomic_write(out / m.page, render_month_html(m, history.month(m.year, m.month), out=out))
+    studies = sorted(p.name for p in out.glob("*.results.json"))
+    html = render_index_html(reports, errors or [], studies=studies, out=out, model=model, months=summary)
+    return atomic_write(out / "index.html", html)

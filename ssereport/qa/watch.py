@@ -46,6 +46,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from ..errors import HistoryError
+from .history import History, open_history
 from .model import ReferenceModel
 from .spec import Spec, check_spec
 
@@ -237,7 +239,8 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
           formats: tuple[str, ...] = ("json", "html", "pdf"), jobs: int = 1, max_file_mb: float = 50.0,
           model_path: Path | None = None, columns: dict[str, str] | None = None, interval: float = 0.2,
           checks: int = 2, error_quiet: float = ERROR_QUIET, stop: threading.Event | None = None,
-          echo: Callable[[str], None] | None = None, ready: Callable[[], None] | None = None) -> int:
+          echo: Callable[[str], None] | None = None, ready: Callable[[], None] | None = None,
+          history: History | None = None, index_last: int = 100) -> int:
     """Judge every CSV/XLSX that appears or changes in ``inbox`` until stopped; return the number of batches.
 
     Parameters
@@ -266,6 +269,9 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
         Receives one line per batch (default: printed on stdout, errors on stderr).
     ready : callable, optional
         Called once everything is imported and the watch has started.
+    history : History, optional
+        Where every judgement is recorded before its files are written
+        (default ``out/history.sqlite``); ``index_last``: the batches the index shows in full.
 
     Returns
     -------
@@ -308,9 +314,11 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
         else:
             print(line, file=sys.stderr if error else sys.stdout, flush=True)
 
+    history = history if history is not None else open_history(out=out)
     _preload(formats)
     pool = None
     if jobs > 1:
+        history.dispose()  # no database connection crosses the fork
         import multiprocessing
 
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
@@ -330,7 +338,7 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
     errors: dict[str, dict[str, Any]] = {}
     n = 0
     out_abs = out.resolve()
-    rest = (out, spec, formats, max_file_mb, model_path, columns)
+    rest = (out, spec, formats, max_file_mb, model_path, columns, history)
 
     def wanted(change, path: str) -> bool:
         p = Path(path)
@@ -373,9 +381,12 @@ def watch(inbox: str | Path, model: ReferenceModel, out: str | Path, *, spec: Sp
                 say(_line(o, seconds / max(len(todo), 1)), error=bool(o["error"]))
         if changed:
             try:
-                write_index(out, errors=list(errors.values()), model=model)
+                write_index(out, errors=list(errors.values()), model=model, history=history, last=index_last,
+                            months={o["month"] for r in results for o in r if o.get("month")})
             except OSError as exc:  # the folder became unwritable: say so, keep watching
                 say(f"ssereport: error: index.html not written: {exc.strerror or exc}", error=True)
+            except HistoryError as exc:  # the history could not be read (locked past the timeout): keep watching
+                say(f"ssereport: error: index.html not written: {exc}", error=True)
 
     try:
         # yield_on_timeout: the first (empty) yield comes once the OS watch is in place, and only then is the
