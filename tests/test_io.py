@@ -195,7 +195,7 @@ def test_not_a_zip_xlsx(tmp_path):
 def test_file_too_large(tmp_path):
     p = tmp_path / "big.csv"
     p.write_bytes(b"a,b\n" + b"1,2\n" * 300_000)
-    with pytest.raises(DataError, match=r"refused above 1 MB"):
+    with pytest.raises(DataError, match=r"1.1 MiB; refused above 1 MiB"):
         load_films(p, max_file_mb=1)
 
 
@@ -462,7 +462,7 @@ def test_columns_mapping(tmp_path):
         columns={"conductivity_s_cm": "Leitfähigkeit", "thickness_um": "Schichtdicke (µm)"})
     p = tmp_path / "de.csv"
     df.to_csv(p, index=False)
-    with pytest.raises(DataError, match="map your header to it in a \\[columns\\] table"):
+    with pytest.raises(DataError, match="map your headers? to (it|them) in a \\[columns\\] table"):
         load_films(p)
     t = load_films(p, columns={"Leitfähigkeit": "conductivity_s_cm (mS/cm)", "schichtdicke (µm)": "thickness",
                                "Operator": "sample_id"})
