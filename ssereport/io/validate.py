@@ -105,13 +105,14 @@ def _describe(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def decimal_columns(body, hd: Headers) -> tuple[set[str], list[Problem]]:
-    """Numeric columns written with decimal commas, and one problem per column that mixes both conventions.
+def decimal_columns(body, hd: Headers) -> tuple[dict[str, str], list[Problem]]:
+    """Numeric columns written with decimal commas (-> one such cell), and one problem per column that mixes
+    both conventions.
 
     A column is read with decimal commas when some text cells hold a number
     with a decimal comma (``"0,95"``) and none a number with a decimal point.
     """
-    comma: set[str] = set()
+    comma: dict[str, str] = {}
     problems = []
     for canon, j in hd.mapping.items():
         if not by_name(canon).numeric:
@@ -134,7 +135,7 @@ def decimal_columns(body, hd: Headers) -> tuple[set[str], list[Problem]]:
                 f"{with_point[0]}: {with_point[1]!r}); expected one convention in a column — write every number "
                 "with a decimal point", column=hd.headers[canon]))
         elif with_comma:
-            comma.add(canon)
+            comma[canon] = with_comma[1]
     return comma, problems
 
 
@@ -253,8 +254,10 @@ def validate(header, body, *, source, decimal_comma, drop_invalid, required, not
     if mixed:
         raise DataError(mixed, source)
     if comma_cols and not decimal_comma:
-        shown = ", ".join(repr(hd.headers[c]) for c in sorted(comma_cols, key=mapping.get))
-        notes.append(f"decimal commas were read as decimal points (quoted numbers such as '0,95' in {shown})")
+        first = min(comma_cols, key=mapping.get)
+        more = f" and {len(comma_cols) - 1} other column(s)" if len(comma_cols) > 1 else ""
+        notes.append(f"decimal commas were read as decimal points (quoted numbers such as {comma_cols[first]!r} "
+                     f"in column {hd.headers[first]!r}{more})")
     elif comma_cols:
         notes.append("decimal commas were read as decimal points")
 
