@@ -219,7 +219,8 @@ def closest_header(variable: str, candidates: list[str]) -> tuple[str, float] | 
     """The unrecognised header most like ``variable``'s name or aliases (difflib), with its score.
 
     A header that contains one of the variable's aliases as a word (``Binder P
-    (wt%)`` holds ``binder``) scores at least 0.9.
+    (wt%)`` holds ``binder``) scores at least 0.9, one with an abbreviation of 4
+    letters or more (``Cond.``) at least 0.8; below 0.6 there is no suggestion.
     """
     col = by_name(variable)
     names = [normalize_header(n) for n in (variable, col.label, *col.aliases)]
@@ -230,6 +231,8 @@ def closest_header(variable: str, candidates: list[str]) -> tuple[str, float] | 
         score = max(difflib.SequenceMatcher(None, norm, n).ratio() for n in names)
         if any(n in words for n in names if len(n) >= 3):
             score = max(score, 0.9)
+        elif any(n.startswith(w.rstrip(".")) for w in words if len(w.rstrip(".")) >= 4 for n in names):
+            score = max(score, 0.8)  # an abbreviation: 'Cond.' for conductivity
         if best is None or score > best[1]:
             best = (h, score)
     return best if best is not None and best[1] >= 0.6 else None
