@@ -3,7 +3,7 @@
 Each case runs once to warm up, then ``--runs`` times (default 5); the median
 wall time, the median CPU time (user + system, children included) and the peak
 resident memory (``/usr/bin/time -f %M``) are reported, with the 1-minute load
-average before each run. The peer, R Markdown knitting ``sse_report.Rmd`` to
+average before each run. The peer, R Markdown knitting ``sse_report_full.Rmd`` (``--peer minimal``: ``sse_report.Rmd``) to
 HTML **and** PDF in one call (like for like), runs alternately with
 ``ssereport report``. Results go to ``benchmarks/results.md`` with a
 description of the machine. Absolute times on shared machines drift: compare
@@ -34,10 +34,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "ssereport"
 REF = ROOT / "data" / "sse_films_reference.csv"
-# the peer: ../shared/anchors from the repository, or from the folder holding the worktrees
-RMD = next((p for p in (ROOT.parent / "shared" / "anchors" / "sse_report.Rmd",
-                        ROOT.parent.parent / "shared" / "anchors" / "sse_report.Rmd") if p.exists()),
-           ROOT.parent / "shared" / "anchors" / "sse_report.Rmd")
+# the peers: ../shared/anchors from the repository, or from the folder holding the worktrees.
+# sse_report_full.Rmd does the same work as the default study report (bootstrap, repeated CV, Dunn, process
+# maps): the speed bar, like for like. sse_report.Rmd is the minimal knit (--peer minimal), for information.
+PEERS = {"full": "sse_report_full.Rmd", "minimal": "sse_report.Rmd"}
+
+
+def peer_path(name: str) -> Path:
+    for base in (ROOT.parent / "shared" / "anchors", ROOT.parent.parent / "shared" / "anchors"):
+        if (base / PEERS[name]).exists():
+            return base / PEERS[name]
+    return ROOT.parent / "shared" / "anchors" / PEERS[name]
+
+
 TIME = "/usr/bin/time"
 
 
@@ -157,6 +166,8 @@ def main() -> None:
     ap.add_argument("--large-runs", type=int, default=5, help="Runs for the 1,000,000-film case.")
     ap.add_argument("--only", default="", help="Comma-separated case names.")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    ap.add_argument("--peer", choices=sorted(PEERS), default="full",
+                    help="The R Markdown peer: full (the same work as the default report; default) or minimal.")
     args = ap.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     env = dict(os.environ)
@@ -190,13 +201,14 @@ def main() -> None:
         cases.append(Case("large", "`ssereport analyze` (1,000,000 films → JSON)",
                           [str(BIN), "analyze", str(big), "--max-file-mb", "500", "--json", str(work / "big.json"),
                            "-q"], "≤ 60 s, ≤ 3 GB", limit_s=60, limit_mb=3072, runs=args.large_runs))
+    RMD = peer_path(args.peer)
     if shutil.which("Rscript") and RMD.exists():
         rmd = work / "rmd"
         rmd.mkdir()
         shutil.copy(RMD, rmd / RMD.name)
         expr = (f'rmarkdown::render("{rmd / RMD.name}", output_format = c("html_document", "pdf_document"), '
                 f'params = list(data = "{REF}"), output_dir = "{rmd / "out"}", quiet = TRUE)')
-        cases.append(Case("rmarkdown", "peer: R Markdown knit of `sse_report.Rmd` (HTML + PDF, one call)",
+        cases.append(Case("rmarkdown", f"peer: R Markdown knit of `{RMD.name}` (HTML + PDF, one call)",
                           ["Rscript", "-e", expr], "–"))
     cases = [c for c in cases if not only or c.name in only]
 
