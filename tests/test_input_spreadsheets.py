@@ -308,3 +308,21 @@ def test_init_columns_example_entries_are_valid_mappings(tmp_path):
     assert load_columns(p)["Binder P (wt%)"] == "polymer_wt_pct"
     assert len(load_columns(p)) == len(examples)
     assert "columns.toml" in config_toml()
+
+
+def test_a_film_row_of_dashes_is_not_taken_for_a_units_row(tmp_path):
+    header, rows = _small_rows()
+    rows[0] = [rows[0][0]] + ["-"] * (len(header) - 1)  # a film not measured: every cell '-'
+    with pytest.raises(DataError) as err:
+        load_films(_write(tmp_path / "dashes.csv", header, rows))
+    assert "row 2, column 'polymer_wt_pct': got '-', not a number" in str(err.value)
+
+
+def test_a_units_row_with_a_cell_that_is_no_unit_is_one_message(tmp_path):
+    header, rows = _small_rows()
+    canon = header[:10]
+    units = ["", "wt%", "µL/mg", "vol%", "µm", "g/cm3", "ohm", "S/cm", "µm", "see notes"]
+    with pytest.raises(DataError) as err:
+        load_films(_write(tmp_path / "units.csv", canon, [units] + [r[:10] for r in rows]))
+    assert str(err.value).startswith("units.csv, row 2: looks like a units row ('wt%', 'µL/mg'")
+    assert "not every cell is a unit ssereport can read" in str(err.value)

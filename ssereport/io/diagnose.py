@@ -93,12 +93,14 @@ def explain_patterns(row_problems, records, rownums, body, mapping, header_of) -
     cells = cells_of.get(first, [])
     texts = [str(cells[mapping[c]]).strip() for c in numeric if mapping[c] < len(cells)]
     if (len(probs) >= 3 and len(probs) >= len(numeric) // 2 and texts
-            and sum(bool(_UNIT_WORDS.match(t)) for t in texts if t) >= max(2, len(probs) // 2)):
+            and sum(bool(_UNIT_WORDS.match(t)) for t in texts if t) >= max(2, len(probs) // 2)
+            and sum(t not in ("-", "–") for t in texts if t) >= 2):  # a film of dashes is a film
         filled = [repr(t) for t in texts if t]
         shown = ", ".join(filled[:6]) + (", …" if len(filled) > 6 else "")
         row_problems[first] = [Problem(
-            f"looks like a units row ({shown}); delete it and put units in the header instead, "
-            "e.g. 'L:S (µL/mg)'", first)]
+            f"looks like a units row ({shown}), but not every cell is a unit ssereport can read; write units "
+            "such as 'µL/mg' and '-' for none, or put the units in the header instead, e.g. 'L:S (µL/mg)'",
+            first)]
     # RD given in percent
     if "rd" in mapping:
         rd_rows = [r for r in rownums if any(p.column == header_of["rd"] and "out of range" in p.message

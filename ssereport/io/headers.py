@@ -193,9 +193,9 @@ def _unit_cell(text: str) -> bool:
 def units_row(header: list[str], body, *, required: tuple[str, ...], columns=None) -> dict[int, str] | None:
     """A units row right under the header (``wt% | µL/mg | vol% | µm | …``): column -> unit text, or None.
 
-    The first non-blank row is a units row when no numeric column holds a
-    number there, at least two cells read as units with Pint (or as "no
-    unit", ``-``), and every filled cell under a numeric variable does.
+    The first non-blank row is a units row when every filled cell under a
+    numeric variable reads as a unit with Pint (or as "no unit", ``-``), and at
+    least two of them are units.
     """
     first = next(((r, cells) for r, cells in body if any(str(c).strip() for c in cells if c is not None)), None)
     if first is None:
@@ -207,8 +207,10 @@ def units_row(header: list[str], body, *, required: tuple[str, ...], columns=Non
     if any(not isinstance(v, str) for v in texts.values()):
         return None  # a number in an XLSX cell
     filled = {j: v.strip() for j, v in texts.items() if v.strip()}
-    if len(filled) < 2 or not all(_unit_cell(v) for v in filled.values()):
+    if not all(_unit_cell(v) for v in filled.values()):
         return None
+    if sum(v.strip("()[] ").lower() not in _NO_UNIT_CELLS for v in filled.values()) < 2:
+        return None  # a film with '-' in its cells is a film, not a units row
     return {j: v.strip("()[] ") for j, v in filled.items()}
 
 
