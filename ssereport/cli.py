@@ -4,8 +4,10 @@ Every error a user can cause (bad data, bad options) ends with one readable
 message on stderr and exit code 2; no traceback, no output file. Set
 ``SSEREPORT_DEBUG=1`` to see the traceback of an unexpected error.
 
-One module for the eight commands (about 540 lines, mostly their typer option
-declarations): each command only parses, calls the package and prints, and
+One module for the commands: each command only parses, calls the package and
+prints. The option blocks the commands share (data, settings, sheet, columns,
+output folder, model, spec …) are declared once as ``Annotated`` aliases; the
+engines live beside the renderers (``report/quarto.py``, ``report/weasy.py``);
 the heavy imports happen inside the commands so ``ssereport --help`` stays fast.
 """
 
