@@ -1,6 +1,6 @@
 """Time of the report's figures (matplotlib), per figure and as a step of ``ssereport report``.
 
-Measured in-process: each figure of :data:`ssereport.figures.FIGURES` drawn and
+Measured in-process: each figure of :data:`ssereport.report.figures.FIGURES` drawn and
 saved as SVG ``--runs`` times (median), the three batch figures, and the
 ``timings`` of :func:`ssereport.report.render.render_report` (figures, HTML,
 PDF). Results go to ``benchmarks/figures.md``.
@@ -46,7 +46,7 @@ def main() -> None:
 
     import ssereport as s
     from ssereport.qa.judge import judge_batch
-    from ssereport.figures import FIGURES, render_figures
+    from ssereport.report.figures import FIGURES, render_figures
     from ssereport.qa.figures import render_batch_figures
     from ssereport.qa.model import fit_model
     from ssereport.report.render import render_report

@@ -10,7 +10,7 @@ pay for pandas and NumPy.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -31,14 +31,8 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .config import Config, load_config
-    from .errors import ConfigError, DataError
-    from .io import FilmTable, load_films
-    from .pipeline import StudyResults, analyze
-    from .qa.judge import judge_batch
-    from .qa.model import fit_model, load_model
-    from .report.render import render_report
+# No import here, not even under TYPE_CHECKING: every module may read ``ssereport.__version__``, so the
+# package itself imports nothing of the layers (tests/test_architecture.py); the names load on first use.
 
 
 def __getattr__(name: str) -> Any:

@@ -79,13 +79,13 @@ class StudyResults:
 
     def __repr__(self) -> str:
         """One line (films, classes, scores); ``to_dict()`` has everything."""
-        from .report.notebook import study_repr
+        from .display import study_repr
 
         return study_repr(self)
 
     def _repr_html_(self) -> str:
-        """The summary and the key tables, for Jupyter (:mod:`ssereport.report.notebook`)."""
-        from .report.notebook import study_html
+        """The summary and the key tables, for Jupyter (:mod:`ssereport.display`)."""
+        from .display import study_html
 
         return study_html(self)
 
@@ -123,6 +123,12 @@ def _gc_frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+#: The fields :func:`analyze` hands to ``on_stage``, stage by stage, in the order it computes them (the
+#: figure process, :mod:`ssereport.report._figproc`, draws each figure as soon as the fields it needs are there).
+STAGES: tuple[tuple[str, ...], ...] = (("table", "config"), ("maps",), ("pca",), ("clusters", "class_summary"),
+                                       ("classifier", "decision_map"), ("kruskal", "dunn", "anova"))
 
 
 def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,

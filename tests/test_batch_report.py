@@ -25,7 +25,7 @@ from ssereport.qa.model import fit_model, save_model
 from ssereport.qa.report import build_batch_context, is_range_note, reason_text, render_batch_html, render_batch_pdf
 from ssereport.qa.run import collect_reports, run_batches
 from ssereport.qa.spec import Spec
-from ssereport.report.filters import fmt_num
+from ssereport.format import fmt_num
 
 from .conftest import REFERENCE_CSV, ROOT
 
@@ -606,7 +606,7 @@ def test_loading_notes_on_the_first_page(results, model, tmp_path):
 
 
 def test_limits_are_compared_with_enough_digits():
-    from ssereport.report.filters import fmt_compare, fmt_trimmed
+    from ssereport.format import fmt_compare, fmt_trimmed
 
     assert fmt_compare(1.7e-4, 3e-4) == ("1.7 × 10⁻⁴", "3 × 10⁻⁴")
     assert fmt_compare(0.21, 0.1009175) == ("0.21", "0.101")

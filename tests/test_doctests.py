@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Modules whose docstrings have Examples (paths in them are relative to the project root).
 MODULES = ("ssereport.config", "ssereport.io", "ssereport.pipeline", "ssereport.report.context",
-           "ssereport.report.notebook", "ssereport.report.pdf", "ssereport.report.render",
+           "ssereport.display", "ssereport.report.pdf", "ssereport.report.render",
+           "ssereport.report.figures", "ssereport.report.markdown", "ssereport.report.vocab",
            "ssereport.report.sections")
 
 

@@ -90,7 +90,7 @@ def test_the_qmd_uses_the_parameters(reference_path, tmp_path, monkeypatch, caps
     ns.update(data=str(reference_path), title=TITLE, author="Dr. Ada", seed=7, max_file_mb=9.0)
     exec(compile(cells[1], f"{QMD}:setup", "exec"), ns)
     assert ns["ctx"]["title"] == TITLE and ns["ctx"]["author"] == "Dr. Ada"
-    assert ns["r"].config.seed == 7 and ns["ctx"]["summary"]["provenance"][6]["value"] == "7"
+    assert ns["r"].config.seed == 7 and ns["ctx"]["summary"].provenance[6].value == "7"
 
 
 def test_report_engine_weasyprint_writes_pdf_a(tmp_path, capsys):

@@ -11,9 +11,9 @@ import pytest
 import ssereport.report.context as context_module
 import ssereport.report.sections.overview as overview_module
 from ssereport.config import Config
-from ssereport.figures import FIGURES, render_figures
-from ssereport.pipeline import analyze
-from ssereport.report._figproc import NEEDS, ORDER, FigureProcess
+from ssereport.report.figures import FIGURES, render_figures
+from ssereport.pipeline import STAGES, analyze
+from ssereport.report._figproc import NEEDS, ORDER, FigureProcess, figure_order
 from ssereport.report.render import render_report
 
 from .conftest import REFERENCE_CSV as REFERENCE
@@ -39,12 +39,27 @@ def _study(table, figs=None):
 
 
 def test_every_figure_has_its_needs():
-    assert set(NEEDS) == set(FIGURES) == set(ORDER)
-    assert ORDER[:4] == ("process_maps_thickness", "process_maps_dot", "process_maps_sigma", "dot_mean")
+    # NEEDS and ORDER come from the registry's specs, nowhere else
+    assert NEEDS == {k: s.needs for k, s in FIGURES.items()}
+    assert set(ORDER) == set(FIGURES)
+    # drawn in the order the pipeline hands the stages over: process maps, PCA, classes, classifier
+    assert ORDER == ("process_maps_thickness", "process_maps_dot", "process_maps_sigma", "dot_mean",
+                     "scree", "correlation_circle", "pc_scatter", "boxplots",
+                     "oversampling", "confusion", "decision_maps")
+
+
+def test_the_drawing_order_follows_a_new_figures_needs(monkeypatch):
+    spec = FIGURES["scree"]
+    monkeypatch.setitem(FIGURES, "early", type(spec)(**{**spec.__dict__, "key": "early", "needs": {"table"}}))
+    assert figure_order()[0] == "early"  # only the first stage needed: drawn first, wherever it is registered
+    monkeypatch.setitem(FIGURES, "never", type(spec)(**{**spec.__dict__, "key": "never", "needs": {"nothing"}}))
+    with pytest.raises(ValueError, match="'never'.*nothing"):
+        figure_order()
 
 
 def test_stages_come_in_order_and_do_not_change_the_results(reference_table, reference_results):
     results, stages = _study(reference_table)
+    assert stages == list(STAGES)
     assert stages[:3] == [("table", "config"), ("maps",), ("pca",)]
     # the classifier before the tests: its figures (drawn last) start while the tests run
     assert stages[4:] == [("classifier", "decision_map"), ("kruskal", "dunn", "anova")]
@@ -99,7 +114,7 @@ def test_disabled_draws_in_process(reference_results):
 
 def test_an_error_while_drawing_reaches_the_caller(reference_table, monkeypatch):
     # a figure that cannot be drawn fails in the child and is drawn again by the parent, which raises
-    import ssereport.figures as figures_module
+    import ssereport.report.figures as figures_module
 
     spec = figures_module.FIGURES["scree"]
 

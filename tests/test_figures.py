@@ -25,7 +25,7 @@ from matplotlib.testing.decorators import check_figures_equal
 from numpy.testing import assert_allclose
 
 import ssereport.plots as P
-from ssereport import figures as F
+from ssereport.report import figures as F
 from ssereport import theme
 from ssereport.plots import batch as PB
 from ssereport.plots._base import CENTROID, themed

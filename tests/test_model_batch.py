@@ -396,7 +396,7 @@ def test_model_repr_and_html(model):
     html = model._repr_html_()
     assert len(html.encode()) <= 200_000
     # the reference-range table: one row per variable, with the range the model stores
-    from ssereport.report.filters import fmt_num
+    from ssereport.format import fmt_num
 
     lo, hi = model.ranges["conductivity_s_cm"]
     row = html[html.index("<td>σ (S/cm)</td>"):]

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ssereport.figures import FIGURES
+from ssereport.report.figures import FIGURES
+from ssereport.report.markdown import md
+from ssereport.report.sections import STUDY_SECTIONS
+from ssereport.report.vocab import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 QMD = ROOT / "ssereport" / "templates" / "report.qmd"
@@ -24,7 +27,7 @@ def _cells() -> list[str]:
 
 def test_qmd_has_a_parameters_cell_first():
     cells = _cells()
-    assert len(cells) == 3  # parameters, set-up, and one loop over the section registry
+    assert len(cells) == 3  # parameters, set-up, and one generic walk over the section registry
     assert "#| tags: [parameters]" in cells[0]
     ns: dict = {}
     exec(compile(cells[0], f"{QMD}:parameters", "exec"), ns)
@@ -58,12 +61,31 @@ def test_qmd_cells_execute_and_show_the_report(reference_path, tmp_path, monkeyp
     ctx = ns["ctx"]
     for i, (sid, title) in enumerate([(t["id"], t["title"]) for t in ctx["toc"]], start=1):
         assert f"## {i}. {title}" in out
-    assert ns["md"](ctx["tests"]["kw_sentences"][0]) in out
-    assert ns["md"](ctx["classifier"]["result"]) in out
+    assert f"> {md(ctx['tests'].kw_sentences[0])}" in out
+    assert f"> {md(ctx['classifier'].result)}" in out
+    assert f"> {md(ctx['summary'].verdict)}" in out
+    # every table of every section, with its caption and its cells
+    for sid in STUDY_SECTIONS.ids():
+        section = ctx[sid]
+        fields = section.values() if isinstance(section, dict) else vars(section).values()
+        for table in [v for v in fields if isinstance(v, Table) and v.rows]:
+            assert f": {md(table.caption)}" in out, (sid, table.caption)
+            assert "| " + " | ".join(md(c) for c in table.rows[-1]) + " |" in out, (sid, table.caption)
+    for kv in ctx["summary"].key_numbers:
+        assert f"- **{md(kv.label)}**: {md(kv.value)}" in out
     figs = sorted(p.name for p in (tmp_path / "_report_figures").glob("*.svg"))
-    assert len(figs) == len(FIGURES)
+    assert figs == sorted(f"{k}.svg" for k in FIGURES)
     assert "](_report_figures/scree.svg){fig-alt=" in out
     assert "SYNTHETIC" in out
+
+
+def test_the_qmd_holds_no_per_section_code():
+    """The template runs the analysis and prints the sections through one generic walk: no section id, no
+    function, no layout of its own."""
+    text = "\n".join(_cells()[1:])
+    assert "def " not in text and "show_" not in text and "SHOW" not in text
+    for sid in STUDY_SECTIONS.ids():
+        assert f'"{sid}"' not in text and f"'{sid}'" not in text and f".{sid}" not in text, sid
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -71,9 +93,5 @@ def test_qmd_cells_execute_and_show_the_report(reference_path, tmp_path, monkeyp
     ("a|b *c* [d]", r"a\|b \*c\* \[d\]"),
 ])
 def test_qmd_escapes_user_text_for_markdown(text, expected):
-    ns: dict = {}
-    setup = _cells()[1]
-    # Only the helper definitions, without running the analysis.
-    helpers = setup[setup.index("_MD_SPECIAL"):]
-    exec("import re as _re\nfrom pathlib import Path as _Path\n" + helpers, ns)
-    assert ns["md"](text) == expected
+    assert "from ssereport.report.markdown import document_markdown, md" in _cells()[1]
+    assert md(text) == expected

@@ -11,9 +11,9 @@ import pytest
 from markupsafe import escape
 
 from ssereport.report.context import SECTIONS, build_context
-from ssereport.report.filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
+from ssereport.format import fmt_fixed, fmt_num, fmt_p, fmt_pct
 from ssereport.report.render import environment, render_html, render_pdf, render_report
-from ssereport.figures import FIGURES
+from ssereport.report.figures import FIGURES
 
 from .conftest import need_weasyprint
 
@@ -145,9 +145,9 @@ def test_html_shows_the_numbers_of_the_results_json(report, reference_results):
 
 def test_html_process_window_comes_from_the_decision_map(report, reference_results):
     ctx = build_context(reference_results, figures={})
-    window = ctx["summary"]["window"]
-    assert window["xb_levels"] == ["0", "50", "100"]
-    rows = window["table"].rows
+    window = ctx["summary"].window
+    assert window.xb_levels == ("0", "50", "100")
+    rows = window.table.rows
     assert [r[0] for r in rows] == ["3", "4 *", "5", "6 *", "7", "8 *", "9 *", "10"]
     for row in rows:
         for cell in row[1:]:
@@ -156,7 +156,7 @@ def test_html_process_window_comes_from_the_decision_map(report, reference_resul
             assert f"<td class=\"num\">{cell}</td>" in report["html"]
     # a window that starts at the edge of the tested L:S grid (0.60) is marked, and the note says why
     assert [r[1].startswith("≤ 0.60–") for r in rows[:2]] == [True, True]
-    assert "≤ / ≥: the window reaches the edge of the tested L:S range (0.60–1.40 µL/mg)" in window["table"].note
+    assert "≤ / ≥: the window reaches the edge of the tested L:S range (0.60–1.40 µL/mg)" in window.table.note
 
 
 def test_summary_wording_after_the_review(report):
@@ -172,7 +172,7 @@ def test_summary_wording_after_the_review(report):
 
 
 def test_fmt_window_marks_the_edges_of_the_grid():
-    from ssereport.report.filters import fmt_window
+    from ssereport.format import fmt_window
 
     assert fmt_window(0.6, 1.04, 0.6, 1.4) == "≤ 0.60–1.04"
     assert fmt_window(0.8, 1.4, 0.6, 1.4) == "0.80 to ≥ 1.40"
@@ -412,7 +412,7 @@ def test_pdf_draws_hand_written_svg_with_text_and_an_embedded_png(reference_resu
 
     from pypdf import PdfReader
 
-    from ssereport.figures import FigureOutput
+    from ssereport.report.figures import FigureOutput
 
     def png(w: int, h: int) -> bytes:  # an RGB gradient, written by hand (no imaging library needed)
         raw = b"".join(b"\x00" + b"".join(bytes((x * 60 % 256, y * 80 % 256, 128)) for x in range(w))
@@ -512,10 +512,10 @@ def _make_large(n: int):
 
 def test_film_table_lists_every_film_when_small(reference_results):
     ctx = build_context(reference_results, figures={})
-    films = ctx["methods"]["films"]
+    films = ctx["methods"].films
     assert len(films.rows) == reference_results.table.n_analyzed
     assert films.caption == "Every analysed film with its class."
-    assert not ctx["methods"]["films_truncated"]
+    assert not ctx["methods"].films_truncated
 
 
 def test_film_table_is_capped_for_large_tables(monkeypatch):

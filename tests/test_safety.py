@@ -121,7 +121,7 @@ def test_typst_root_is_confined(reference_results, tmp_path, monkeypatch):
                                   "http://127.0.0.1:9/x.png"])
 def test_figure_svg_cannot_reach_outside(reference_results, tmp_path, href):
     from ssereport.errors import RenderError
-    from ssereport.figures import FigureOutput
+    from ssereport.report.figures import FigureOutput
     from ssereport.report.render import render_pdf
 
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt">'
@@ -192,7 +192,7 @@ def test_characters_without_a_glyph_do_not_stop_the_pdf(reference_results, tmp_p
     data = table.data.copy()
     data.iloc[0, data.columns.get_loc("sample_id")] = "样品-1\x00"
     results = dataclasses.replace(reference_results, table=dataclasses.replace(table, data=data))
-    from ssereport.figures import FigureOutput
+    from ssereport.report.figures import FigureOutput
 
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="40pt">'
            '<text x="5" y="20" font-family="DejaVu Sans">批次 σ label</text></svg>')

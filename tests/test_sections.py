@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from ssereport.report.context import build_context
 from ssereport.report.render import render_html, render_pdf
 from ssereport.report.sections import STUDY_SECTIONS, Section, SectionRegistry
+from ssereport.report.vocab import Table, shown
 
 QMD = Path(__file__).resolve().parents[1] / "ssereport" / "templates" / "report.qmd"
 CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
@@ -35,15 +37,21 @@ TYPST_PARTIAL = """#import "../_common.typ": *
 """
 
 
+@dataclass(frozen=True, eq=False)
+class DummySection:
+    intro: tuple[str, ...]
+    result: str = shown(role="result")
+    counts: Table = shown()
+
+
 def dummy(inp):
-    """A section function: SectionInput -> plain dict (here from the results, like the real ones)."""
+    """A section function: SectionInput -> a frozen dataclass (here from the results, like the real ones)."""
     n = inp.results.table.n_analyzed
     counts = inp.d["classes"]["counts"]
-    return {"intro": ["A dummy section added by the test."],
-            "result": f"The dummy section counted {n} films.",
-            "counts": {"caption": "Dummy table of class sizes.", "headers": ["Class", "Films"],
-                       "rows": [[f"Class {c}", str(k)] for c, k in counts.items()], "numeric": [False, True],
-                       "note": "", "cls": ""}}
+    return DummySection(intro=("A dummy section added by the test.",),
+                        result=f"The dummy section counted {n} films.",
+                        counts=Table(caption="Dummy table of class sizes.", headers=["Class", "Films"],
+                                     rows=[[f"Class {c}", str(k)] for c, k in counts.items()]))
 
 
 @pytest.fixture
@@ -116,6 +124,6 @@ def test_sections_can_be_given_explicitly(reference_results):
     ctx = build_context(reference_results, figures={},
                         sections=[STUDY_SECTIONS["summary"], Section("dummy", "Dummy checks", dummy)])
     assert [(t["number"], t["title"]) for t in ctx["toc"]] == [(1, "Summary"), (2, "Dummy checks")]
-    assert "pca" not in ctx and ctx["dummy"]["result"].startswith("The dummy section counted")
+    assert "pca" not in ctx and ctx["dummy"].result.startswith("The dummy section counted")
     with pytest.raises(ValueError, match="reserved or repeated"):
         build_context(reference_results, figures={}, sections=[Section("title", "T", dummy)])

@@ -101,13 +101,13 @@ class FilmTable:
 
     def __repr__(self) -> str:
         """One line: source, films, rows, exclusions, notes."""
-        from ..report.notebook import film_table_repr
+        from ..display import film_table_repr
 
         return film_table_repr(self)
 
     def _repr_html_(self) -> str:
-        """Provenance, the first rows, excluded rows and notes, for Jupyter (:mod:`ssereport.report.notebook`)."""
-        from ..report.notebook import film_table_html
+        """Provenance, the first rows, excluded rows and notes, for Jupyter (:mod:`ssereport.display`)."""
+        from ..display import film_table_html
 
         return film_table_html(self)
 

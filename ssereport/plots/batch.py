@@ -1,7 +1,7 @@
 """Figures of a batch report and of the report index, from a saved reference model only.
 
 A batch report has no :class:`~ssereport.pipeline.StudyResults`, only the
-:class:`~ssereport.model.ReferenceModel` and the :class:`~ssereport.batch.BatchResult`;
+:class:`~ssereport.qa.model.ReferenceModel` and the :class:`~ssereport.qa.judge.BatchResult`;
 the index has :class:`~ssereport.analysis.control.ControlChart` objects. Nothing
 here computes a statistic: the class regions (nearest centroid, by
 ``scipy.spatial.distance.cdist``) and the decision maps (``model.predict``) are
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import theme
-from ..report.filters import fmt_num
+from ..format import fmt_num
 from ._base import (CENTROID, check_classes, class_regions, factor_label, frame_map_panel, map_panels, new_figure,
                     offset_transform, panel_grid, panel_title, pc_label, ring_offsets, single, variable_label)
 from ._base import themed as _themed
@@ -31,8 +31,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..analysis.control import ControlChart
-    from ..batch import BatchResult
-    from ..model import ReferenceModel
+
+# plots sit below qa (one-way layers, tests/test_architecture.py): the model and the batch are read by their
+# attributes only, not imported, not even for type checking
+ReferenceModel = Any  # ssereport.qa.model.ReferenceModel
+BatchResult = Any  # ssereport.qa.judge.BatchResult
 
 __all__ = ["GRID", "against_class1", "control_chart", "decision_panels", "level_map", "pc_map"]
 

@@ -389,7 +389,7 @@ def kruskal_effects(results: StudyResults, *, ax: Axes | None = None, **style: A
     """
     from matplotlib.patches import Patch
 
-    from ..report.filters import fmt_p
+    from ..format import fmt_p
 
     kw = results.kruskal.sort_values("epsilon_squared")
     alpha = results.config.alpha
@@ -431,7 +431,7 @@ def anova_interaction(results: StudyResults, *, ax: Axes | None = None, **style:
     import pandas as pd
     from statsmodels.graphics.factorplots import interaction_plot
 
-    from ..report.filters import fmt_p
+    from ..format import fmt_p
 
     a = results.anova
     lhs, rhs = (t.strip() for t in a.formula.split("~", 1))

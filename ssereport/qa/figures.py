@@ -4,7 +4,7 @@ Drawn by the public :mod:`ssereport.plots.batch` functions (matplotlib) from the
 :class:`~ssereport.qa.model.ReferenceModel` and the :class:`~ssereport.qa.judge.BatchResult`
 (and, for the index, :class:`~ssereport.analysis.control.ControlChart` objects);
 saved as SVG with real text by ``to_svg``, the one SVG writer of :mod:`ssereport.plots`
-(shared with the study figures of :mod:`ssereport.figures`).
+(shared with the study figures of :mod:`ssereport.report.figures`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..figures import FigureOutput
+from ..report.figures import FigureOutput
 from ..plots import batch as pb
 from ..plots._base import to_svg
-from ..report.filters import fmt_num
+from ..format import fmt_num
 from ..schema import by_name
 from ..theme import CLASS_COLORS
 
@@ -42,7 +42,7 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
     Returns
     -------
     dict
-        ``pc_map``, ``decision_maps``, ``class1`` -> :class:`~ssereport.figures.FigureOutput`.
+        ``pc_map``, ``decision_maps``, ``class1`` -> :class:`~ssereport.report.figures.FigureOutput`.
     """
     f = result.films
     counts = result.counts

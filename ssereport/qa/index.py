@@ -1,7 +1,7 @@
 """The report index ``index.html``: every batch in time order, study reports, errors, I-MR control charts.
 
 Batch JSON files (:func:`ssereport.qa.run.collect_reports`) -> a context dict
-built here (formatted through :mod:`ssereport.report.filters`) ->
+built here (formatted through :mod:`ssereport.format`) ->
 ``index.html.j2``, which only displays it. The I-MR charts are computed by
 :func:`ssereport.analysis.control.reference_charts` with limits from the
 reference class-1 films of the model, and drawn by :mod:`ssereport.qa.figures`.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..report.filters import MISSING, fmt_int, fmt_num
+from ..format import MISSING, fmt_int, fmt_num
 from .report import (RULES, figure_context, generator, head, now, plural, template_environment,
                      verdict_context)
 

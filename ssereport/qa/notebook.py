@@ -1,7 +1,7 @@
 """How a :class:`~ssereport.qa.model.ReferenceModel` and a :class:`~ssereport.qa.judge.BatchResult` show
 themselves in a notebook: a short ``repr`` and an HTML summary with its key tables.
 
-Formatting only (numbers through :mod:`ssereport.report.filters`); the tables are
+Formatting only (numbers through :mod:`ssereport.format`); the tables are
 ``pandas.DataFrame.to_html`` (which escapes every cell), so sample ids and file
 names from the input cannot inject markup. The HTML stays under
 :data:`MAX_HTML_BYTES`: long film tables are cut at :data:`MAX_ROWS` rows, with the
@@ -11,18 +11,19 @@ number left out said below the table.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from ..report.filters import fmt_fixed, fmt_int, fmt_num
+from ..format import fmt_fixed, fmt_int, fmt_num
 from ..schema import by_name
 from ..theme import COLORS
 from .report import reason_text
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .judge import BatchResult
-    from .model import ReferenceModel
+# model.py and judge.py import this module for their reprs: it reads their objects by attribute and imports
+# neither, not even for type checking, so that no import cycle forms (tests/test_architecture.py)
+BatchResult = Any  # ssereport.qa.judge.BatchResult
+ReferenceModel = Any  # ssereport.qa.model.ReferenceModel
 
 __all__ = ["MAX_HTML_BYTES", "MAX_REPR_CHARS", "MAX_ROWS", "batch_html", "batch_repr", "model_html", "model_repr"]
 

@@ -2,7 +2,7 @@
 
 The same three layers as the study report: :class:`~ssereport.qa.judge.BatchResult`
 (numbers at full precision) -> a context dict built here (every sentence, every
-table cell, formatted only through :mod:`ssereport.report.filters`) -> the
+table cell, formatted only through :mod:`ssereport.format`) -> the
 templates ``batch.html.j2`` (HTML) and ``batch.typ`` (PDF/A through Typst,
 :mod:`ssereport.report.pdf`), which only display it. The only markup marked
 safe is the SVG our own figure code writes (:mod:`ssereport.qa.figures`); batch
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ..schema import by_name
-from ..report.filters import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
+from ..format import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
 
 if TYPE_CHECKING:  # pragma: no cover
     from .judge import BatchResult

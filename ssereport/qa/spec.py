@@ -162,7 +162,7 @@ def check_spec(spec: Spec, model: ReferenceModel) -> None:
     ------
     ConfigError
     """
-    from ..report.filters import fmt_num, fmt_trimmed
+    from ..format import fmt_num, fmt_trimmed
     from ..schema import by_name
 
     given = dict(spec.given)
@@ -229,7 +229,7 @@ class Limit:
     def reason(self, x: float) -> str:
         """``"RD = 0.21 > 0.101 (95th percentile of class-1 reference films)"``,
         ``"σ = 1.7 × 10⁻⁴ S/cm < spec minimum 3 × 10⁻⁴ S/cm"``."""
-        from ..report.filters import fmt_compare
+        from ..format import fmt_compare
         from ..schema import by_name
 
         col = by_name(self.variable)

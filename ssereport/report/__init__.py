@@ -1,6 +1,6 @@
 """Reports: results -> context dict (:mod:`.context`) -> HTML/PDF (:mod:`.render`).
 
-Formatting of numbers lives in :mod:`.filters`; the PDF is laid out by Typst
+Formatting of numbers lives in :mod:`ssereport.format`; the PDF is laid out by Typst
 (:mod:`.pdf`). Imports are lazy so that ``import ssereport.report`` stays cheap
 (Typst and the figure code load only when a report is rendered).
 """

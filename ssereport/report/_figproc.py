@@ -22,7 +22,7 @@ import on the parent's path; a child forked before pandas imported it a
 second time). The stages reach the child pickled through a pipe without the
 fitted pipelines (``ClassifierResult.model`` and ``cv_models``: no figure
 draws them, and unpickling them would import imbalanced-learn there). The
-child draws with the same functions (:func:`ssereport.figures.render_figures`)
+child draws with the same functions (:func:`ssereport.report.figures.render_figures`)
 from the same numbers, so every SVG, and so the HTML and the PDF, is
 byte-identical to the sequential path (``tests/test_figproc.py``). It draws
 with one BLAS/OpenMP thread (``threadpoolctl.threadpool_limits(1)``), leaving
@@ -44,26 +44,59 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..figures import FigureOutput
     from ..pipeline import StudyResults
+    from .figures import FigureOutput
 
-__all__ = ["CHILD", "NEEDS", "ORDER", "SHARED", "FigureProcess"]
+__all__ = ["CHILD", "NEEDS", "ORDER", "SHARED", "FigureProcess", "figure_needs", "figure_order"]
 
-#: Results fields each figure of :data:`ssereport.figures.FIGURES` reads (drawing, alt text, caption).
-NEEDS: dict[str, frozenset[str]] = {
-    "process_maps_thickness": frozenset({"maps", "table", "config"}),
-    "process_maps_dot": frozenset({"maps", "table", "config"}),
-    "process_maps_sigma": frozenset({"maps", "table", "config"}),
-    "dot_mean": frozenset({"maps", "config"}),
-    "scree": frozenset({"pca"}),
-    "correlation_circle": frozenset({"pca"}),
-    "pc_scatter": frozenset({"pca", "clusters", "config"}),
-    "boxplots": frozenset({"table", "clusters", "class_summary", "config"}),
-    "oversampling": frozenset({"classifier"}),
-    "confusion": frozenset({"classifier"}),
-    # "suggestions" is StudyResults.suggestions, computed by the parent as soon as SUGGEST_FROM is there
-    "decision_maps": frozenset({"decision_map", "classifier", "table", "clusters", "config", "suggestions"}),
-}
+
+def figure_needs() -> dict[str, frozenset[str]]:
+    """Results fields each figure of :data:`ssereport.report.figures.FIGURES` reads, from its ``needs``.
+
+    ``"suggestions"`` is ``StudyResults.suggestions``, computed by the parent as soon as
+    :data:`SUGGEST_FROM` is there. Read at call time, so a figure added to the registry is included.
+    """
+    from .figures import FIGURES
+
+    return {key: spec.needs for key, spec in FIGURES.items()}
+
+
+def figure_order() -> tuple[str, ...]:
+    """The child's drawing order: by the pipeline stage (:data:`ssereport.pipeline.STAGES`) that completes
+    each figure's needs, registry order within a stage, so that the stages computed first are drawn first.
+
+    Raises
+    ------
+    ValueError
+        If a figure needs a field no stage hands over.
+    """
+    from ..pipeline import STAGES
+
+    have: set[str] = set()
+    ready_at: dict[str, int] = {}
+    needs = figure_needs()
+    for i, fields in enumerate(STAGES):
+        have.update(fields)
+        if SUGGEST_FROM <= have:
+            have.add("suggestions")
+        for key, need in needs.items():
+            if key not in ready_at and need <= have:
+                ready_at[key] = i
+    missing = {k: sorted(n - have) for k, n in needs.items() if k not in ready_at}
+    if missing:
+        raise ValueError(f"figures {missing}: need results fields no pipeline stage hands over; expected "
+                         f"fields of {sorted(have)}")
+    return tuple(sorted(needs, key=lambda k: ready_at[k]))
+
+
+def __getattr__(name: str) -> Any:
+    # NEEDS and ORDER are derived from the registry when read, so that a registered figure is included
+    if name == "NEEDS":
+        return figure_needs()
+    if name == "ORDER":
+        return figure_order()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The stages ``StudyResults.suggestions`` (:func:`ssereport.analysis.suggest.next_experiments`) reads.
 SUGGEST_FROM: frozenset[str] = frozenset({"table", "config", "clusters", "classifier", "decision_map"})
@@ -71,11 +104,8 @@ SUGGEST_FROM: frozenset[str] = frozenset({"table", "config", "clusters", "classi
 #: Seconds :meth:`FigureProcess.collect` waits for the child's last figures before drawing them itself.
 JOIN_TIMEOUT_S = 300.0
 
-#: The child's drawing order: the stages the pipeline computes first come first.
-ORDER: tuple[str, ...] = tuple(NEEDS)
-
 #: Imported before the fork, shared by both processes (the stages' types live here).
-SHARED: tuple[str, ...] = ("numpy", "pandas", "threadpoolctl", "ssereport.pipeline", "ssereport.figures")
+SHARED: tuple[str, ...] = ("numpy", "pandas", "threadpoolctl", "ssereport.pipeline", "ssereport.report.figures")
 
 #: Imported by the child only, while the parent imports the analysis' libraries.
 CHILD: tuple[str, ...] = ("matplotlib.figure", "matplotlib.backends.backend_svg")
@@ -113,10 +143,11 @@ def _child(conn) -> None:
         threadpool_limits(limits=1)
         _import(CHILD)  # while the parent imports SciPy, scikit-learn and statsmodels
         from .. import theme
-        from ..figures import FIGURES, render_figures
+        from .figures import render_figures
 
         theme.register_fonts()
-        keys = [k for k in ORDER if k in FIGURES]
+        needs = figure_needs()
+        keys = list(figure_order())
         fields: dict[str, Any] = {}
         done: set[str] = set()
         idle = list(CHILD_IDLE)
@@ -128,7 +159,7 @@ def _child(conn) -> None:
                 break
             fields.update(msg)
             for key in keys:
-                if key in done or not NEEDS[key] <= fields.keys():
+                if key in done or not needs[key] <= fields.keys():
                     continue
                 done.add(key)
                 try:
@@ -167,7 +198,7 @@ class FigureProcess:
     ----------
     enabled : bool, default True
         False (and any platform but Linux) draws everything in this process
-        at :meth:`collect`, as :func:`ssereport.figures.render_figures`.
+        at :meth:`collect`, as :func:`ssereport.report.figures.render_figures`.
 
     Examples
     --------
@@ -257,12 +288,12 @@ class FigureProcess:
         self._finished = True
 
     def collect(self, results: StudyResults) -> dict[str, FigureOutput]:
-        """Every figure of ``results``, in :data:`ssereport.figures.FIGURES` order.
+        """Every figure of ``results``, in :data:`ssereport.report.figures.FIGURES` order.
 
         Sends the last stages (:meth:`finish`), waits for the child's figures
         and draws here any the child could not (it failed on one, or is gone).
         """
-        from ..figures import FIGURES, render_figures
+        from .figures import FIGURES, render_figures
 
         keys = list(FIGURES)
         out: dict[str, FigureOutput] = {}

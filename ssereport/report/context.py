@@ -1,4 +1,4 @@
-"""Results -> the plain dict a report template displays.
+"""Results -> the context a report template displays: one typed section object per registered section.
 
 This is the *structure* layer between the analysis (numbers at full precision)
 and the presentation (the Jinja templates of the HTML, the Typst templates of
@@ -8,10 +8,10 @@ its title (:data:`~ssereport.report.sections.STUDY_SECTIONS`); this module
 calls them and adds the document's title, metadata and table of contents.
 Every narrative sentence is generated from the numbers in APA style, as plain
 text (no emphasis or other markup), so that every presentation shows the same
-words. Rounding happens only through :mod:`ssereport.report.filters`.
+words. Rounding happens only through :mod:`ssereport.format`.
 
 The only markup that is marked safe is the SVG of the figures, which our own
-code generates (:func:`ssereport.figures.render_figures`); every other string,
+code generates (:func:`ssereport.report.figures.render_figures`); every other string,
 including titles and sample IDs from the input file, is escaped by the HTML
 templates and placed as text by the Typst templates.
 """
@@ -47,7 +47,7 @@ def is_synthetic(source: str | None) -> bool:
 def build_context(results: StudyResults, *, title: str | None = None, author: str | None = None,
                   figures: Mapping[str, Any] | None = None,
                   sections: Iterable[Section] | None = None) -> dict[str, Any]:
-    """Build the plain dict the report templates display.
+    """Build the context the report templates display.
 
     Parameters
     ----------
@@ -57,7 +57,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
         Shown on the report and in the PDF metadata (escaped when displayed).
         Default title: "Film quality report: <input file>"; default author: "ssereport".
     figures : mapping of str to FigureOutput, optional
-        From :func:`ssereport.figures.render_figures`; a missing figure is
+        From :func:`ssereport.report.figures.render_figures`; a missing figure is
         replaced by a short note.
     sections : iterable of Section, optional
         Default: the registry :data:`ssereport.report.sections.STUDY_SECTIONS`.
@@ -65,11 +65,13 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
     Returns
     -------
     dict
-        Strings, numbers, lists and dicts only, except the figure SVGs
-        (``markupsafe.Markup``). Keys: ``title``, ``author``, ``meta``,
-        ``synthetic``, ``toc`` (``id``, ``number``, ``title``, ``html`` and
-        ``typst`` partials of each section, in order) and one key per section
-        id with what its function returned.
+        Keys: ``title``, ``author``, ``meta``, ``synthetic``, ``toc`` (``id``,
+        ``number``, ``title``, ``html`` and ``typst`` partials of each section,
+        in order) and one key per section id with the frozen dataclass its
+        function returned (formatted strings, :class:`~ssereport.report.vocab.Table`,
+        :class:`~ssereport.report.vocab.Figure`, lists of them); the figure SVGs
+        are the only markup (``markupsafe.Markup``). The Typst renderer gets it
+        as plain JSON through :func:`ssereport.report.vocab.plain`.
 
     Examples
     --------
@@ -79,7 +81,7 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
     >>> ctx = build_context(r, figures={})
     >>> [(t["number"], t["title"]) for t in ctx["toc"]][:2]
     [(1, 'Summary'), (2, 'Data')]
-    >>> ctx["summary"]["verdict"][:30]
+    >>> ctx["summary"].verdict[:30]
     'Of the 110 films analysed, 60 '
     """
     from .. import __version__

@@ -51,7 +51,7 @@ def environment():
 def _figures(results: StudyResults, pending: Any = None) -> dict[str, Any]:
     if pending is not None:  # a FigureProcess (report/_figproc.py) that has been drawing meanwhile
         return pending.collect(results)
-    from ..figures import render_figures
+    from .figures import render_figures
 
     return render_figures(results)
 
@@ -68,7 +68,7 @@ def render_html(results: StudyResults, *, title: str | None = None, author: str 
         Shown as text (never as markup) and written into the metadata.
     figures : dict, optional
         Pre-rendered figures (``key -> FigureOutput``); by default
-        :func:`ssereport.figures.render_figures` draws them (with :mod:`ssereport.plots`).
+        :func:`ssereport.report.figures.render_figures` draws them (with :mod:`ssereport.plots`).
 
     Returns
     -------
@@ -212,7 +212,7 @@ def render_report(results: StudyResults, out_dir: str | Path, *, formats: Iterab
 
     Notes
     -----
-    The figures are drawn by :func:`ssereport.figures.render_figures` (matplotlib),
+    The figures are drawn by :func:`ssereport.report.figures.render_figures` (matplotlib),
     the HTML by Jinja2 and the PDF by Typst or WeasyPrint; the R analogue is
     ``rmarkdown::render()`` with both an HTML and a PDF output format.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..files import atomic_write, safe_stem
 from ..schema import by_name
-from .filters import fmt_num, fmt_p, fmt_pct
+from ..format import fmt_num, fmt_p, fmt_pct
 
 __all__ = ["compare_context", "next_experiments_section", "render_compare", "render_suggestions",
            "suggest_context"]

@@ -37,7 +37,55 @@ from typing import Any
 
 from markupsafe import Markup
 
-__all__ = ["Figure", "Section", "SectionRegistry", "Table", "plain"]
+__all__ = ["Figure", "KeyValue", "Section", "SectionRegistry", "Table", "plain", "shown"]
+
+#: Roles of a section object's field for the generic renderers (:mod:`ssereport.report.markdown`): ``text``
+#: (paragraphs, tables, figures, lists), ``result`` (the section's findings, set apart), ``heading`` (a list
+#: item's name, set in bold) and ``hidden`` (for the partials only: flags, counts, values shown elsewhere).
+ROLES = ("text", "result", "heading", "hidden")
+
+
+def shown(*, title: str = "", role: str = "text", **field_options: Any) -> Any:
+    """A field of a section object, with how the generic renderers show it.
+
+    Parameters
+    ----------
+    title : str
+        A subheading the generic renderers set before the field's content (none when the content is empty).
+    role : {"text", "result", "heading", "hidden"}
+        See :data:`ROLES`.
+    **field_options
+        Passed to :func:`dataclasses.field` (``default=``, ``default_factory=``).
+
+    Examples
+    --------
+    >>> @dataclass(frozen=True)
+    ... class Outliers:
+    ...     result: str = shown(role="result")
+    ...     films: Table = shown(title="Outlying films")
+    >>> dataclasses.fields(Outliers)[1].metadata["title"]
+    'Outlying films'
+    """
+    if role not in ROLES:
+        raise ValueError(f"role: got {role!r}, expected one of {ROLES}")
+    return field(metadata={"title": title, "role": role}, **field_options)
+
+
+@dataclass(frozen=True, eq=False)
+class KeyValue:
+    """A labelled value in a list: a key number, a provenance entry, a setting.
+
+    Attributes
+    ----------
+    label, value : str
+        Shown as ``label: value``.
+    mono : bool
+        Set the value in the monospaced font (checksums, file names).
+    """
+
+    label: str = shown(role="heading")
+    value: str = shown()
+    mono: bool = shown(role="hidden", default=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,23 +1,48 @@
-"""Helpers shared by the study-report sections: tables, figures and APA phrases as plain values.
+"""Helpers shared by the study-report sections: tables, figures and APA phrases as typed values.
 
 Everything here turns numbers of the results into strings through
-:mod:`ssereport.report.filters` (the only place that rounds) and returns plain
-dicts and lists that the HTML, Typst and Quarto templates display.
+:mod:`ssereport.format` (the only place that rounds) and returns the
+report vocabulary's objects (:mod:`ssereport.report.vocab`) and small frozen
+dataclasses that the HTML, Typst and Quarto templates display.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ...schema import FILM_VARIABLES, by_name
-from ..vocab import Figure, Table
-from ..filters import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range, fmt_window
+from ..vocab import Figure, KeyValue, Table, shown
+from ...format import fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_range, fmt_window
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...pipeline import StudyResults
+    from .registry import SectionInput
+
+
+@dataclass(frozen=True, eq=False)
+class ClassRow:
+    """One quality class as the summary describes it (numbers already formatted)."""
+
+    cls: int
+    n: int
+    share: str
+    meaning: str
+    sigma: str
+    rd: str
+    thickness: str
+
+
+@dataclass(frozen=True, eq=False)
+class ProcessWindow:
+    """The L:S ranges predicted to give class 1 films, per P% level, at three X:B levels."""
+
+    table: Table
+    sentence: str = shown(role="hidden")  # part of the summary's verdict
+    xb_levels: tuple[str, ...] = shown(role="hidden")
 
 ANOVA_SHORT = {1: "type I", 2: "type II", 3: "type III"}
 ANOVA_TYPE = {1: "type I (sequential)", 2: "type II (each main effect adjusted for the other)",
@@ -64,7 +89,7 @@ def make_table(headers: list[str], rows: list[list[Any]], *, caption: str = "", 
 
 def figure(figs: Mapping[str, Any] | None, key: str) -> Figure:
     """The drawn figure ``key`` as a :class:`~ssereport.report.vocab.Figure` (not available if missing)."""
-    # The SVG is written by ssereport.figures (matplotlib, which escapes all text) from our own numbers:
+    # The SVG is written by ssereport.report.figures (matplotlib, which escapes all text) from our own numbers:
     # trusted markup. The HTML inlines it; the PDF (ssereport.report.pdf) places it as an image file.
     return Figure.from_output(key, (figs or {}).get(key))
 
@@ -106,7 +131,7 @@ def find_runs(mask: np.ndarray, values: np.ndarray) -> list[tuple[float, float]]
 # --------------------------------------------------------------------------- sections
 
 
-def classes_overview(d: dict) -> list[dict[str, Any]]:
+def classes_overview(d: dict) -> tuple[ClassRow, ...]:
     counts = d["classes"]["counts"]
     total = sum(counts.values())
     summ = d["classes"]["summary"]
@@ -121,17 +146,13 @@ def classes_overview(d: dict) -> list[dict[str, Any]]:
             meaning = "conductive and the most uniform thickness (target quality)"
         else:
             meaning = "conductive but less uniform thickness"
-        rows.append({
-            "cls": int(cls), "n": counts[cls], "share": fmt_pct(counts[cls] / total),
-            "meaning": meaning,
-            "sigma": fmt_num(s["conductivity_s_cm"]["median"]),
-            "rd": fmt_num(s["rd"]["median"]),
-            "thickness": fmt_num(s["thickness_um"]["median"]),
-        })
-    return rows
+        rows.append(ClassRow(cls=int(cls), n=counts[cls], share=fmt_pct(counts[cls] / total), meaning=meaning,
+                             sigma=fmt_num(s["conductivity_s_cm"]["median"]), rd=fmt_num(s["rd"]["median"]),
+                             thickness=fmt_num(s["thickness_um"]["median"])))
+    return tuple(rows)
 
 
-def process_window(r: StudyResults) -> dict[str, Any]:
+def process_window(r: StudyResults) -> ProcessWindow:
     dm = r.decision_map
     xb = np.asarray(dm.xb, dtype=float)
     ls = np.asarray(dm.ls, dtype=float)
@@ -172,10 +193,10 @@ def process_window(r: StudyResults) -> dict[str, Any]:
                     "P% level.")
     if not any_window:
         sentence += " No tested combination of conditions is predicted to give class 1 films."
-    return {"table": table, "sentence": sentence, "xb_levels": [fmt_num(v, trim=True) for v in xb_levels]}
+    return ProcessWindow(table=table, sentence=sentence, xb_levels=tuple(fmt_num(v, trim=True) for v in xb_levels))
 
 
-def describe(r: StudyResults) -> dict[str, Any]:
+def describe(r: StudyResults) -> Table:
     df = r.table.data
     rows = []
     for v in FILM_VARIABLES:
@@ -219,9 +240,12 @@ def term_label(term: str) -> str:
     return term
 
 
-def figures(figs: Mapping[str, Any] | None, keys: Sequence[str]) -> list[Figure]:
-    """The figure dicts of ``keys``, in display order (see :func:`figure`)."""
-    return [figure(figs, k) for k in keys]
+def section_figures(inp: SectionInput, section: str) -> tuple[Figure, ...]:
+    """The figures the registry (:data:`ssereport.report.figures.FIGURES`) gives the section ``section``,
+    drawn (or noted as missing), in registry order."""
+    from ..figures import section_figures as specs
+
+    return tuple(figure(inp.figures, spec.key) for spec in specs(section))
 
 
 def kw_sentence(d: Mapping[str, Any], var: str, alpha: float) -> str:
@@ -238,7 +262,7 @@ def cv_sentence(svm: Mapping[str, Any]) -> str:
             f"{fmt_num(lo)} and {fmt_num(hi)}.")
 
 
-def config_items(d: Mapping[str, Any], cfg: Any) -> list[dict[str, str]]:
-    """The settings as ``{"key", "value"}`` rows (from the provenance, else the config)."""
-    return [{"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else str(v)}
-            for k, v in d["provenance"].get("config", cfg.to_dict()).items()]
+def config_items(d: Mapping[str, Any], cfg: Any) -> tuple[KeyValue, ...]:
+    """The settings as ``label = value`` items (from the provenance, else the config)."""
+    return tuple(KeyValue(label=k, value=", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                 for k, v in d["provenance"].get("config", cfg.to_dict()).items())

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from ..filters import fmt_int, fmt_num, fmt_pct
+from ...format import fmt_int, fmt_num, fmt_pct
+from ..vocab import KeyValue, Table, shown
 from .common import ANOVA_TYPE, alpha_text, config_items, head, level, make_table, sym
 from .registry import SectionInput
 
-__all__ = ["MAX_FILM_ROWS", "PAPER", "methods"]
+__all__ = ["MAX_FILM_ROWS", "PAPER", "Method", "MethodsSection", "Reference", "methods"]
+
+
+@dataclass(frozen=True, eq=False)
+class Method:
+    """One method: what it does with the settings used, and what ran (empty if nothing to add)."""
+
+    name: str = shown(role="heading")
+    text: str = shown()
+    ran: str = shown(default="")
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """A reference, with its DOI if it has one."""
+
+    text: str
+    doi: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class MethodsSection:
+    """Section "methods": each method with its settings, the settings, references and every film's class."""
+
+    intro: tuple[str, ...]
+    methods: tuple[Method, ...] = shown()
+    config: tuple[KeyValue, ...] = shown(title="Settings")
+    references: tuple[Reference, ...] = shown(title="References")
+    films: Table = shown(title="Films and their classes")
+    films_truncated: bool = shown(role="hidden")
+    films_shown: int = shown(role="hidden")
+    films_total: int = shown(role="hidden")
 
 #: The per-film appendix table shows at most this many films (the first ones, in file order), so that
 #: the HTML does not grow with the number of films; every film is in the results JSON.
@@ -62,7 +94,7 @@ METHOD_REFS = (
 )
 
 
-def methods(inp: SectionInput) -> dict[str, Any]:
+def methods(inp: SectionInput) -> MethodsSection:
     """Each method with the settings used, what ran, the references and the per-film table."""
     d, cfg, results = inp.d, inp.config, inp.results
     feats = d["pca"]["features"]
@@ -72,68 +104,68 @@ def methods(inp: SectionInput) -> dict[str, Any]:
     packages = d["provenance"].get("packages", {})
     kv = ", ".join(sym(v) for v in cfg.kruskal_variables)
     large_table = n_films > cfg.large_n  # the analysis subsamples above this size (see the "What ran" lines)
-    methods = [
-        {"name": "Data validation",
-         "text": "Columns are matched by name or alias; every value is checked against its valid range. "
-                 "Thickness, DoT and RD are checked against (or computed from) the 9 thickness readings "
-                 "when present."},
-        {"name": "Principal component analysis",
-         "text": f"On the z-scored variables {', '.join(sym(f) for f in feats)} (P% is left out as a "
-                 "qualitative variable, as in the paper). Components are kept until they explain at least "
-                 f"{fmt_pct(cfg.pca_variance, 0)} of the variance ({k_used} here). Loadings are the "
-                 "correlations between variables and components."},
-        {"name": "K-means classes",
-         "text": f"K-means (scikit-learn KMeans, Lloyd's algorithm) with k = {cfg.n_clusters} on the first "
-                 f"{k_used} PC scores, best inertia of {cfg.kmeans_n_init} k-means++ starts, seed {cfg.seed}. "
-                 "The cluster with the lowest median σ becomes the last class; the others are numbered by "
-                 "increasing median RD. Quality of the partition: mean silhouette width (silhouette_score) in "
-                 f"the clustered PC space. Stability: {d['classes']['n_bootstrap']} bootstrap resamples of the "
-                 f"films; on each, K-means is refitted ({cfg.kmeans_n_init} starts), every film is assigned to "
-                 "its nearest refitted centroid, and the adjusted Rand index (adjusted_rand_score) against the "
-                 "classes is averaged over the resamples.",
-         "ran": str(d["classes"].get("method") or "")},
-        {"name": "Kruskal-Wallis and Dunn",
-         "text": f"Kruskal-Wallis H (scipy.stats.kruskal: tie-corrected, χ² approximation) for {kv}; effect "
-                 "size ε² = H(n + 1)/(n² − 1). Dunn's test on mean ranks (scipy.stats.rankdata) with tie "
-                 "correction and Holm adjustment (statsmodels multipletests) within each variable, run for the "
-                 f"variables with p ≤ {alpha_text(cfg.alpha)}. Values that agree to 12 significant digits rank as "
-                 "ties."},
-        {"name": "ANOVA of log(RD)",
-         "text": f"Ordinary least squares model {an['formula']} with continuous predictors, "
-                 f"{ANOVA_TYPE.get(an['type'], '')} sums of squares; partial η² = SS_term/(SS_term + "
-                 "SS_residual).",
-         "ran": str(an.get("method") or "")},
-        {"name": "Support vector machine",
-         "text": f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one as in libsvm) on the standardised "
-                 f"conditions {', '.join(sym(f) for f in svm['features'])}; stratified train/test split with "
-                 f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Every fit is one imbalanced-learn "
-                 "pipeline: it standardises its training films, randomly oversamples the smaller classes to the "
-                 "size of the largest and then fits the SVM, so oversampling only copies training films (never "
-                 "a test film, nor a held-out fold). "
-                 f"Scores: macro F1 on the test films; repeated stratified {svm['cv_splits']}-fold cross-validation "
-                 f"({svm['cv_repeats']} repeats, {svm['cv_splits'] * svm['cv_repeats']} fold scores) over "
-                 + ("a stratified subsample of the films" if large_table else "all films")
-                 + ", reported as the mean with the 2.5th–97.5th percentile range of the fold scores as the "
-                 "95 % interval. After this evaluation the same pipeline is refitted on "
-                 + ("a stratified subsample of all films" if large_table else "all films")
-                 + "; that final model draws the decision maps and the process window on the summary page.",
-         "ran": str(svm.get("method") or "")},
-        {"name": "Process and decision maps",
-         "text": f"Grids of {cfg.grid_size} × {cfg.grid_size} points over the observed L:S and X:B ranges. "
-                 "Process maps: films with the same conditions averaged"
-                 + (" (with this many distinct conditions, films are first averaged within grid cells)"
-                    if bool(getattr(results.maps, "binned", False)) else "")
-                 + ", then, for each P% level, bilinear interpolation (scipy.interpolate.RegularGridInterpolator) "
-                 "where the level's conditions form a full L:S × X:B grid, otherwise linear interpolation on a "
-                 "Delaunay triangulation (scipy.interpolate.LinearNDInterpolator); no extrapolation. DoT "
-                 "averaged over the levels. Decision maps: the final classifier's prediction for every integer "
-                 "P% between the lowest and highest cast level (levels not cast are interpolated by the model).",
-         "ran": str(getattr(results.maps, "method", "") or "")},
-    ]
-    references = [{"text": PAPER["text"], "doi": PAPER["doi"]}]
-    references += [{"text": t + (f" (version {packages[n]} used)" if n in packages else ""), "doi": doi}
-                   for n, t, doi in REFERENCES]
-    references += [{"text": t, "doi": None} for t in METHOD_REFS]
+    methods = (
+        Method(name="Data validation",
+               text="Columns are matched by name or alias; every value is checked against its valid range. "
+                    "Thickness, DoT and RD are checked against (or computed from) the 9 thickness readings "
+                    "when present."),
+        Method(name="Principal component analysis",
+               text=f"On the z-scored variables {', '.join(sym(f) for f in feats)} (P% is left out as a "
+                    "qualitative variable, as in the paper). Components are kept until they explain at least "
+                    f"{fmt_pct(cfg.pca_variance, 0)} of the variance ({k_used} here). Loadings are the "
+                    "correlations between variables and components."),
+        Method(name="K-means classes",
+               text=f"K-means (scikit-learn KMeans, Lloyd's algorithm) with k = {cfg.n_clusters} on the first "
+                    f"{k_used} PC scores, best inertia of {cfg.kmeans_n_init} k-means++ starts, seed {cfg.seed}. "
+                    "The cluster with the lowest median σ becomes the last class; the others are numbered by "
+                    "increasing median RD. Quality of the partition: mean silhouette width (silhouette_score) in "
+                    f"the clustered PC space. Stability: {d['classes']['n_bootstrap']} bootstrap resamples of the "
+                    f"films; on each, K-means is refitted ({cfg.kmeans_n_init} starts), every film is assigned to "
+                    "its nearest refitted centroid, and the adjusted Rand index (adjusted_rand_score) against the "
+                    "classes is averaged over the resamples.",
+               ran=str(d["classes"].get("method") or "")),
+        Method(name="Kruskal-Wallis and Dunn",
+               text=f"Kruskal-Wallis H (scipy.stats.kruskal: tie-corrected, χ² approximation) for {kv}; effect "
+                    "size ε² = H(n + 1)/(n² − 1). Dunn's test on mean ranks (scipy.stats.rankdata) with tie "
+                    "correction and Holm adjustment (statsmodels multipletests) within each variable, run for the "
+                    f"variables with p ≤ {alpha_text(cfg.alpha)}. Values that agree to 12 significant digits rank as "
+                    "ties."),
+        Method(name="ANOVA of log(RD)",
+               text=f"Ordinary least squares model {an['formula']} with continuous predictors, "
+                    f"{ANOVA_TYPE.get(an['type'], '')} sums of squares; partial η² = SS_term/(SS_term + "
+                    "SS_residual).",
+               ran=str(an.get("method") or "")),
+        Method(name="Support vector machine",
+               text=f"Linear SVM (C = {fmt_num(cfg.svm_c, trim=True)}, one-vs-one as in libsvm) on the standardised "
+                    f"conditions {', '.join(sym(f) for f in svm['features'])}; stratified train/test split with "
+                    f"{fmt_pct(cfg.test_size, 0)} test films, seed {cfg.seed}. Every fit is one imbalanced-learn "
+                    "pipeline: it standardises its training films, randomly oversamples the smaller classes to the "
+                    "size of the largest and then fits the SVM, so oversampling only copies training films (never "
+                    "a test film, nor a held-out fold). "
+                    f"Scores: macro F1 on the test films; repeated stratified {svm['cv_splits']}-fold cross-validation "
+                    f"({svm['cv_repeats']} repeats, {svm['cv_splits'] * svm['cv_repeats']} fold scores) over "
+                    + ("a stratified subsample of the films" if large_table else "all films")
+                    + ", reported as the mean with the 2.5th–97.5th percentile range of the fold scores as the "
+                    "95 % interval. After this evaluation the same pipeline is refitted on "
+                    + ("a stratified subsample of all films" if large_table else "all films")
+                    + "; that final model draws the decision maps and the process window on the summary page.",
+               ran=str(svm.get("method") or "")),
+        Method(name="Process and decision maps",
+               text=f"Grids of {cfg.grid_size} × {cfg.grid_size} points over the observed L:S and X:B ranges. "
+                    "Process maps: films with the same conditions averaged"
+                    + (" (with this many distinct conditions, films are first averaged within grid cells)"
+                       if bool(getattr(results.maps, "binned", False)) else "")
+                    + ", then, for each P% level, bilinear interpolation (scipy.interpolate.RegularGridInterpolator) "
+                    "where the level's conditions form a full L:S × X:B grid, otherwise linear interpolation on a "
+                    "Delaunay triangulation (scipy.interpolate.LinearNDInterpolator); no extrapolation. DoT "
+                    "averaged over the levels. Decision maps: the final classifier's prediction for every integer "
+                    "P% between the lowest and highest cast level (levels not cast are interpolated by the model).",
+               ran=str(getattr(results.maps, "method", "") or "")),
+    )
+    references = (Reference(text=PAPER["text"], doi=PAPER["doi"]),
+                  *(Reference(text=t + (f" (version {packages[n]} used)" if n in packages else ""), doi=doi)
+                    for n, t, doi in REFERENCES),
+                  *(Reference(text=t) for t in METHOD_REFS))
     cls_all = d["classes"]["class"]
     films_rows = []
     df = results.table.data
@@ -152,20 +184,20 @@ def methods(inp: SectionInput) -> dict[str, Any]:
                   f"small; all {fmt_int(n_table)} films with their class are in the results JSON (classes.sample_id, "
                   "classes.row, classes.class), which is attached inside the PDF. "
                   "Row: the row of the input file as a spreadsheet counts it (header = row 1).")
-    return {
-        "intro": [
+    return MethodsSection(
+        intro=(
             "This appendix lists each method with the settings used, so that the analysis can be repeated "
             "exactly: the same input file (SHA-256 on the summary page) and settings give the same numbers.",
             "The input file and the full results (JSON) are attached inside the PDF version of this report.",
-        ],
-        "methods": methods,
-        "config": config_items(d, cfg),
-        "references": references,
-        "films": make_table(["Sample ID", "Row", head("polymer_wt_pct"), head("ls_ratio"), head("xylene_vol_pct"),
+        ),
+        methods=methods,
+        config=config_items(d, cfg),
+        references=references,
+        films=make_table(["Sample ID", "Row", head("polymer_wt_pct"), head("ls_ratio"), head("xylene_vol_pct"),
                          head("thickness_um"), head("conductivity_s_cm"), "RD", "Class"], films_rows,
                         caption=films_caption, note=films_note,
                         numeric=[False] + [True] * 8, cls="compact"),
-        "films_truncated": films_truncated,
-        "films_shown": len(films_rows),
-        "films_total": n_table,
-    }
+        films_truncated=films_truncated,
+        films_shown=len(films_rows),
+        films_total=n_table,
+    )

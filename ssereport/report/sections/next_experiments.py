@@ -2,7 +2,7 @@
 
 The suggestions themselves are ``StudyResults.suggestions``
 (:func:`ssereport.analysis.suggest.next_experiments`); they are marked on the
-registry's ``decision_maps`` figure (:mod:`ssereport.figures`) of the classifier
+registry's ``decision_maps`` figure (:mod:`ssereport.report.figures`) of the classifier
 section, so this section lays out their table only, through the same
 :func:`ssereport.report.suggest.next_experiments_section` as the
 ``ssereport suggest --out`` one-pager, so both show the same thing.

@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 import numpy as np
 
-from ..filters import fmt_fixed, fmt_num, fmt_pct
-from .common import classes_overview, config_items, describe, join, kw_sentence, make_table, process_window
+from ...format import fmt_fixed, fmt_num, fmt_pct
+from ..vocab import KeyValue, Table, shown
+from .common import (ClassRow, ProcessWindow, classes_overview, config_items, describe, join, kw_sentence,
+                     make_table, process_window)
 from .registry import SectionInput
 
-__all__ = ["data", "summary"]
+__all__ = ["DataSection", "SummarySection", "data", "summary"]
 
 
-def summary(inp: SectionInput) -> dict[str, Any]:
+@dataclass(frozen=True, eq=False)
+class SummarySection:
+    """Section "summary": the verdict on page one, with the process window, key numbers and provenance."""
+
+    intro: tuple[str, ...]
+    verdict: str = shown(role="result")
+    notes: tuple[str, ...] = shown(title="Notes from loading the file")
+    class_table: Table = shown()
+    window: ProcessWindow = shown(title="Process window")
+    key_numbers: tuple[KeyValue, ...] = shown(title="Key numbers")
+    provenance: tuple[KeyValue, ...] = shown(title="Provenance")
+    config: tuple[KeyValue, ...] = shown(title="Settings")
+    classes: tuple[ClassRow, ...] = shown(role="hidden")  # in class_table
+
+
+@dataclass(frozen=True, eq=False)
+class DataSection:
+    """Section "data": the variables' spread, the excluded rows and the loader's notes."""
+
+    intro: tuple[str, ...]
+    variables: Table = shown()
+    excluded: Table = shown(title="Excluded rows")
+    has_excluded: bool = shown(role="hidden")
+    notes: tuple[str, ...] = shown(title="Notes from loading the file")
+
+
+def summary(inp: SectionInput) -> SummarySection:
     """The verdict, the classes, the process window, the key numbers and the provenance."""
     from ... import __version__
 
@@ -33,54 +61,53 @@ def summary(inp: SectionInput) -> dict[str, Any]:
     window = process_window(results)
     sil, ari = d["classes"]["silhouette"], d["classes"]["stability_ari"]
     lo, hi = svm["cv_f1_macro_ci95"]
-    class_phrase = join([f"{c['n']} ({c['share']}) in class {c['cls']}" for c in overview])
+    class_phrase = join([f"{c.n} ({c.share}) in class {c.cls}" for c in overview])
     verdict = (f"Of the {n_films} films analysed, {class_phrase}. Class 1 films are the target: "
-               f"conductive and uniformly thick. {window['sentence']}")
-    key_numbers = [
-        {"label": "Films analysed", "value": f"{n_films} of {source_inp['n_rows']} rows"},
-        {"label": "Films per class", "value": ", ".join(f"class {c}: {n}" for c, n in counts.items())},
-        {"label": f"Variance explained by PC1–PC{k_used}" if k_used > 1 else "Variance explained by PC1",
-         "value": fmt_pct(cum)},
-        {"label": "Silhouette of the classes", "value": fmt_fixed(sil, 2)},
-        {"label": "Bootstrap stability (mean ARI)", "value": fmt_fixed(ari, 2)},
-        {"label": "Kruskal–Wallis test, σ", "value": kw_sentence(d, "conductivity_s_cm", alpha).rstrip(".")},
-        {"label": "Kruskal–Wallis test, RD", "value": kw_sentence(d, "rd", alpha).rstrip(".")},
-        {"label": "Classifier test macro F1", "value": fmt_num(svm["test_f1_macro"])},
-        {"label": "Cross-validated macro F1",
-         "value": f"{fmt_num(svm['cv_f1_macro_mean'])} (95 % of folds {fmt_num(lo)}–{fmt_num(hi)})"},
-    ]
+               f"conductive and uniformly thick. {window.sentence}")
+    key_numbers = (
+        KeyValue(label="Films analysed", value=f"{n_films} of {source_inp['n_rows']} rows"),
+        KeyValue(label="Films per class", value=", ".join(f"class {c}: {n}" for c, n in counts.items())),
+        KeyValue(label=f"Variance explained by PC1–PC{k_used}" if k_used > 1 else "Variance explained by PC1",
+                 value=fmt_pct(cum)),
+        KeyValue(label="Silhouette of the classes", value=fmt_fixed(sil, 2)),
+        KeyValue(label="Bootstrap stability (mean ARI)", value=fmt_fixed(ari, 2)),
+        KeyValue(label="Kruskal–Wallis test, σ", value=kw_sentence(d, "conductivity_s_cm", alpha).rstrip(".")),
+        KeyValue(label="Kruskal–Wallis test, RD", value=kw_sentence(d, "rd", alpha).rstrip(".")),
+        KeyValue(label="Classifier test macro F1", value=fmt_num(svm["test_f1_macro"])),
+        KeyValue(label="Cross-validated macro F1",
+                 value=f"{fmt_num(svm['cv_f1_macro_mean'])} (95 % of folds {fmt_num(lo)}–{fmt_num(hi)})"),
+    )
     packages = prov.get("packages", {})
-    provenance = [
-        {"label": "Input file", "mono": False, "value": source},
-        {"label": "SHA-256", "mono": True, "value": source_inp["sha256"] or "–"},
-        {"label": "Rows", "mono": False, "value": f"{source_inp['n_rows']} in the file, {n_films} analysed, "
-                                                  f"{len(source_inp['excluded'])} excluded"},
-        {"label": "ssereport", "mono": False, "value": str(prov.get("ssereport_version", __version__))},
-        {"label": "Python", "mono": False, "value": str(prov.get("python", "–"))},
-        {"label": "Libraries", "mono": False, "value": libraries_text(packages)},
-        {"label": "Seed", "mono": False, "value": str(prov.get("seed", cfg.seed))},
-        {"label": "Analysis date", "mono": False, "value": inp.created},
-        {"label": "Report rendered", "mono": False,
-         "value": datetime.now(timezone.utc).isoformat(timespec="seconds")},
-    ]
-    return {
-        "intro": [
+    provenance = (
+        KeyValue(label="Input file", value=source),
+        KeyValue(label="SHA-256", mono=True, value=source_inp["sha256"] or "–"),
+        KeyValue(label="Rows", value=f"{source_inp['n_rows']} in the file, {n_films} analysed, "
+                                     f"{len(source_inp['excluded'])} excluded"),
+        KeyValue(label="ssereport", value=str(prov.get("ssereport_version", __version__))),
+        KeyValue(label="Python", value=str(prov.get("python", "–"))),
+        KeyValue(label="Libraries", value=libraries_text(packages)),
+        KeyValue(label="Seed", value=str(prov.get("seed", cfg.seed))),
+        KeyValue(label="Analysis date", value=inp.created),
+        KeyValue(label="Report rendered", value=datetime.now(timezone.utc).isoformat(timespec="seconds")),
+    )
+    return SummarySection(
+        intro=(
             "This report sorts the films into quality classes from their measured properties, tests "
             "whether the classes really differ, and predicts from the manufacturing conditions (P%, L:S, "
             "X:B) which slurries give good films.",
             "This summary gives the verdict; the following sections show the evidence, and the methods "
             "appendix lists every setting so that the analysis can be repeated.",
-        ],
-        "verdict": verdict,
-        "classes": overview,
-        "class_table": class_table(overview),
-        "window": window,
-        "key_numbers": key_numbers,
-        "provenance": provenance,
-        "config": config_items(d, cfg),
+        ),
+        verdict=verdict,
+        classes=overview,
+        class_table=class_table(overview),
+        window=window,
+        key_numbers=key_numbers,
+        provenance=provenance,
+        config=config_items(d, cfg),
         # what the loader converted, doubted or skipped: on the first page, so that nobody misses it
-        "notes": list(source_inp["notes"]),
-    }
+        notes=tuple(source_inp["notes"]),
+    )
 
 
 def libraries_text(packages: dict[str, str]) -> str:
@@ -93,16 +120,16 @@ def libraries_text(packages: dict[str, str]) -> str:
                      for k, v in packages.items())
 
 
-def class_table(overview: list[dict[str, Any]]) -> dict[str, Any]:
+def class_table(overview: tuple[ClassRow, ...]) -> Table:
     """Films per quality class (shown in the summary and the classes section)."""
     return make_table(
         ["Class", "Films", "Share", "Median σ (S/cm)", "Median RD", "Median thickness (µm)", "Meaning"],
-        [[c["cls"], c["n"], c["share"], c["sigma"], c["rd"], c["thickness"], c["meaning"]] for c in overview],
+        [[c.cls, c.n, c.share, c.sigma, c.rd, c.thickness, c.meaning] for c in overview],
         caption="Films per quality class.",
         numeric=[False, True, True, True, True, True, False])
 
 
-def data(inp: SectionInput) -> dict[str, Any]:
+def data(inp: SectionInput) -> DataSection:
     """The input file: variables with their spread, excluded rows, loading notes."""
     src = inp.d["input"]
     source, n_films = str(src["path"]), src["n_analyzed"]
@@ -110,16 +137,16 @@ def data(inp: SectionInput) -> dict[str, Any]:
                           [[e["row"], e["sample_id"] if e["sample_id"] is not None else "–", e["reason"]]
                            for e in src["excluded"]],
                           caption="Rows left out of the analysis.", numeric=[True, False, False])
-    return {
-        "intro": [
+    return DataSection(
+        intro=(
             f"The input file {source} has {src['n_rows']} film rows; {n_films} were analysed"
             + (f" and {len(src['excluded'])} left out (listed below with the reason)." if src["excluded"]
                else " and none was left out."),
             "The table gives the spread of every manufacturing condition and measured property, so that a "
             "reader can check the ranges against the lab notebook before trusting the statistics.",
-        ],
-        "variables": describe(inp.results),
-        "excluded": excluded,
-        "has_excluded": bool(src["excluded"]),
-        "notes": list(src["notes"]),
-    }
+        ),
+        variables=describe(inp.results),
+        excluded=excluded,
+        has_excluded=bool(src["excluded"]),
+        notes=tuple(src["notes"]),
+    )

@@ -7,19 +7,29 @@ function on the results and the HTML (``report.html.j2``), Typst
 (``report.typ``) and Quarto (``report.qmd``) templates loop over the registry's
 order, so section numbers and the table of contents come from one place.
 
-Adding a section is one function, one HTML partial and one Typst partial::
+Adding a section is one function, one HTML partial, one Typst partial and one test::
 
+    from dataclasses import dataclass
     from ssereport.report.sections import STUDY_SECTIONS, Section
+    from ssereport.report.vocab import Table, shown
 
-    def outliers(inp):                      # SectionInput -> plain dict
-        return {"intro": ["..."], "result": "..."}
+    @dataclass(frozen=True, eq=False)
+    class Outliers:                         # what the partials display: formatted strings, Tables, Figures
+        intro: tuple[str, ...]
+        result: str = shown(role="result")
+        films: Table = shown(title="Outlying films")
+
+    def outliers(inp):                      # SectionInput -> Outliers
+        return Outliers(intro=("...",), result="...", films=Table(["Sample ID"], [["F12"]]))
 
     STUDY_SECTIONS.register(Section("outliers", "Outliers", outliers), before="methods")
 
 with ``templates/sections/_outliers.html.j2`` and ``templates/sections/outliers.typ``
 (a Typst function ``render(sec, s)``), or the paths given as ``html=`` and
-``typst=``. Quarto shows an unknown section generically (intro, result
-sentences, tables, figures).
+``typst=``. The Quarto document shows every section through one generic walk
+(:mod:`ssereport.report.markdown`). A section's figures come from the figure
+registry (:data:`ssereport.report.figures.FIGURES`, each entry naming its
+section): :func:`~ssereport.report.sections.common.section_figures`.
 """
 
 from __future__ import annotations
@@ -38,14 +48,14 @@ __all__ = ["Section", "SectionInput", "SectionRegistry"]  # Section, SectionRegi
 
 @dataclass(frozen=True, eq=False)
 class SectionInput:
-    """What every section function receives: the results, their plain dict and the drawn figures.
+    """What every section function receives: the results, their JSON-shaped dict and the drawn figures.
 
     Attributes
     ----------
     results : StudyResults
         From :func:`ssereport.analyze`.
     figures : mapping of str to FigureOutput
-        From :func:`ssereport.figures.render_figures` (may be empty: a missing
+        From :func:`ssereport.report.figures.render_figures` (may be empty: a missing
         figure is shown as a note).
     created : str
         The analysis date (ISO 8601), shared by every section.

@@ -4,7 +4,7 @@ The dataclasses (:class:`ssereport.StudyResults`, :class:`ssereport.FilmTable`)
 delegate their ``__repr__`` and ``_repr_html_`` here, so that formatting stays
 out of the analysis (as statsmodels keeps ``summary2`` apart from its models).
 Tables are rendered by :meth:`pandas.DataFrame.to_html` (which escapes every
-cell); numbers are rounded by :mod:`ssereport.report.filters` only.
+cell); numbers are rounded by :mod:`ssereport.format` only.
 
 Examples
 --------
@@ -19,15 +19,17 @@ True
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .filters import fmt_fixed, fmt_num, fmt_p, fmt_pct
+from .format import fmt_fixed, fmt_num, fmt_p, fmt_pct
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..io import FilmTable
-    from ..pipeline import StudyResults
+# A core module (one-way layers, tests/test_architecture.py): io's FilmTable and the pipeline's StudyResults
+# import this module for their reprs, so it reads them by attribute and imports neither
+FilmTable = Any  # ssereport.io.FilmTable
+StudyResults = Any  # ssereport.pipeline.StudyResults
 
 __all__ = ["MAX_HTML_ROWS", "film_table_html", "film_table_repr", "study_html", "study_repr"]
 

@@ -1,9 +1,28 @@
-"""The report's figures: which :mod:`ssereport.plots` figure goes where, with alt text and caption.
+"""The study report's figure registry: every figure, where it is shown and which results it reads.
 
-:func:`render_figures` draws every figure of the registry :data:`FIGURES` with
-:mod:`ssereport.plots` (matplotlib) and returns it as inline SVG with real
-text, its alt text and caption; the HTML inlines the SVG and the PDF embeds
-the same file.
+:data:`FIGURES` is the one list of the study report's figures. Each
+:class:`FigureSpec` names its :mod:`ssereport.plots` drawing function, its alt
+text and caption, the :class:`~ssereport.pipeline.StudyResults` fields it
+reads (``needs``) and the section that shows it (``section``, a section id of
+:data:`ssereport.report.sections.STUDY_SECTIONS`); the registry's order is the
+order of the figures within their section. Everything else follows from it:
+the sections take their figures from here by section id
+(:func:`section_figures`), the figure process of ``ssereport report``
+(:mod:`ssereport.report._figproc`) derives what each figure waits for and its
+drawing order from ``needs``, and the HTML, the PDF and the Quarto document
+show what the sections hold.
+
+Adding a figure to the study report is one plotting function in
+:mod:`ssereport.plots` (``name(results, *, ax=None) -> Axes``), one entry here
+and one test (see ``tests/test_architecture.py``, which adds a dummy figure
+and finds it in the HTML, the PDF and the ``.qmd`` output)::
+
+    FIGURES["residuals"] = FigureSpec("residuals", plots.residuals, alt=..., caption=...,
+                                      needs=frozenset({"anova"}), section="tests")
+
+:func:`render_figures` draws figures of the registry and returns each as
+inline SVG with real text, its alt text and caption; the HTML inlines the SVG
+and the PDF embeds the same file.
 
 Notes
 -----
@@ -21,17 +40,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import plots
-from .plots._base import to_svg
-from .plots.study import MAX_POINTS
-from .report.filters import fmt_fixed, fmt_num
-from .schema import by_name
-from .theme import CLASS_COLORS, CLASS_LABELS
+from .. import plots
+from ..format import fmt_fixed, fmt_num
+from ..plots._base import to_svg
+from ..plots.study import MAX_POINTS
+from ..schema import by_name
+from ..theme import CLASS_COLORS, CLASS_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import StudyResults
+    from ..pipeline import StudyResults
 
-__all__ = ["CLASS_COLORS", "CLASS_LABELS", "FIGURES", "FigureOutput", "FigureSpec", "render_figures"]
+__all__ = ["CLASS_COLORS", "CLASS_LABELS", "FIGURES", "FigureOutput", "FigureSpec", "render_figures",
+           "section_figures"]
 
 
 def _symbol(name: str) -> str:
@@ -72,10 +92,25 @@ class FigureOutput:
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """How to draw and describe one figure of the registry.
+    """How to draw and describe one figure of the registry, what it reads and where it is shown.
 
-    ``draw`` is a :mod:`ssereport.plots` function (it returns an Axes or a
-    Figure); ``title`` becomes the SVG's ``<title>``.
+    Parameters
+    ----------
+    key : str
+        The figure's name (file name of its SVG, CSS class, key of the drawn figures).
+    draw : callable
+        ``draw(results)``: a :mod:`ssereport.plots` function (it returns an Axes or a Figure).
+    alt, caption : callable
+        ``alt(results) -> str``, ``caption(results) -> str``: what it shows with its key numbers, and one
+        sentence naming the units.
+    title : str
+        The SVG's ``<title>``.
+    needs : frozenset of str
+        The :class:`~ssereport.pipeline.StudyResults` fields that ``draw``, ``alt`` and ``caption`` read
+        (``"suggestions"``: ``StudyResults.suggestions``). The figure process draws the figure as soon
+        as the pipeline has handed over these fields.
+    section : str
+        The id of the study section that shows the figure.
     """
 
     key: str
@@ -83,6 +118,13 @@ class FigureSpec:
     alt: Callable[[StudyResults], str]
     caption: Callable[[StudyResults], str]
     title: str = ""
+    needs: frozenset[str] = frozenset()
+    section: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", frozenset(self.needs))
+        if not self.section:
+            raise ValueError(f"figure {self.key!r}: section is empty; expected the id of the section showing it")
 
 
 def _classes_text(counts: dict[int, int]) -> str:
@@ -186,7 +228,7 @@ def _level_list(levels: Sequence[float]) -> str:
 
 def _draw_decision(r: StudyResults, **style: Any) -> Any:
     """The paper's decision maps with the next experiments (``r.suggestions``) marked on their panels."""
-    from .plots.suggest import suggestion_maps
+    from ..plots.suggest import suggestion_maps
 
     return suggestion_maps(r, r.suggestions, **style)
 
@@ -199,6 +241,7 @@ def _alt_decision_suggested(r: StudyResults) -> str:
                         for i, row in enumerate(t.itertuples(index=False), 1)) + ".")
 
 
+#: The study report's figures, in the order their sections show them (see the module docstring).
 FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
     FigureSpec("scree", plots.scree, _alt_scree,
                lambda r: f"Explained variance (%) of each principal component and its cumulative share; "
@@ -206,46 +249,56 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                          f"{_pct(r.pca.cumulative[r.pca.n_components_used - 1])} (threshold "
                          f"{r.pca.variance_threshold * 100:g} %), are used for the classes (dark bars; light bars: "
                          f"components not used).",
-               title="Scree plot"),
+               title="Scree plot",
+               needs=frozenset({"pca"}), section="pca"),
     FigureSpec("correlation_circle", plots.correlation_circle, _alt_circle,
                lambda r: "Correlation circle (cf. paper Fig. 2a): correlation (dimensionless, −1 to 1) of each "
                          "standardised film variable with PC1 and PC2.",
-               title="Correlation circle"),
+               title="Correlation circle",
+               needs=frozenset({"pca"}), section="pca"),
     FigureSpec("pc_scatter", plots.pc_map, _alt_scatter,
                lambda r: "Films on the first two principal components (dimensionless scores), coloured by the "
                          "K-means class, class centroids as diamonds (cf. paper Fig. 2b).",
-               title="Films on PC1 and PC2 by class"),
+               title="Films on PC1 and PC2 by class",
+               needs=frozenset({"pca", "clusters", "config"}), section="classes"),
     FigureSpec("boxplots", plots.class_boxplots, _alt_box,
                lambda r: "Ionic conductivity σ (S/cm) and relative thickness deviation RD (dimensionless) by "
                          "class, boxes from quartiles with whiskers to 1.5 IQR (cf. paper Fig. 2c,d).",
-               title="σ and RD by class"),
+               title="σ and RD by class",
+               needs=frozenset({"table", "clusters", "class_summary", "config"}), section="classes"),
     FigureSpec("process_maps_thickness", plots.thickness_maps,
                _alt_maps("thickness_um"),
                lambda r: f"Film thickness (µm) interpolated over L:S (µL/mg) and X:B (vol%) at P = "
                          f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S1).",
-               title="Process maps of film thickness"),
+               title="Process maps of film thickness",
+               needs=frozenset({"maps", "table", "config"}), section="maps"),
     FigureSpec("process_maps_dot", plots.dot_maps,
                _alt_maps("dot_um"),
                lambda r: f"Deviation of thickness DoT (µm) interpolated over L:S (µL/mg) and X:B (vol%) at P = "
                          f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S2).",
-               title="Process maps of the deviation of thickness"),
+               title="Process maps of the deviation of thickness",
+               needs=frozenset({"maps", "table", "config"}), section="maps"),
     FigureSpec("process_maps_sigma", plots.conductivity_maps,
                _alt_maps("conductivity_s_cm"),
                lambda r: f"Ionic conductivity σ (S/cm) interpolated over L:S (µL/mg) and X:B (vol%) at P = "
                          f"{_level_list(r.maps.polymer_levels)} (cf. paper Movie S3).",
-               title="Process maps of ionic conductivity"),
+               title="Process maps of ionic conductivity",
+               needs=frozenset({"maps", "table", "config"}), section="maps"),
     FigureSpec("dot_mean", plots.dot_mean_map, _alt_dot_mean,
                lambda r: f"Deviation of thickness DoT (µm) averaged over P = {_level_list(r.maps.polymer_levels)}, "
                          f"over L:S (µL/mg) and X:B (vol%) (cf. paper Fig. 3).",
-               title="Mean deviation of thickness over L:S and X:B"),
+               title="Mean deviation of thickness over L:S and X:B",
+               needs=frozenset({"maps", "config"}), section="maps"),
     FigureSpec("oversampling", plots.oversampling, _alt_oversampling,
                lambda r: "Number of training films per class before and after random oversampling of the "
                          "minority classes (cf. paper Fig. S6).",
-               title="Training films before and after oversampling"),
+               title="Training films before and after oversampling",
+               needs=frozenset({"classifier"}), section="classifier"),
     FigureSpec("confusion", plots.confusion_matrix, _alt_confusion,
                lambda r: "Confusion matrix of the linear SVM on the held-out test films (counts of films; rows "
                          "actual class, columns predicted class).",
-               title="Confusion matrix of the SVM"),
+               title="Confusion matrix of the SVM",
+               needs=frozenset({"classifier"}), section="classifier"),
     # the next experiments are marked here rather than on a second copy of these maps (section "Next
     # experiments" lists them): one figure for the reader, and 8 panels drawn once (0.5 s)
     FigureSpec("decision_maps", _draw_decision, _alt_decision_suggested,
@@ -253,8 +306,21 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
                          "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4); numbered "
                          "stars (on the class-1 boundary) and diamonds (unexplored regions): the next experiments "
                          "listed in the section \"Next experiments\".",
-               title="Decision maps of the SVM, with the next experiments"),
+               title="Decision maps of the SVM, with the next experiments",
+               needs=frozenset({"decision_map", "classifier", "table", "clusters", "config", "suggestions"}),
+               section="classifier"),
 )}
+
+
+def section_figures(section: str) -> list[FigureSpec]:
+    """The figures the section ``section`` shows, in registry order.
+
+    Examples
+    --------
+    >>> [f.key for f in section_figures("pca")]
+    ['scree', 'correlation_circle']
+    """
+    return [spec for spec in FIGURES.values() if spec.section == section]
 
 
 def render_figures(results: StudyResults, *, keys: Iterable[str] | None = None) -> dict[str, FigureOutput]:

@@ -1,4 +1,4 @@
-"""Number formatting of reports (ssereport.report.filters)."""
+"""Number formatting of reports (ssereport.format)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ssereport.report.filters import (MISSING, fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pm, fmt_range,
+from ssereport.format import (MISSING, fmt_fixed, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pm, fmt_range,
                                       fmt_sci)
 
 
