@@ -54,6 +54,8 @@ app = typer.Typer(
 )
 
 EXIT_DATA = 2
+#: ``batch``: some batch failed its acceptance rule (the reports are written).
+EXIT_FAIL = 1
 
 
 def _fail(message: str, code: int = EXIT_DATA) -> None:
@@ -307,8 +309,14 @@ def batch(
     max_file_mb: MaxOpt = 50.0,
     columns: ColumnsOpt = None,
     quiet: QuietOpt = False,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when a batch fails (only an "
+                                            "input or usage error exits 2).")] = False,
 ) -> None:
-    """Judge production batches against the reference model: a pass/fail report per batch and an index."""
+    """Judge production batches against the reference model: a pass/fail report per batch and an index.
+
+    Exit status: 0 when every batch passes, 1 when any batch fails (0 with
+    --exit-zero), 2 on an input or usage error (no report for that file).
+    """
     from .config import load_columns
     from .qa.model import load_model
     from .qa.run import run_batches
@@ -338,6 +346,8 @@ def batch(
         for o in failed:
             sys.stderr.write(f"ssereport: error: {o['error']}\n")
         raise typer.Exit(EXIT_DATA)
+    if not exit_zero and any(o["verdict"] == "fail" for o in outcomes):
+        raise typer.Exit(EXIT_FAIL)
 
 
 @app.command()

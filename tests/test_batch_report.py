@@ -22,7 +22,8 @@ from ssereport import load_films
 from ssereport.qa.index import build_index_context, render_index_html
 from ssereport.qa.judge import BatchResult, judge_batch
 from ssereport.qa.model import fit_model, save_model
-from ssereport.qa.report import build_batch_context, is_range_note, reason_text, render_batch_html, render_batch_pdf
+from ssereport.qa.reasons import finding_text
+from ssereport.qa.report import build_batch_context, render_batch_html, render_batch_pdf
 from ssereport.qa.run import collect_reports, run_batches
 from ssereport.qa.spec import Spec
 from ssereport.format import fmt_num
@@ -108,15 +109,17 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
             assert str(escape(sid)) in html[key]
     c, r = html["2026-03-16_C"], results["2026-03-16_C"]
     reasons = [x for rs in r.films["reasons"] for x in rs]
-    assert reasons and all(str(escape(reason_text(x))) in c for x in reasons)
+    assert reasons and all(str(escape(finding_text(x))) in c for x in reasons)
+    notes = [x for ns in r.films["notes"] for x in ns]
+    assert notes and all(str(escape(finding_text(x))) in c for x in notes)
     assert "thickness_um =" not in c and "thickness = " in c  # labels and units, not column names
     assert c.count('class="result-fail">FAIL</td>') == 9
     # the rule is stated with its numbers, and no reason quotes a class
     assert ("a film passes when its measurements are within the limits of the good (class 1) reference "
             "films (σ ≥ 3.21 × 10⁻⁴ S/cm, 5th percentile of class-1 reference films; RD ≤ 0.101, 95th "
             "percentile of class-1 reference films)") in c
-    assert all("class 3" not in x for x in reasons)
-    assert "(extrapolation)" in c and "&nbsp;†" in c  # out-of-range cells flagged
+    assert all("class 3" not in finding_text(x) for x in reasons)
+    assert ": extrapolation" in c and "&nbsp;†" in c  # out-of-range cells flagged
     assert "All 9 films fail." in c and "Failing films:" not in c  # not every id listed
     # failures and range notes apart; a passing film has notes only, never "Fails:"
     b = html["2026-03-09_B"]
@@ -127,15 +130,18 @@ def test_html_lists_every_film_and_the_reasons_of_the_failing_batch(html, result
 def test_html_counts_and_units(html):
     b = html["2026-03-09_B"]
     for text in ("<dt>Films</dt><dd>12</dd>", "<dt>Pass</dt><dd>11 (92 %)</dd>", "<dt>Fail</dt><dd>1 (8 %)</dd>",
-                 "<dt>Nearest reference class 2</dt><dd>1 —",
+                 "<dt>Nearest reference class (PCA; orientation, not the verdict)</dt><dd>class 1 (high σ, low RD) ×",
                  "<dt>Out of reference range</dt><dd>2 films (extrapolation)"):
         assert text.replace(" %", "\u00a0%") in b, text
     for head in ("P% (wt%)", "L:S (µL/mg)", "X:B (vol%)", "thickness (µm)", "σ (S/cm)", "SVM margin (–)",
-                 "nearest class", "recipe class (SVM)"):
+                 "nearest reference class (PCA)", "recipe class (SVM)"):
         assert f">{head}</th>" in b, head
     # the short class headers are explained in the note below the table; the PCA leaves P% out
-    assert "Nearest class: nearest reference class (PCA incl. L:S, X:B); recipe class (SVM): class expected " \
-           "from the recipe (SVM)." in b
+    assert "Nearest reference class (PCA): the class of the nearest centroid in the reference PCA (incl. L:S, X:B): " \
+           "where the film lies, not whether it passes; recipe class (SVM): class expected from the recipe (SVM)." in b
+    # never "good" next to a film, and the nearest class sits next to the result
+    assert "(good)" not in b
+    assert re.search(r">nearest reference class \(PCA\)</th><th[^>]*>result</th>", b)
     assert "recipe included" not in b and "incl. recipe" not in b
 
 
@@ -154,19 +160,18 @@ def test_html_provenance(html, results):
     assert r.model_info["created"] in a
 
 
-def test_reasons_are_shown_with_labels_and_units():
-    # numbers as in the film table (3 significant figures for σ, RD and thickness)
-    assert reason_text("conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 "
-                       "(extrapolation)") == ("σ = 9.16 × 10⁻⁴ S/cm, outside the reference range 1.22 × 10⁻⁴ to "
-                                              "8.70 × 10⁻⁴ S/cm")
-    assert reason_text("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)") == \
-        "RD = 0.269, outside the reference range 0.0136 to 0.251"
-    assert reason_text("resistance_ohm = 150.9 outside the reference range 3.597–142 (extrapolation)").startswith(
-        "Ohmic resistance = 151 Ω,")
-    assert is_range_note("rd = 0.2685 outside the reference range 0.01362–0.2513 (extrapolation)")
-    assert not is_range_note("RD = 0.269 > 0.101 (95th percentile of class-1 reference films)")
-    for other in ("observed class 3: low σ", "nonsense_col = 1 outside the reference range 0–1 (extrapolation)"):
-        assert reason_text(other) == other
+def test_findings_are_worded_with_labels_and_units():
+    # numbers as in the film table (3 significant figures), units from the record
+    assert finding_text({"variable": "conductivity_s_cm", "value": 9.166e-4, "limit": 8.696e-4, "op": ">",
+                         "unit": "S/cm", "source": "reference range (extrapolation)"}) == \
+        "σ = 9.17 × 10⁻⁴ S/cm, above the highest reference film (8.7 × 10⁻⁴ S/cm): extrapolation"
+    assert finding_text({"variable": "rd", "value": 0.2685, "limit": 0.101, "op": ">", "unit": "",
+                         "source": "95th percentile of class-1 reference films"}) == \
+        "RD = 0.269 > 0.101 (95th percentile of class-1 reference films)"
+    assert finding_text({"variable": "resistance_ohm", "value": 150.9, "limit": 142, "op": ">", "unit": "Ω",
+                         "source": "reference range (extrapolation)"}).startswith("Ohmic resistance = 151 Ω,")
+    assert finding_text({"variable": "thickness_um", "value": 12, "limit": 20, "op": "<", "unit": "µm",
+                         "source": "spec"}) == "thickness = 12 µm < spec limit 20 µm"
 
 
 def test_html_provenance_names_rows_model_and_software(html, results):
@@ -291,9 +296,9 @@ def _context_prose(ctx: dict) -> set[str]:
                     walk(x)
 
     walk(ctx["text"])
-    walk(ctx["summary"])
+    walk(list(ctx["sections"]["summary"].paragraphs))
     walk(f"{ctx['text']['verdict_lead']} {ctx['verdict']['sentence']}")
-    walk(ctx["class1"]["note"])
+    walk(ctx["sections"]["reference"].table.note)
     return out
 
 
@@ -320,36 +325,42 @@ def test_html_and_pdf_show_the_same_prose_from_the_context(model, tmp_path, with
         assert _squash(p) in pdf_text, f"HTML paragraph missing from the PDF text: {p!r}"
     # every table note of the HTML is in the PDF too (the class-1 note only with the model, the capability note
     # only with spec limits)
-    assert ("floored at 0" in page) is with_model and (_squash(ctx["class1"]["note"]) in pdf_text) is with_model
+    assert ("floored at 0" in page) is with_model and (_squash(ctx["sections"]["reference"].table.note) in pdf_text) is with_model
     assert (_squash(ctx["text"]["capability_note"]) in pdf_text) is (spec is not None)
 
 
 def test_batch_templates_write_no_sentences():
-    """Prose lives in report/batch.py (ctx['text']); the templates hold short labels only."""
+    """Prose lives in qa/report.py (ctx['text'], the section objects); the templates hold short labels only."""
+    from ssereport.qa.report import BATCH_SECTIONS
     from ssereport.report.render import environment
 
-    loader = environment().loader
-    typ = (Path(__import__("ssereport").__file__).parent / "templates" / "batch.typ").read_text(encoding="utf-8")
-    html = loader.get_source(environment(), "batch.html.j2")[0]
+    env = environment()
+    root = Path(__import__("ssereport").__file__).parent / "templates"
+    typ = "\n".join((root / name).read_text(encoding="utf-8")
+                    for name in ("batch.typ", *(str(s.typst_template) for s in BATCH_SECTIONS)))
+    html = "\n".join(env.loader.get_source(env, name)[0]
+                     for name in ("batch.html.j2", *(str(s.html_template) for s in BATCH_SECTIONS)))
     code = "\n".join(ln.split("//")[0] if not ln.lstrip().startswith("//") else "" for ln in typ.splitlines())
     literals = re.findall(r'"((?:[^"\\]|\\.)*)"', code)
     text = re.sub(r"\{[{%#].*?[}%#]\}", " ", html, flags=re.S)
     runs = [" ".join(t.split()) for t in re.split(r"<[^>]*>", text)]
     for s in literals + runs:
         assert len(s.split()) < 10 and not re.search(r"[a-z]\.(\s|$)", s), f"prose in a batch template: {s!r}"
-    # the short labels both templates write are the same
-    for label in ("Summary", "Films", "Films on the reference maps", "σ and RD against the reference class-1 films",
-                  "Spec limits and capability", "Provenance", "Every film of the batch", "Fails:",
-                  "Note (outside reference range):"):
+    # the section titles come from the registry (one place for both); the short labels both templates write
+    assert [s.title for s in BATCH_SECTIONS] == ["Summary", "Films", "Films on the reference maps",
+                                                 "σ and RD against the reference class-1 films",
+                                                 "Spec limits and capability", "Provenance"]
+    for label in ("Fails:", "Note (outside reference range):"):
         assert label in html and label in typ, label
 
 
 def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, html):
     c1 = model.class1
     assert c1["rd"]["mean"] - 3 * c1["rd"]["sd"] < 0 < c1["conductivity_s_cm"]["mean"] - 3 * c1["conductivity_s_cm"]["sd"]
-    table = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})["class1"]
-    assert table["headers"][-1] == "mean ± 3 SD limits" and "lower limit is floored at 0" in table["note"]
-    limits = {row[0]: row[-1] for row in table["rows"]}
+    ctx = build_batch_context(judge_batch(model, load_films(BATCHES[0])), model=model, figures={})
+    table = ctx["sections"]["reference"].table
+    assert table.headers[-1] == "mean ± 3 SD limits" and "lower limit is floored at 0" in table.note
+    limits = {row[0]: row[-1] for row in table.rows}
     rd, sigma = limits["RD"], limits["σ (S/cm)"]
     assert rd == f"{fmt_num(0.0)} – {fmt_num(c1['rd']['mean'] + 3 * c1['rd']['sd'])}" and "−" not in rd
     s = c1["conductivity_s_cm"]
@@ -410,7 +421,7 @@ def test_pdf_text_has_verdict_reasons_and_title(pdfs, results):
     r = results["2026-03-16_C"]
     for sid in r.films["sample_id"]:
         assert sid in text
-    for reason in {reason_text(x) for rs in r.films["reasons"] for x in rs}:
+    for reason in {finding_text(x) for rs in r.films["reasons"] for x in rs}:
         assert " ".join(reason.split()) in flat, reason
     assert len(re.findall(r"\bFAIL\b", flat)) >= 9 + 2  # every film's result, the badge and the title
     n = len(reader.pages)
@@ -474,9 +485,11 @@ def test_index_control_charts(index, model):
     figs = re.findall(r'<figure role="img" aria-label="([^"]*)" class="fig fig-(imr_\w+)">', index)
     assert [k for _, k in figs] == ["imr_sigma", "imr_rd"]
     assert all("31 films of 3 batches" in alt for alt, _ in figs)
-    # the failing batch C (low σ, high RD) breaks rule 1 on RD
-    assert re.search(r'<td class="nowrap">2026-03-16_C</td><td class="nowrap">B26-0316C-01</td><td>RD</td>'
-                     r'<td class="num">[^<]+</td><td>1: one point beyond 3σ', index)
+    # the failing batch C (low σ, high RD): its films are failure rows quoting the reason, not rule signals
+    assert re.search(r'<tr class="fail-row"><td class="nowrap"><span class="badge fail">✗ FAIL</span></td>'
+                     r'<td class="nowrap">2026-03-16_C</td><td class="nowrap">B26-0316C-01</td><td>RD</td>'
+                     r'<td class="num">[^<]+</td><td>RD = 0.216 &gt; 0.101 \(95th percentile of class-1 reference '
+                     r'films\)</td>', index)
     assert not _EXTERNAL.search(index) and "<script" not in index.lower()
     assert "<style>" in index
 
@@ -534,15 +547,16 @@ def test_cli_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "out"
     proc = _cli("batch", *BATCHES, "--model", m, "--out", out, "-q")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == ""
+    assert proc.returncode == 1, proc.stderr  # batch C fails: exit 1, every report written
+    assert proc.stdout == "" and proc.stderr == ""
     for s in STEMS:
         for x in ("html", "pdf", "json"):
             assert (out / f"{s}.{x}").stat().st_size > 0
     assert (out / "index.html").is_file()
     # --jobs 2 gives the same reports
     out2 = tmp_path / "out2"
-    proc = _cli("batch", *BATCHES, "--model", m, "--out", out2, "-q", "--jobs", "2", "--format", "json,html")
+    proc = _cli("batch", *BATCHES, "--model", m, "--out", out2, "-q", "--jobs", "2", "--format", "json,html",
+                "--exit-zero")
     assert proc.returncode == 0, proc.stderr
     for s in STEMS:
         assert _without_created(out / f"{s}.json") == _without_created(out2 / f"{s}.json")
@@ -560,6 +574,37 @@ def test_cli_bad_file_exits_2_and_the_others_are_written(model, tmp_path):
     assert {f"{s}.json" for s in STEMS} <= {p.name for p in out.iterdir()}
     assert "Errors in the last run" in (out / "index.html").read_text(encoding="utf-8")
     assert proc.returncode == 2
+
+
+def test_batch_exit_status_pass_fail_unreadable(model, tmp_path, capsys):
+    """0 when every batch passes, 1 when one fails, 2 for an unreadable file (and no report for it)."""
+    from ssereport.cli import main
+
+    m = str(save_model(model, tmp_path / "m.json"))
+    passing, failing = str(BATCHES[0]), str(BATCHES[2])
+    unreadable = tmp_path / "unreadable.csv"
+    unreadable.write_bytes(b"\x00\x01 not a table")
+    common = ["--model", m, "--format", "json", "-q"]
+    assert main(["batch", passing, "--out", str(tmp_path / "a"), *common]) == 0
+    assert main(["batch", passing, failing, "--out", str(tmp_path / "b"), *common]) == 1
+    assert {p.name for p in (tmp_path / "b").glob("*.json")} == {"2026-03-02_A.json", "2026-03-16_C.json"}
+    assert main(["batch", failing, "--out", str(tmp_path / "c"), "--exit-zero", *common]) == 0
+    assert main(["batch", passing, str(unreadable), "--out", str(tmp_path / "d"), *common]) == 2
+    assert not list((tmp_path / "d").glob("unreadable*"))
+    assert main(["batch", failing, str(unreadable), "--out", str(tmp_path / "e"), "--exit-zero", *common]) == 2
+    assert main(["batch", passing, "--out", str(tmp_path / "f"), "--no-such-option", *common]) == 2
+    err = capsys.readouterr().err
+    assert "unreadable.csv" in err and "Traceback" not in err
+
+
+def test_batch_help_states_the_exit_status():
+    from typer.testing import CliRunner
+
+    from ssereport.cli import app
+
+    text = " ".join(CliRunner().invoke(app, ["batch", "--help"], terminal_width=200).output.split())
+    assert "0 when every batch passes, 1 when any batch fails" in text and "--exit-zero" in text
+    assert "2 on an input or usage error" in text
 
 
 def test_model_fixture_round_trips(model, tmp_path):
@@ -581,13 +626,21 @@ def test_index_rule_table_lists_every_flagged_point_of_every_chart(index, model,
               for v in ("conductivity_s_cm", "rd")]
     n_flags = sum(len(ch.flags) for ch in charts)
     assert sum(len(ch.mr_violations) for ch in charts) == 4  # σ: film 22; RD: films 14, 22, 28
-    table = index[index.index("<h3>Rule violations</h3>"):]
+    # a flag on a film failing that variable is shown as the failure (its reason), every other one as a signal
+    failing = {v: {i for i, f in enumerate(films) if any(r["variable"] == v for r in f["reasons"])}
+               for v in ("conductivity_s_cm", "rd")}
+    on_failures = sum(1 for ch in charts for fl in ch.flags
+                      if fl.panel == "individuals" and fl.index in failing[ch.variable])
+    n_reasons = sum(len(f["reasons"]) for f in films)
+    table = index[index.index("<h3>Failures and process signals</h3>"):]
     table = table[:table.index("</table>")]
-    rows = re.findall(r"<tr><td class=\"nowrap\">", table)
-    assert len(rows) == n_flags == sum(len(ch.violations) for ch in charts) + 4
-    assert f"<caption>{n_flags} flagged points</caption>" in table
+    assert len(re.findall(r'<tr class="signal-row">', table)) == n_flags - on_failures
+    assert len(re.findall(r'<tr class="fail-row">', table)) == n_reasons == 19
+    assert (f"<caption>{n_reasons} failures (a film outside its acceptance limit) and {n_flags - on_failures} "
+            f"process signals (unusual, within the limit)</caption>") in table
     assert table.count("<td>RD, moving range</td>") == 3
     assert "MR: moving range above its upper limit" in table
+    assert table.index('class="fail-row"') < table.index('class="signal-row"')  # failures first
 
 
 def test_loading_notes_on_the_first_page(results, model, tmp_path):

@@ -16,6 +16,7 @@ from ssereport.analysis.control import imr_chart, western_electric
 from ssereport.errors import ConfigError, ModelError
 from ssereport.qa.judge import judge_batch
 from ssereport.qa.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
+from ssereport.qa.reasons import RANGE_SOURCE, finding_text
 from ssereport.qa.spec import load_spec
 
 from .conftest import ROOT
@@ -158,19 +159,25 @@ def test_example_batches(model):
         assert {"batch_id", "verdict", "counts", "films", "provenance"} <= set(d)
         assert len(d["films"]) == len(b.table.data)
         assert set(d["films"][0]) >= {"sample_id", "observed_class", "predicted_class", "margin", "pass",
-                                       "out_of_range", "reasons"}
+                                       "out_of_range", "reasons", "notes"}
     assert verdicts["2026-03-02_A"].verdict == "pass"
     b = verdicts["2026-03-09_B"]
     assert b.verdict == "pass" and b.counts["pass"] == 11
     (fail_b,) = b.films.loc[~b.films["pass"], "reasons"]
     rd_q95 = model.class1["rd"]["q95"]
-    assert fail_b[0] == f"RD = 0.135 > {rd_q95:.3f} (95th percentile of class-1 reference films)"
+    assert [r.to_dict() for r in fail_b] == [{"variable": "rd", "value": 0.1348, "limit": rd_q95, "op": ">",
+                                              "unit": "", "source": "95th percentile of class-1 reference films"}]
+    assert finding_text(fail_b[0]) == f"RD = 0.135 > {rd_q95:.3f} (95th percentile of class-1 reference films)"
     c = verdicts["2026-03-16_C"]
     assert c.verdict == "fail"
     assert (c.films["observed_class"] == 3).all()
     # every failure quotes the value and the limit
-    assert all(reasons[0].startswith("σ = ") and "S/cm < 3.21 × 10⁻⁴ S/cm (5th percentile of class-1 reference "
-               "films)" in reasons[0] for reasons in c.films["reasons"])
+    assert all(finding_text(reasons[0]).startswith("σ = ") and "S/cm < 3.21 × 10⁻⁴ S/cm (5th percentile of "
+               "class-1 reference films)" in finding_text(reasons[0]) for reasons in c.films["reasons"])
+    # a reason names only a limit the film broke; extrapolations are notes
+    assert all(r.source != RANGE_SOURCE for rs in c.films["reasons"] for r in rs)
+    assert all(r.source == RANGE_SOURCE for ns in c.films["notes"] for r in ns)
+    assert c.films["notes"].map(len).sum() > 0
     d = c.to_dict()
     assert d["acceptance"]["basis"] == "class1"
     assert [(x["variable"], x["kind"]) for x in d["acceptance"]["limits"]] == [("conductivity_s_cm", "min"),
@@ -220,8 +227,8 @@ def test_recipe_swap_keeps_every_verdict(model, reference_results):
         swapped[recipe] = new
         films = judge_batch(model, swapped, batch_id="swapped").films
         np.testing.assert_array_equal(films["pass"].to_numpy(), base["pass"].to_numpy())
-        assert [r for r in films["reasons"].map(lambda rs: [x for x in rs if "extrapolation" not in x])] == \
-            [r for r in base["reasons"].map(lambda rs: [x for x in rs if "extrapolation" not in x])]
+        assert [[x.to_dict() for x in rs] for rs in films["reasons"]] == \
+            [[x.to_dict() for x in rs] for rs in base["reasons"]]
     # the recipe does move the nearest class of some films (it is in the PCA), so the test has teeth
     moved = judge_batch(model, d.assign(**dict(zip(recipe, variants[3].T))), batch_id="s").films["observed_class"]
     assert (moved.to_numpy() != base["observed_class"].to_numpy()).any()
@@ -236,7 +243,49 @@ def test_out_of_range_is_flagged_not_hidden(model, reference_table):
     b = judge_batch(model, d.reset_index(drop=True), batch_id="x")
     film = b.films.iloc[0]
     assert "conductivity_s_cm" in film["out_of_range"]
-    assert any("extrapolation" in r for r in film["reasons"])
+    assert [n.to_dict() for n in film["notes"]] == [{
+        "variable": "conductivity_s_cm", "value": 2e-3, "limit": model.ranges["conductivity_s_cm"][1], "op": ">",
+        "unit": "S/cm", "source": RANGE_SOURCE}]
+    assert all(r.source != RANGE_SOURCE for r in film["reasons"])
+
+
+def _median_class1_film(model, reference_results) -> pd.DataFrame:
+    """Two copies of the reference class-1 film closest to the class-1 medians (a passing film)."""
+    c1 = _class1_films(reference_results)
+    score = sum(((c1[v] - model.class1[v]["median"]) / model.class1[v]["sd"]) ** 2 for v in ("conductivity_s_cm", "rd"))
+    film = c1.loc[[score.idxmin()]].drop(columns=[f"thickness_{i}" for i in range(1, 10)], errors="ignore")
+    return pd.concat([film, film], ignore_index=True).assign(sample_id=["a", "b"])
+
+
+def test_a_sigma_third_film_fails_on_sigma_only(model, reference_results):
+    """σ cut to a third (a planted failure): exactly one reason, on σ, with value < limit; the other film passes."""
+    d = _median_class1_film(model, reference_results)
+    d.loc[0, "conductivity_s_cm"] /= 3
+    b = judge_batch(model, d, batch_id="s3")
+    assert b.films["pass"].tolist() == [False, True]
+    (r,) = b.films["reasons"].iloc[0]
+    assert r.to_dict() == {"variable": "conductivity_s_cm", "value": d.loc[0, "conductivity_s_cm"],
+                           "limit": model.class1["conductivity_s_cm"]["q05"], "op": "<", "unit": "S/cm",
+                           "source": "5th percentile of class-1 reference films"}
+    assert r.value < r.limit
+    assert b.films["reasons"].iloc[1] == ()
+    assert b.to_dict()["films"][0]["reasons"] == [r.to_dict()]
+
+
+def test_a_low_rd_film_gets_a_note_not_a_reason(model, reference_results):
+    """RD below every reference film is better than the limit: a note (extrapolation), never a reason."""
+    d = _median_class1_film(model, reference_results)
+    lo = model.ranges["rd"][0]
+    d.loc[0, "rd"] = lo / 2
+    d.loc[0, "dot_um"] = d.loc[0, "rd"] * d.loc[0, "thickness_um"]  # DoT = RD × thickness, as measured
+    b = judge_batch(model, d, batch_id="lowrd")
+    film = b.to_dict()["films"][0]
+    assert film["pass"] is True and film["reasons"] == []
+    assert {"variable": "rd", "value": lo / 2, "limit": lo, "op": "<", "unit": "",
+            "source": RANGE_SOURCE} in film["notes"]
+    assert {n["variable"] for n in film["notes"]} <= {"rd", "dot_um"}  # DoT = RD × thickness is low too
+    assert all(n["source"] == RANGE_SOURCE and n["op"] == "<" for n in film["notes"])
+    assert any(finding_text(n).startswith("RD = ") and "extrapolation" in finding_text(n) for n in film["notes"])
 
 
 def test_spec_limits_and_capability(model, tmp_path):
@@ -294,7 +343,9 @@ def test_spec_with_units_gives_the_same_verdicts(model, tmp_path):
         assert ra.verdict == rb.verdict
     c = judge_batch(model, load_films(BATCHES[2]), spec=b)
     first = c.films["reasons"].iloc[0][0]
-    assert first.startswith("σ = 1.44 × 10⁻⁴ S/cm < spec minimum 3 × 10⁻⁴ S/cm"), first
+    assert (first.variable, first.op, first.source, first.unit) == ("conductivity_s_cm", "<", "spec", "S/cm")
+    assert first.value < first.limit and first.limit == pytest.approx(3e-4)
+    assert finding_text(first).startswith("σ = 1.44 × 10⁻⁴ S/cm < spec limit 3 × 10⁻⁴ S/cm"), finding_text(first)
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from ssereport.qa.model import fit_model, save_model
-from ssereport.qa.watch import is_batch_file, wait_complete
+from ssereport.qa.watch import GATE_ENV, is_batch_file, pending_files, wait_complete
 
 from .conftest import ROOT
 
@@ -33,8 +33,8 @@ START_S, BATCH_S = 90.0, 60.0
 class Watcher:
     """``ssereport watch`` in a subprocess; its stdout and stderr lines are collected by threads."""
 
-    def __init__(self, inbox: Path, model: Path, out: Path, *extra: str):
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
+    def __init__(self, inbox: Path, model: Path, out: Path, *extra: str, env: dict[str, str] | None = None):
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg", **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "ssereport", "watch", str(inbox), "--model", str(model),
                                       "--out", str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, encoding="utf-8", env=env)
@@ -72,6 +72,15 @@ class Watcher:
                 pass
         self.seen += got
         return got
+
+    def close(self) -> None:
+        """Kill the process if it still runs; close its pipes."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        time.sleep(0.2)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 10.0) -> int:
         self.proc.send_signal(sig)
@@ -144,7 +153,9 @@ def test_bad_file_gets_an_error_entry_and_watch_goes_on(watcher):
     line = watcher.wait_for("2026-03-09_B", BATCH_S)
     assert "11/12 films pass" in line, line
     index = _wait_text(watcher.out / "index.html", 'href="2026-03-09_B.pdf"')
-    assert 'href="2026-03-02_A.pdf"' in index and 'href="2026-03-09_B.pdf"' in index and "broken.csv" in index
+    assert 'href="2026-03-09_B.pdf"' in index and "broken.csv" in index
+    # batch A, when the first test ran on this watcher (with pytest-xdist it may have run in another worker)
+    assert ('href="2026-03-02_A.pdf"' in index) is (watcher.out / "2026-03-02_A.json").exists()
 
 
 def test_half_written_file_is_judged_once_and_complete(watcher):
@@ -165,6 +176,26 @@ def test_half_written_file_is_judged_once_and_complete(watcher):
     assert not [m for m in more if "2026-03-16_C" in m[1]], more
     report = json.loads((watcher.out / "2026-03-16_C.json").read_text(encoding="utf-8"))
     assert report["counts"]["films"] == n_films and len(report["films"]) == n_films
+
+
+def test_a_file_cut_mid_row_gets_no_error_entry(watcher):
+    """A writer pausing longer than --settle inside a row: the partial file cannot be read, but no error is
+    reported (the file changes again before it has been quiet for ERROR_QUIET s); the complete file is judged."""
+    text = BATCH_A.read_text(encoding="utf-8").replace("2026-03-02_A", "2026-03-23_D")
+    cut = text.index("\n", len(text) // 2) + 8  # inside a row: the partial table has a short row
+    target = watcher.inbox / "slow.csv"
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(text[:cut])
+        fh.flush()
+        os.fsync(fh.fileno())
+        time.sleep(1.0)  # > --settle 0.5 (the part is judged), < ERROR_QUIET 2 s (its error is held back)
+        fh.write(text[cut:])
+    line = watcher.wait_for("2026-03-23_D", BATCH_S)
+    assert line.startswith("PASS") and "10/10 films pass" in line, line
+    assert not [x for x in watcher.seen if "slow.csv" in x[1]], watcher.seen
+    more = watcher.drain(1.0)
+    assert not [x for x in more if "slow.csv" in x[1] or "2026-03-23_D" in x[1]], more
+    assert "slow.csv" not in (watcher.out / "index.html").read_text(encoding="utf-8")
 
 
 def test_temporary_names_are_not_read(watcher):
@@ -212,3 +243,90 @@ def test_a_file_is_not_a_folder_to_watch(model_file):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "is a file; expected the folder to watch" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- never lose a batch (issue 19)
+
+def _wait_path(path: Path, timeout: float) -> None:
+    end = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > end:
+            pytest.fail(f"{path} did not appear within {timeout} s")
+        time.sleep(0.02)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    """Temporary files of an interrupted atomic write (``.<name>.<random>.part``)."""
+    return [p.name for p in folder.iterdir() if p.name.endswith(".part")] if folder.exists() else []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_batch_finishes_it(model_file, tmp_path, sig):
+    """The signal arrives while the batch is being judged (held there by the test gate): every output of the
+    batch and the index are written, and the summary line counts the batch."""
+    inbox, out, gate = tmp_path / "inbox", tmp_path / "out", tmp_path / "gate"
+    w = Watcher(inbox, model_file, out, env={GATE_ENV: str(gate)})
+    try:
+        w.wait_for("watching", START_S)
+        _copy(BATCH_B, inbox / BATCH_B.name)
+        _wait_path(Path(str(gate) + ".entered"), BATCH_S)  # judging has begun, and waits for the gate
+        w.proc.send_signal(sig)
+        time.sleep(0.3)  # the handler has run: the watch is stopping
+        gate.touch()
+        rc = w.proc.wait(timeout=BATCH_S)
+        rest = w.drain(0.5)
+    finally:
+        w.close()
+    assert rc == 0
+    lines = [line for _, line in w.seen + rest]
+    assert any(line.startswith("PASS   2026-03-09_B: 11/12 films pass") for line in lines), lines
+    assert any("stopped watching" in line and "(1 batch report written)" in line for line in lines), lines
+    for suffix in (".json", ".html", ".pdf"):
+        assert (out / f"2026-03-09_B{suffix}").stat().st_size > 0
+    assert 'href="2026-03-09_B.pdf"' in (out / "index.html").read_text(encoding="utf-8")
+    assert not _leftovers(out) and "Traceback" not in "\n".join(lines)
+
+
+def test_second_sigint_aborts_and_a_restart_judges_what_is_left(model_file, tmp_path):
+    """A file judged before is not judged again on start; one dropped while the watch was stopped is, and so
+    is one whose batch was aborted by a second Ctrl-C (which leaves no half-written file)."""
+    from ssereport.qa.model import load_model
+    from ssereport.qa.run import run_batches
+
+    inbox, out, gate = tmp_path / "inbox", tmp_path / "out", tmp_path / "gate"
+    inbox.mkdir()
+    _copy(BATCH_A, inbox / BATCH_A.name)
+    run_batches([inbox / BATCH_A.name], load_model(model_file), out, formats=("json",))  # judged before
+    before = (out / "2026-03-02_A.json").stat().st_mtime_ns
+    _copy(BATCH_B, inbox / BATCH_B.name)  # dropped while no watch ran
+    os.utime(inbox / BATCH_A.name, (1_000_000_000, 1_000_000_000))  # the oldest file of the inbox
+    assert pending_files(inbox, out) == [inbox / BATCH_B.name]
+
+    w = Watcher(inbox, model_file, out, env={GATE_ENV: str(gate)})
+    try:
+        w.wait_for("watching", START_S)
+        _wait_path(Path(str(gate) + ".entered"), BATCH_S)  # B is being judged on start
+        w.proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        w.proc.send_signal(signal.SIGINT)  # the second Ctrl-C: abort now, the gate never opens
+        rc = w.proc.wait(timeout=30)
+        rest = w.drain(0.5)
+    finally:
+        w.close()
+    lines = [line for _, line in w.seen + rest]
+    assert rc == 0 and any("aborted" in line for line in lines), lines
+    assert not list(out.glob("2026-03-09_B*")) and not _leftovers(out)
+
+    w = Watcher(inbox, model_file, out)  # a restart, no gate
+    try:
+        line = w.wait_for("2026-03-09_B", START_S + BATCH_S)
+        assert line.startswith("PASS") and "11/12 films pass" in line, line
+        _wait_text(out / "index.html", 'href="2026-03-09_B.pdf"')
+        more = w.drain(1.5)
+        assert w.stop(signal.SIGINT, timeout=BATCH_S) == 0
+    finally:
+        w.close()
+    lines = [line for _, line in w.seen + more]
+    assert not [x for x in lines if "2026-03-02_A" in x], lines  # up to date: same content SHA-256
+    assert (out / "2026-03-02_A.json").stat().st_mtime_ns == before
+    assert pending_files(inbox, out) == []

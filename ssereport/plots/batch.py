@@ -232,7 +232,9 @@ def against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figure | 
 
     Grey band: 5th–95th percentile of the reference class-1 films; solid line:
     their median; dashed lines: their mean ± 3 SD; red dash-dot lines: the
-    spec limits, when given. ``**style`` goes to the films' ``scatter``.
+    acceptance limit of each variable (the spec limit, when given). A film is
+    a cross, labelled with its sample id, on the panel of each variable it
+    failed, and a circle elsewhere. ``**style`` goes to the films' ``scatter``.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -241,7 +243,11 @@ def against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figure | 
     spec = result.spec
     n = len(f)
     x = np.arange(1, n + 1)
-    limits = {"conductivity_s_cm": spec.sigma_min, "rd": spec.rd_max}
+    # the limit each film was judged by on this variable (spec, or the class-1 percentile), and who broke it
+    limits = {lim.variable: lim.value for lim in getattr(result, "limits", ())}
+    if not limits:
+        limits = {k: v for k, v in (("conductivity_s_cm", spec.sigma_min), ("rd", spec.rd_max)) if v is not None}
+    label = "spec limit" if spec.has_limits else "acceptance limit"
     with _themed():
         from matplotlib.ticker import MaxNLocator
 
@@ -257,12 +263,23 @@ def against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figure | 
                 v = c1["mean"] + k * c1["sd"]
                 if v >= 0:
                     ax.axhline(v, color=C["ink"], linewidth=0.9, linestyle=_DASH)
-            if limits[var] is not None:
+            if limits.get(var) is not None:
                 ax.axhline(limits[var], color=C["fail-fill"], linewidth=1.3, linestyle=_SPEC)
-            _film_markers(ax, x, y, f["observed_class"], f["pass"], size=22, **style)
+            # a cross only on the chart of a variable the film failed: a film failing RD is a circle on σ
+            ok_here = ~f["reasons"].map(lambda rs, v=var: any(getattr(r, "variable", None) == v for r in rs)) \
+                if "reasons" in f else f["pass"]
+            _film_markers(ax, x, y, f["observed_class"], ok_here, size=22, **style)
             ax.set_xlim(0.3, n + 0.7)
-            lo, hi = ax.get_ylim()
-            ax.set_ylim(max(lo, 0.0), hi)
+            lo, hi = ax.get_ylim()  # the films are drawn with an offset transform: autoscale does not see them
+            span = (max(hi, float(y.max())) - min(lo, float(y.min()))) or 1.0
+            ax.set_ylim(max(min(lo, float(y.min()) - 0.05 * span), 0.0), max(hi, float(y.max()) + 0.05 * span))
+            mid = sum(ax.get_ylim()) / 2
+            for i in np.flatnonzero(~np.asarray(ok_here, dtype=bool)):  # ids upright, pointing to the middle
+                up = y[i] <= mid
+                ax.annotate(str(f["sample_id"].iloc[i]), (x[i], y[i]), xytext=(0, 7 if up else -7),
+                            textcoords="offset points", rotation=90, ha="center", va="bottom" if up else "top",
+                            color=C["fail-ink"], fontsize=S["legend"] * 0.8, annotation_clip=False,
+                            label="_failure-id")
             ax.xaxis.set_major_locator(MaxNLocator(12, integer=True))
             ax.set_xlabel("film number (row of the film table)")
             variable_label(ax.yaxis, var, ax.get_ylim())
@@ -274,7 +291,7 @@ def against_class1(model: ReferenceModel, result: BatchResult, *, fig: Figure | 
                    Line2D([], [], color=C["ink"], linewidth=0.9, linestyle=_DASH,
                           label="reference class 1: mean ± 3 SD")]
         if any(v is not None for v in limits.values()):
-            handles.append(Line2D([], [], color=C["fail-fill"], linewidth=1.3, linestyle=_SPEC, label="spec limit"))
+            handles.append(Line2D([], [], color=C["fail-fill"], linewidth=1.3, linestyle=_SPEC, label=label))
         handles += _film_handles(sorted(set(f["observed_class"].astype(int))), bool((~f["pass"]).any()),
                                  bool(f["pass"].any()))
         fig.legend(handles=handles, loc="lower center", ncols=3, bbox_to_anchor=(0.5, 0.0))
@@ -293,7 +310,10 @@ def _unit(var: str) -> str:
     return "" if u in ("", "–") else u
 
 
-def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[str], *, fig: Figure | None = None,
+def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[str], *,
+                  limits: Sequence[float | None] | None = None, limit_label: str = "acceptance limit",
+                  limit_tag: str = "limit",
+                  failed: Sequence[int] = (), failed_ids: Sequence[str] = (), fig: Figure | None = None,
                   **style: Any) -> Figure:
     """I-MR chart: individuals (top) and moving ranges (bottom) of the films in time order.
 
@@ -307,6 +327,14 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
     names : sequence of str
         Batch ids, written under the middle of each batch's films (thinned when there are many; cut to
         32 characters).
+    limits : sequence of float or None, optional
+        The acceptance (or spec) limit of the variable in force for each batch (aligned with ``starts``;
+        ``None`` for a batch without one): drawn as a red dash-dot line over that batch's films, named
+        ``limit_label`` in the legend and ``limit_tag`` with its value at the right (``"min"``, ``"max"``).
+    failed, failed_ids : sequence of int, sequence of str
+        Indices of the films that fail this variable's limit, and their sample ids: each drawn as a red
+        cross labelled with its id. Every other flagged point is a process signal (an unusual value within
+        the limit), drawn as an open amber diamond; no failure marker is ever drawn on a passing film.
     fig : matplotlib.figure.Figure, optional
     **style
         Passed to the in-control points' ``scatter``.
@@ -319,33 +347,75 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
     mr = np.asarray(chart.moving_range, dtype=float)
     x = np.arange(len(values))
     # The flagged points come from ``chart.flags``: the same list the index's rule table shows.
-    viol = np.array(sorted({f.index for f in chart.flags if f.panel == "individuals"}), dtype=int)
+    ids = {int(i): str(t) for i, t in zip(failed, failed_ids)}
+    failed = np.array(sorted({int(i) for i in failed}), dtype=int)
+    # process signals: flagged points that do not fail this variable's limit (failures get a cross instead)
+    viol = np.setdiff1d(np.array(sorted({f.index for f in chart.flags if f.panel == "individuals"}), dtype=int),
+                        failed)
     mr_flag = np.array(sorted({f.index for f in chart.flags if f.panel == "moving range"}), dtype=int)
     step = max(1, int(np.ceil(len(starts) / 24)))
     bounds = [*starts, len(values)]
     # a batch's name sits under the middle of its films, between the rules that separate the batches
     tick_pos = [(a + b - 1) / 2 for a, b in zip(bounds[:-1], bounds[1:])][::step]
     tick_names = [_short(n) for n in list(names)[::step]]
+    lim = list(limits) if limits is not None else []
+    has_limit = any(v is not None for v in lim)
     with _themed():
+        from matplotlib.lines import Line2D
+
         if fig is None:
             label_h = 0.065 * max((len(t) for t in tick_names), default=1) * 0.87 + 0.1
-            fig = new_figure(8.96, 0.15 + 2.1 + 0.25 + 1.05 + 0.1 + label_h + 0.3, left=0.85, right=1.35,
-                             top=0.15, bottom=0.1 + label_h + 0.3, hspace=0.25, nrows=2)
+            fig = new_figure(8.96, 0.55 + 2.1 + 0.25 + 1.05 + 0.1 + label_h + 0.3, left=0.85, right=1.35,
+                             top=0.55, bottom=0.1 + label_h + 0.3, hspace=0.25, nrows=2)
         axes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
         ax_i, ax_mr = axes
         ax_i.plot(x, values, color=C["trace"], linewidth=0.7)
-        ok = np.setdiff1d(x, viol)
+        ok = np.setdiff1d(x, np.union1d(viol, failed))
         ax_i.scatter(x[ok], values[ok], **{"s": 9, "color": C["neutral"], "linewidths": 0, "zorder": 3,
                                            "label": "_in-control", **style})
         if len(viol):
-            ax_i.scatter(viol, values[viol], marker="D", s=22, color=C["fail-fill"], edgecolors=C["title-ink"],
-                         linewidths=0.5, zorder=4, label="_violations")
+            ax_i.scatter(viol, values[viol], marker="D", s=24, facecolors=C["paper"], edgecolors=C["warn-line"],
+                         linewidths=1.3, zorder=4, label="_signals")
+        if len(failed):
+            ax_i.scatter(failed, values[failed], marker="X", s=46, color=C["fail-fill"], edgecolors=C["title-ink"],
+                         linewidths=0.5, zorder=5, label="_failures")
+            mid = (float(np.nanmin(values)) + float(np.nanmax(values))) / 2
+            for i in failed:
+                if i in ids:  # upright, one per film, pointing to the middle of the chart: ids of neighbours never overlap
+                    up = values[i] <= mid
+                    ax_i.annotate(ids[i], (i, values[i]), xytext=(0, 6 if up else -6), textcoords="offset points",
+                                  rotation=90, ha="center", va="bottom" if up else "top", color=C["fail-ink"],
+                                  fontsize=S["legend"] * 0.8, annotation_clip=False, label="_failure-id")
+        if has_limit:
+            last = None
+            for (a, b), v in zip(zip(bounds[:-1], bounds[1:]), lim):
+                if v is None:
+                    continue
+                ax_i.hlines(v, a - 0.5, b - 0.5, colors=C["fail-fill"], linewidth=1.3, linestyles=_SPEC,
+                            zorder=2, label="_acceptance-limit")
+                last = v
+            if last is not None:
+                ax_i.annotate(f"{limit_tag} {fmt_num(last)}", (1.0, last), xycoords=("axes fraction", "data"),
+                              xytext=(4, 0), textcoords="offset points", va="center", color=C["fail-ink"],
+                              annotation_clip=False, fontweight="bold")
+        handles = [Line2D([], [], color=C["ink"], linewidth=0.9, linestyle=_DASH,
+                          label="control limits (reference class 1, ±3σ)")]
+        if has_limit:
+            handles.append(Line2D([], [], color=C["fail-fill"], linewidth=1.3, linestyle=_SPEC, label=limit_label))
+        handles.append(Line2D([], [], marker="X", linestyle="none", markersize=7.5, markerfacecolor=C["fail-fill"],
+                              markeredgecolor=C["title-ink"], markeredgewidth=0.5,
+                              label="film fails the limit (with its id)"))
+        handles.append(Line2D([], [], marker="D", linestyle="none", markersize=5, markerfacecolor=C["paper"],
+                              markeredgecolor=C["warn-line"], markeredgewidth=1.3,
+                              label="process signal: unusual, within the limit"))
+        fig.legend(handles=handles, loc="upper left", ncols=2, frameon=False,
+                   bbox_to_anchor=(ax_i.get_position().x0 - 0.01, 1.0))
         if len(mr) > 1:
             ax_mr.plot(x[1:], mr, color=C["trace"], linewidth=0.7)
             ax_mr.scatter(x[1:], mr, s=8, color=C["neutral"], linewidths=0, zorder=3)
             if len(mr_flag):  # the moving range of point i (to point i - 1) is mr[i - 1]
-                ax_mr.scatter(mr_flag, mr[mr_flag - 1], marker="D", s=20, color=C["fail-fill"],
-                              edgecolors=C["title-ink"], linewidths=0.5, zorder=4, label="_mr-flags")
+                ax_mr.scatter(mr_flag, mr[mr_flag - 1], marker="D", s=20, facecolors=C["paper"],
+                              edgecolors=C["warn-line"], linewidths=1.3, zorder=4, label="_mr-flags")
         notes = ((ax_i, [(chart.center, "-", "CL"), (chart.ucl, _DASH, "UCL"), (chart.lcl, _DASH, "LCL")]),
                  (ax_mr, [(chart.mr_center, "-", "MR\u0304"), (chart.mr_ucl, _DASH, "UCL")]))
         for ax, lines in notes:
@@ -358,8 +428,9 @@ def control_chart(chart: ControlChart, starts: Sequence[int], names: Sequence[st
                           colors=C["zero"], linewidths=0.8, label="_batch-separator")
             ax.yaxis.grid(True)
             ax.set_axisbelow(True)
-        lo = min(float(values.min()) if len(x) else chart.lcl, chart.lcl)
-        hi = max(float(values.max()) if len(x) else chart.ucl, chart.ucl)
+        shown = [v for v in lim if v is not None]
+        lo = min(float(values.min()) if len(x) else chart.lcl, chart.lcl, *shown)
+        hi = max(float(values.max()) if len(x) else chart.ucl, chart.ucl, *shown)
         span = hi - lo or 1.0
         ax_i.set_ylim(lo - 0.05 * span, hi + 0.05 * span)
         ax_mr.set_ylim(0.0, max(float(mr.max()) if len(mr) > 1 else 0.0, chart.mr_ucl) * 1.08 or 1.0)

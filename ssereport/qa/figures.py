@@ -95,14 +95,25 @@ def render_batch_figures(model: ReferenceModel, result: BatchResult) -> dict[str
         alt=alt,
         caption="Ionic conductivity σ (S/cm) and relative thickness deviation RD (dimensionless) of each film "
                 "(x: film number in the table) against the reference class-1 films: grey band 5th–95th "
-                "percentile, solid line median, dashed lines mean ± 3 SD"
-                + ("; red dash-dot lines: spec limits." if result.spec.has_limits else "."))
+                "percentile, solid line median, dashed lines mean ± 3 SD; red dash-dot line: the "
+                + ("spec limit" if result.spec.has_limits else "acceptance limit") + " of the variable; a cross "
+                "labelled with its sample id marks a film failing that variable's limit (on that panel only).")
     return out
 
 
-def render_control_figures(charts: dict[str, ControlChart], starts: Sequence[int],
-                           names: Sequence[str]) -> dict[str, FigureOutput]:
-    """I-MR charts of σ and RD across batches as inline SVG with alt text and caption."""
+def render_control_figures(charts: dict[str, ControlChart], starts: Sequence[int], names: Sequence[str], *,
+                           limits: dict[str, Sequence[float | None]] | None = None,
+                           limit_labels: dict[str, tuple[str, str]] | None = None,
+                           failed: dict[str, Sequence[tuple[int, str]]] | None = None) -> dict[str, FigureOutput]:
+    """I-MR charts of σ and RD across batches as inline SVG with alt text and caption.
+
+    ``limits``: per variable, the acceptance limit of each batch (aligned with ``starts``), and
+    ``limit_labels`` its legend label and short tag (``("acceptance limit: 5th percentile …", "min")``);
+    ``failed``: per variable, ``(index, sample id)`` of every film failing that limit (from the
+    reasons of the batch JSON), drawn as labelled red crosses. Every other flagged point is a
+    process signal.
+    """
+    limits, failed, limit_labels = limits or {}, failed or {}, limit_labels or {}
     out = {}
     for var, chart in charts.items():
         key = f"imr_{'sigma' if var == 'conductivity_s_cm' else var}"
@@ -110,22 +121,33 @@ def render_control_figures(charts: dict[str, ControlChart], starts: Sequence[int
         unit = by_name(var).unit
         unit = "" if unit in ("", "–") else unit
         u = f" {unit}" if unit else ""
-        n_v = len({f.index for f in chart.flags})
+        fails = list(failed.get(var, ()))
+        fail_idx = {i for i, _ in fails}
+        n_sig = len({f.index for f in chart.flags} - fail_idx)
+        lims = [v for v in limits.get(var, ()) if v is not None]
+        label, tag = limit_labels.get(var, ("acceptance limit", "limit"))
+        lim_text = (f"; {label} {fmt_num(lims[-1])}{u} drawn as a red dash-dot line" if lims else "")
         alt = (f"Individuals and moving-range control chart of {sym}{' (' + unit + ')' if unit else ''} for "
                f"{len(chart.values)} films of {len(starts)} batches in time order; center line "
                f"{fmt_num(chart.center)}{u}, control limits {fmt_num(chart.lcl)} to {fmt_num(chart.ucl)}{u} "
-               f"from the reference class-1 films; {n_v} film{'s' if n_v != 1 else ''} flagged (red diamonds: a "
-               f"Western Electric rule, or a moving range above its upper limit).")
+               f"from the reference class-1 films{lim_text}; {len(fails)} film{'s' if len(fails) != 1 else ''} "
+               f"failing the {sym} limit marked with red crosses and their ids"
+               + (f" ({', '.join(t for _, t in fails[:10])}{' …' if len(fails) > 10 else ''})" if fails else "")
+               + f"; {n_sig} process signal{'s' if n_sig != 1 else ''} (open amber diamonds: a Western Electric "
+               f"rule or a moving range above its limit, on a film within the limit).")
         out[key] = FigureOutput(
             key=key,
-            svg=to_svg(pb.control_chart(chart, starts, names), key=key, title=f"I-MR control chart of {sym}",
-                       desc=alt),
+            svg=to_svg(pb.control_chart(chart, starts, names, limits=limits.get(var), limit_label=label, limit_tag=tag,
+                                        failed=[i for i, _ in fails], failed_ids=[t for _, t in fails]),
+                       key=key, title=f"I-MR control chart of {sym}", desc=alt),
             alt=alt,
             caption=(f"I-MR chart of {sym}{' (' + unit + ')' if unit else ' (dimensionless)'}: individuals (top) "
-                     f"with center line and ±3σ limits of the reference class-1 films, moving range of consecutive "
-                     f"films (bottom); red diamonds: flagged points (Western Electric rules, moving range above its UCL), "
-                     f"each listed in the rule table; vertical rules separate "
-                     f"batches."))
+                     f"with center line and ±3σ control limits of the reference class-1 films"
+                     + (f" and the {label} (red dash-dot)" if lims else "")
+                     + f", moving range of consecutive films (bottom). Red crosses with their ids: films that "
+                     f"fail the {sym} limit. Open amber diamonds: process signals (a Western Electric rule or a "
+                     f"moving range above its UCL on a film within the limit: unusual, not a failure). Every "
+                     f"marked point is listed in the table below; vertical rules separate batches."))
     return out
 
 

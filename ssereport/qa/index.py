@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..format import MISSING, fmt_int, fmt_num
+from ..schema import by_name
+from .reasons import finding_text
 from .report import (RULES, figure_context, generator, head, now, plural, template_environment,
                      verdict_context)
 
@@ -33,10 +35,19 @@ def _links(out: Path | None, stem: str, suffixes: Sequence[str]) -> list[dict[st
 
 
 def _control(reports: list[dict[str, Any]], model: ReferenceModel) -> dict[str, Any]:
+    """The control charts and their table: failures (from the batch JSON's reason records) and process signals.
+
+    A film failing the acceptance limit of σ or RD is a *failure* on that variable's chart (red cross and
+    its id); every other flagged point (a Western Electric rule, a moving range above its limit) is a
+    *process signal*: unusual, worded by its side of the center (``"unusual (high σ)"``), never a failure.
+    """
     from ..analysis.control import reference_charts
     from .figures import render_control_figures
 
+    charted = ("conductivity_s_cm", "rd")
     films, starts, names = [], [], []
+    limits: dict[str, list[float | None]] = {v: [] for v in charted}
+    labels: dict[str, tuple[str, str]] = {}
     for r in reports:
         fs = [f for f in r.get("films") or [] if isinstance(f, dict)]
         if not fs:
@@ -44,27 +55,58 @@ def _control(reports: list[dict[str, Any]], model: ReferenceModel) -> dict[str, 
         starts.append(len(films))
         names.append(str(r.get("batch_id")))
         films += [(str(r.get("batch_id")), str(f.get("sample_id")), f) for f in fs]
+        acc = {lim.get("variable"): lim for lim in (r.get("acceptance") or {}).get("limits") or []
+               if isinstance(lim, dict)}
+        for v in charted:
+            lim = acc.get(v)
+            limits[v].append(float(lim["value"]) if lim and lim.get("value") is not None else None)
+            if lim:
+                kind = "min" if lim.get("kind") == "min" else "max"
+                what = "spec limit" if lim.get("basis") == "spec" else f"acceptance limit ({lim.get('label')})"
+                labels[v] = (what, kind)
     if not films:
-        return {"available": False, "figures": [], "violations": [], "n_violations": 0, "truncated": False}
-    rows = []
-    charts = reference_charts({var: [float(f[var]) for _, _, f in films] for var in ("conductivity_s_cm", "rd")},
+        return {"available": False, "figures": [], "violations": [], "n_violations": 0, "n_failures": 0,
+                "n_signals": 0, "truncated": False}
+    charts = reference_charts({var: [float(f[var]) for _, _, f in films] for var in charted},
                               [f"{b} / {s}" for b, s, _ in films], model.class1)
-    figures = render_control_figures(charts, starts, names)
+    failed: dict[str, list[tuple[int, str]]] = {v: [] for v in charted}
+    rows = []
+    for j, (b, s, f) in enumerate(films):
+        for rec in f.get("reasons") or []:
+            if not isinstance(rec, dict):
+                continue
+            var = str(rec.get("variable"))
+            if var in failed:
+                failed[var].append((j, s))
+            rows.append({"i": j, "kind": "failure", "batch": b, "sample": s,
+                         "variable": head(var) if _known(var) else var, "value": fmt_num(rec.get("value")),
+                         "rules": finding_text(rec)})
+    figures = render_control_figures(charts, starts, names, limits=limits, limit_labels=labels, failed=failed)
     for var, ch in charts.items():
+        fails = {i for i, _ in failed[var]}
+        sym = by_name(var).symbol
         for flag in ch.flags:  # the points the chart draws as flagged, both panels
             b, s, _ = films[flag.index]
             mr = flag.panel == "moving range"
             value = ch.moving_range[flag.index - 1] if mr else ch.values[flag.index]
-            rows.append({"i": flag.index, "batch": b, "sample": s,
+            if not mr and flag.index in fails:
+                continue  # a failure on this variable: its row says so (and the chart draws a red cross)
+            side = ("unusual jump from the film before" if mr else
+                    f"unusual ({'high' if value > ch.center else 'low'} {sym})")
+            rows.append({"i": flag.index, "kind": "process signal", "batch": b, "sample": s,
                          "variable": f"{head(var)}, moving range" if mr else head(var),
-                         "value": fmt_num(value), "rules": "; ".join(RULES.get(r, str(r)) for r in flag.rules)})
-    rows.sort(key=lambda r: (r["i"], r["variable"]))
+                         "value": fmt_num(value),
+                         "rules": f"{side}: " + "; ".join(RULES.get(r, str(r)) for r in flag.rules)})
+    rows.sort(key=lambda r: (r["kind"] != "failure", r["i"], r["variable"]))
     ref = model.class1
+    n_fail = sum(1 for r in rows if r["kind"] == "failure")
     return {
         "available": True,
         "figures": [figure_context(f) for f in figures.values()],
-        "violations": rows,  # every flagged point of every chart (ControlChart.flags), none left out
+        "violations": rows,  # every failure and every flagged point of every chart, none left out
         "n_violations": len(rows),
+        "n_failures": n_fail,
+        "n_signals": len(rows) - n_fail,
         "truncated": False,
         "limits": [{"label": head(v), "n": fmt_int(ref[v]["n"]), "center": fmt_num(ref[v]["mean"]),
                     "sd": fmt_num(ref[v]["sd"]), "lcl": fmt_num(charts[v].lcl), "ucl": fmt_num(charts[v].ucl)}
@@ -72,6 +114,14 @@ def _control(reports: list[dict[str, Any]], model: ReferenceModel) -> dict[str, 
         "n_films": len(films),
         "n_batches": len(starts),
     }
+
+
+def _known(var: str) -> bool:
+    try:
+        by_name(var)
+    except KeyError:
+        return False
+    return True
 
 
 def build_index_context(reports: list[dict[str, Any]], errors: list[dict[str, Any]], *, studies: list[str],

@@ -16,12 +16,13 @@ from ..analysis.capability import capability
 from ..errors import DataError
 from ..io import FilmTable, table_from_frame
 from .model import ReferenceModel, check_units
+from .reasons import RANGE_SOURCE, Finding, unit_of
 from .spec import CLASS1_RULE, Limit, Spec, acceptance_limits, check_spec, load_spec
 
 __all__ = ["BATCH_SCHEMA", "CLASS1_RULE", "BatchResult", "Limit", "Spec", "acceptance_limits", "capability",
            "check_spec", "judge_batch", "load_spec"]
 
-BATCH_SCHEMA = "ssereport-batch/1"
+BATCH_SCHEMA = "ssereport-batch/2"
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +77,8 @@ class BatchResult:
                 "sample_id": row["sample_id"], "row": int(row["row"]),
                 "observed_class": int(row["observed_class"]), "predicted_class": int(row["predicted_class"]),
                 "margin": float(row["margin"]), "pass": bool(row["pass"]),
-                "out_of_range": list(row["out_of_range"]), "reasons": list(row["reasons"]),
+                "out_of_range": list(row["out_of_range"]),
+                "reasons": [r.to_dict() for r in row["reasons"]], "notes": [r.to_dict() for r in row["notes"]],
                 "conductivity_s_cm": float(row["conductivity_s_cm"]), "rd": float(row["rd"]),
                 "thickness_um": float(row["thickness_um"]),
                 "polymer_wt_pct": float(row["polymer_wt_pct"]), "ls_ratio": float(row["ls_ratio"]),
@@ -120,14 +122,16 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     (:func:`acceptance_limits`): the spec limits when ``spec`` sets any, else
     σ ≥ the 5th and RD ≤ the 95th percentile of the reference class-1 films
     (:data:`CLASS1_RULE`). The verdict never depends on the manufacturing
-    conditions (P%, L:S, X:B). Each failed limit is a reason quoting the value
-    and the limit. Shown besides, never used for pass/fail: the nearest
+    conditions (P%, L:S, X:B). Each failed limit, and only a failed limit, is a
+    reason: a :class:`~ssereport.qa.reasons.Finding` record with the value, the
+    limit, the relation, the unit and the limit's source. Shown besides, never used for pass/fail: the nearest
     reference class (``observed_class``: the film's variables, recipe
     included, projected into the reference PCA, nearest K-means centroid, as
     in the paper) and the class expected from the recipe by the SVM
     (``predicted_class``) with its margin. Every variable outside the
-    reference range is listed in ``out_of_range`` and named in ``reasons`` as
-    an extrapolation.
+    reference range is listed in ``out_of_range`` and recorded in ``notes``
+    (a Finding against the range bound, source ``"reference range
+    (extrapolation)"``): a note, never a reason, whichever side it is on.
 
     ``model_file`` (``{"path", "sha256"}`` of the model file, when judged from
     one) is recorded in the result's ``model`` block.
@@ -143,7 +147,7 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     -------
     BatchResult
         ``verdict`` (``"pass"``/``"fail"``), ``films`` (one row per film: ``sample_id,
-        row, observed_class, predicted_class, margin, pass, out_of_range, reasons`` and
+        row, observed_class, predicted_class, margin, pass, out_of_range, reasons, notes`` and
         the measurements), ``counts``, ``limits``, ``capability`` (with spec limits).
 
     Notes
@@ -160,8 +164,8 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     >>> batch = ssereport.judge_batch(model, ssereport.load_films("data/batches/batch_2026-03-09_B.csv"))
     >>> batch.batch_id, batch.verdict, batch.counts["pass"], batch.counts["films"]
     ('2026-03-09_B', 'pass', 11, 12)
-    >>> batch.films.loc[~batch.films["pass"], "reasons"].tolist()
-    [('RD = 0.135 > 0.101 (95th percentile of class-1 reference films)',)]
+    >>> [[r.to_dict() for r in rs] for rs in batch.films.loc[~batch.films["pass"], "reasons"]]  # doctest: +ELLIPSIS
+    [[{'variable': 'rd', 'value': 0.13..., 'limit': 0.10..., 'op': '>', 'unit': '', 'source': '95th percentile of class-1 reference films'}]]
     """
     from .. import __version__
     from ..versions import package_versions
@@ -185,16 +189,18 @@ def judge_batch(model: ReferenceModel, data: FilmTable | pd.DataFrame, *, spec: 
     scores = model.project(d)
     rows = []
     for i, (rownum, film) in enumerate(d.iterrows()):
-        oor, reasons = [], []
+        oor, notes = [], []
         for v, (lo, hi) in model.ranges.items():
             if v in d.columns and not lo <= film[v] <= hi:
                 oor.append(v)
-                reasons.append(f"{v} = {film[v]:.4g} outside the reference range {lo:.4g}–{hi:.4g} (extrapolation)")
+                low = bool(film[v] < lo)
+                notes.append(Finding(variable=v, value=float(film[v]), limit=float(lo if low else hi),
+                                     op="<" if low else ">", unit=unit_of(v), source=RANGE_SOURCE))
         failed = [lim for lim in limits if lim.fails(float(film[lim.variable]))]
-        reasons = [lim.reason(float(film[lim.variable])) for lim in failed] + reasons
+        reasons = [lim.finding(float(film[lim.variable])) for lim in failed]
         rows.append({"row": int(rownum), "sample_id": film["sample_id"], "observed_class": int(observed[i]),
                      "predicted_class": int(predicted[i]), "margin": float(margin[i]), "pass": not failed,
-                     "out_of_range": tuple(oor), "reasons": tuple(reasons),
+                     "out_of_range": tuple(oor), "reasons": tuple(reasons), "notes": tuple(notes),
                      **{v: float(film[v]) for v in ("polymer_wt_pct", "ls_ratio", "xylene_vol_pct",
                                                     "thickness_um", "conductivity_s_cm", "rd")},
                      **{v: float(film[v]) for v in _EXTRA_MEASUREMENTS if v in d.columns}})

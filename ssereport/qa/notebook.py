@@ -18,7 +18,7 @@ import pandas as pd
 from ..format import fmt_fixed, fmt_int, fmt_num
 from ..schema import by_name
 from ..theme import COLORS
-from .report import reason_text
+from .reasons import finding_text
 
 # model.py and judge.py import this module for their reprs: it reads their objects by attribute and imports
 # neither, not even for type checking, so that no import cycle forms (tests/test_architecture.py)
@@ -92,10 +92,11 @@ def batch_html(result: BatchResult) -> str:
         "sample": f["sample_id"].astype(str),
         "result": f["pass"].map({True: "pass", False: "FAIL"}),
         **{_label(v): f[v].map(fmt_num) for v in ("conductivity_s_cm", "rd", "thickness_um") if v in f},
-        "nearest class": f["observed_class"].astype(int),
+        "reasons": f["reasons"].map(lambda r: "; ".join(finding_text(x) for x in r)),
+        "notes": f["notes"].map(lambda r: "; ".join(finding_text(x) for x in r)),
+        "nearest reference class (PCA)": f["observed_class"].astype(int),
         "SVM class": f["predicted_class"].astype(int),
         "SVM margin": f["margin"].map(lambda v: fmt_fixed(v, 2)),
-        "reasons": f["reasons"].map(lambda r: "; ".join(reason_text(str(x)) for x in r)),
     })
     films, note = _cut(films)
     parts = [head, _table(films, "Films"), note]

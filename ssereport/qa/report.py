@@ -16,8 +16,8 @@ one place so the HTML and the PDF say the same words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,12 +26,14 @@ from markupsafe import Markup
 
 from ..schema import by_name
 from ..format import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
+from ..report.vocab import Figure, KeyValue, Section, SectionRegistry, Table
+from .reasons import finding_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .judge import BatchResult
     from .model import ReferenceModel
 
-__all__ = ["build_batch_context", "render_batch_html", "render_batch_pdf"]
+__all__ = ["BATCH_SECTIONS", "BatchSectionInput", "build_batch_context", "render_batch_html", "render_batch_pdf"]
 
 #: Film-table columns shown with their value (the out-of-range flag applies to these).
 _FILM_VARS: tuple[tuple[str, Any], ...] = (
@@ -42,12 +44,12 @@ _FILM_VARS: tuple[tuple[str, Any], ...] = (
     ("conductivity_s_cm", lambda v: fmt_num(v, 3)),
     ("rd", lambda v: fmt_num(v, 3)),
 )
-_CLASS_MEANING = {1: "high σ, low RD (good)", 2: "high σ, high RD (non-uniform)", 3: "low σ"}
+_CLASS_MEANING = {1: "high σ, low RD", 2: "high σ, high RD", 3: "low σ"}
 #: What the two classes shown per film are (neither decides pass/fail).
-NEAREST_CLASS = "nearest reference class (PCA incl. L:S, X:B)"
+NEAREST_CLASS = "the class of the nearest centroid in the reference PCA (incl. L:S, X:B): where the film lies, not whether it passes"
 EXPECTED_CLASS = "class expected from the recipe (SVM)"
 #: Their short film-table headers, explained in the table note (a long header takes six lines in a narrow column).
-NEAREST_HEAD, EXPECTED_HEAD = "nearest class", "recipe class (SVM)"
+NEAREST_HEAD, EXPECTED_HEAD = "nearest reference class (PCA)", "recipe class (SVM)"
 _CAP_VARS = {"conductivity_s_cm": "σ (S/cm)", "rd": "RD (–)", "thickness_um": "thickness (µm)"}
 RULES = {1: "1: one point beyond 3σ", 2: "2: two of three beyond 2σ on one side",
           3: "3: four of five beyond 1σ on one side", 4: "4: eight in a row on one side of the center",
@@ -90,51 +92,25 @@ def generator(version: str | None = None) -> str:
 
 # --------------------------------------------------------------------------- batch report
 
-_OUT_OF_RANGE = re.compile(r"^(?P<var>[a-z_0-9]+) = (?P<value>\S+) outside the reference range "
-                           r"(?P<lo>\S+)–(?P<hi>\S+) \(extrapolation\)$")
-
-
-def reason_text(text: str) -> str:
-    """A reason of the batch JSON for a reader: the column name as its label, numbers with their unit.
-
-    ``"conductivity_s_cm = 0.0009165 outside the reference range 0.0001223–0.0008696 (extrapolation)"``
-    becomes ``"σ = 9.16 × 10⁻⁴ S/cm, outside the reference range 1.22 × 10⁻⁴ to 8.70 × 10⁻⁴ S/cm"``,
-    the numbers formatted as in the film table. Any other reason is shown as it is.
-    """
-    m = _OUT_OF_RANGE.match(text)
-    if not m:
-        return text
-    try:
-        col = by_name(m["var"])
-        value, lo, hi = float(m["value"]), float(m["lo"]), float(m["hi"])
-    except (KeyError, ValueError):
-        return text
-    unit = f" {col.unit}" if col.unit and col.unit not in ("–", "-") else ""
-    name = col.symbol if col.symbol != col.unit else col.label  # not "Ω = 150.9 Ω"
-    fmt = dict(_FILM_VARS).get(m["var"], lambda x: fmt_num(x, 3))  # the film table's format
-    return f"{name} = {fmt(value)}{unit}, outside the reference range {fmt(lo)} to {fmt(hi)}{unit}"
-
-
-def is_range_note(text: str) -> bool:
-    """Whether a reason of the batch JSON is an extrapolation note (outside the reference range), not a failure."""
-    return bool(_OUT_OF_RANGE.match(text))
-
-
 def _film_table(result: BatchResult) -> dict[str, Any]:
-    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), NEAREST_HEAD, EXPECTED_HEAD,
-               "SVM margin (–)", "result"]
+    """The film table: one row per film, the nearest reference class next to the result.
+
+    ``fails`` and ``notes`` are the film's reason and note records
+    (:class:`~ssereport.qa.reasons.Finding`) worded by :func:`finding_text`.
+    """
+    headers = ["#", "sample", *(head(v) for v, _ in _FILM_VARS), EXPECTED_HEAD, "SVM margin (–)", NEAREST_HEAD,
+               "result"]
     numeric = [True, False] + [True] * len(_FILM_VARS) + [True, True, True, False]
     rows = []
     for i, (_, f) in enumerate(result.films.iterrows(), start=1):
         oor = set(f["out_of_range"])
         cells = [{"text": fmt_int(i), "flag": False}, {"text": str(f["sample_id"]), "flag": False}]
         cells += [{"text": fmt(f[v]), "flag": v in oor} for v, fmt in _FILM_VARS]
-        cells += [{"text": fmt_int(f["observed_class"]), "flag": False},
-                  {"text": fmt_int(f["predicted_class"]), "flag": False},
-                  {"text": fmt_fixed(f["margin"], 2), "flag": False}]
-        reasons = [str(r) for r in f["reasons"]]
-        fails = [reason_text(r) for r in reasons if not is_range_note(r)]
-        notes = [reason_text(r) for r in reasons if is_range_note(r)]
+        cells += [{"text": fmt_int(f["predicted_class"]), "flag": False},
+                  {"text": fmt_fixed(f["margin"], 2), "flag": False},
+                  {"text": fmt_int(f["observed_class"]), "flag": False}]
+        fails = [finding_text(r) for r in f["reasons"]]
+        notes = [finding_text(r) for r in f["notes"]]
         rows.append({"cells": cells, "pass": bool(f["pass"]), "result": "pass" if f["pass"] else "FAIL",
                      "reasons": fails + notes, "fails": fails, "notes": notes, "extrapolated": bool(oor)})
     return {"headers": headers, "numeric": numeric, "rows": rows}
@@ -148,8 +124,9 @@ def _counts(result: BatchResult) -> list[dict[str, str]]:
         {"label": "Films", "value": fmt_int(n)},
         {"label": "Pass", "value": f"{fmt_int(c['pass'])} ({fmt_pct(c['pass'] / n if n else None, 0)})"},
         {"label": "Fail", "value": f"{fmt_int(c['fail'])} ({fmt_pct(c['fail'] / n if n else None, 0)})"},
-        *({"label": f"Nearest reference class {k}", "value": f"{fmt_int(obs.get(k, 0))} — {_CLASS_MEANING[int(k)]}"}
-          for k in ("1", "2", "3")),
+        {"label": "Nearest reference class (PCA; orientation, not the verdict)",
+         "value": ", ".join(f"class {k} ({_CLASS_MEANING[int(k)]}) ×{fmt_int(obs.get(k, 0))}"
+                            for k in ("1", "2", "3") if obs.get(k, 0))},
         {"label": "Out of reference range", "value": f"{plural(c['out_of_range'], 'film')} (extrapolation)"},
     ]
 
@@ -190,11 +167,14 @@ def _spec_context(result: BatchResult) -> dict[str, Any]:
 
 def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = None,
                         figures: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The plain dict ``batch.html.j2`` and ``batch.typ`` display.
+    """What ``batch.html.j2`` and ``batch.typ`` display: the title block, and one typed object per section.
 
-    Every sentence of the report is in it (``"summary"``, the verdict sentence,
-    and ``"text"`` from :func:`_texts`: section intros, notices, table notes), so
-    the HTML and the PDF show the same words; the templates add only short labels.
+    The title block (title, verdict, notes, ``"text"`` from :func:`_texts`) is
+    plain data; ``"toc"`` lists the sections of :data:`BATCH_SECTIONS` in
+    order (id, number, title, partials) and ``"sections"`` maps each id to what
+    its ``build`` returned (a frozen dataclass of strings, :class:`Table` and
+    :class:`Figure`). Every sentence of the report is in it, so the HTML and the
+    PDF show the same words; the templates add only short labels.
 
     Parameters
     ----------
@@ -243,6 +223,16 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         summary.append(f"{plural(extrap, 'film has', 'films have')} a variable outside the range of the reference "
                        f"films; their classes are extrapolations and should be read with care.")
     c1 = (model.class1 if model is not None else {})
+    texts = _texts(title=title, batch_id=str(result.batch_id), verdict=v["text"],
+                   cast_date=result.cast_date or MISSING, created=created,
+                   generator=generator(prov.get("ssereport_version")))
+    inp = BatchSectionInput(
+        result=result, model=model, texts=texts, summary=tuple(summary), counts=tuple(_counts(result)),
+        films=_film_table(result), class1=_class1_table(c1), spec=_spec_context(result),
+        provenance=tuple(_provenance(result, model, created)),
+        figures={k: Figure.from_output(k, figures.get(k)) for k in ("pc_map", "decision_maps", "class1")})
+    toc = [{"id": sec.id, "number": i, "title": sec.title, "html": str(sec.html_template),
+            "typst": str(sec.typst_template)} for i, sec in enumerate(BATCH_SECTIONS, start=1)]
     return {
         "lang": "en",
         "title": title,
@@ -255,19 +245,11 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
                  "keywords": f"solid-state electrolyte, batch {result.batch_id}, quality control, {v['text']}",
                  "created": created, "modified": created},
         "synthetic": is_synthetic(mdata.get("path")),
-        "summary": summary,
-        "counts": _counts(result),
-        "acceptance": acceptance,
         "notes": [str(n) for n in (getattr(result.table, "notes", ()) or ())],
-        "films": _film_table(result),
-        "figures": {k: figure_context(figures.get(k)) for k in ("pc_map", "decision_maps", "class1")},
         "has_model": model is not None,
-        "class1": _class1_table(c1),
-        "spec": _spec_context(result),
-        "provenance": _provenance(result, model, created),
-        "text": _texts(title=title, batch_id=str(result.batch_id), verdict=v["text"],
-                       cast_date=result.cast_date or MISSING, created=created,
-                       generator=generator(prov.get("ssereport_version"))),
+        "text": texts,
+        "toc": toc,
+        "sections": {sec.id: sec.build(inp) for sec in BATCH_SECTIONS},
     }
 
 
@@ -335,7 +317,7 @@ def _texts(*, title: str, batch_id: str, verdict: str, cast_date: str, created: 
         ],
         "films_note": f"† outside the range of the reference films (extrapolation: the classes are still given, "
                       f"but the model has not seen such films). {NEAREST_HEAD[0].upper() + NEAREST_HEAD[1:]}: "
-                      f"{NEAREST_CLASS}; {EXPECTED_HEAD}: {EXPECTED_CLASS}. Classes: 1 high σ and low RD (good), "
+                      f"{NEAREST_CLASS}; {EXPECTED_HEAD}: {EXPECTED_CLASS}. Classes: 1 high σ and low RD, "
                       f"2 high σ and high RD (non-uniform), 3 low σ.",
         "acceptance_lead": "Pass/fail rule",
         "notes_lead": "Notes on the batch file",
@@ -453,6 +435,168 @@ def _package_version(name: str) -> str:
         return MISSING
 
 
+# --------------------------------------------------------------------------- the batch document's sections
+
+
+@dataclass(frozen=True, eq=False)
+class Segment:
+    """Part of a paragraph: plain text (``code=""``), a name (``"code"``) or a command line (``"cmd"``)."""
+
+    text: str
+    code: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Cell:
+    """A film-table cell: its text, and whether the value lies outside the reference range (†)."""
+
+    text: str
+    flag: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class FilmRow:
+    """One film: its cells, its result, the worded reason records (``fails``) and note records (``notes``)."""
+
+    cells: tuple[Cell, ...]
+    passed: bool
+    result: str
+    fails: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.fails + self.notes
+
+
+@dataclass(frozen=True, eq=False)
+class BatchSectionInput:
+    """What every batch-report section's ``build`` receives: the judged batch and its formatted parts."""
+
+    result: BatchResult
+    model: ReferenceModel | None
+    texts: dict[str, Any]
+    summary: tuple[str, ...]
+    counts: tuple[dict[str, str], ...]
+    films: dict[str, Any]
+    class1: dict[str, Any]
+    spec: dict[str, Any]
+    provenance: tuple[dict[str, Any], ...]
+    figures: dict[str, Figure]
+
+
+@dataclass(frozen=True, eq=False)
+class SummarySection:
+    paragraphs: tuple[str, ...]
+    counts: tuple[KeyValue, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class FilmsSection:
+    intro: tuple[str, ...]
+    caption: str
+    note: str
+    headers: tuple[str, ...]
+    numeric: tuple[bool, ...]
+    rows: tuple[FilmRow, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class MapsSection:
+    intro: tuple[str, ...]
+    available: bool
+    pc_map: Figure
+    decision_maps: Figure
+    missing: str
+
+
+@dataclass(frozen=True, eq=False)
+class ReferenceSection:
+    intro: tuple[str, ...]
+    available: bool
+    figure: Figure
+    table: Table
+    missing: str
+
+
+@dataclass(frozen=True, eq=False)
+class SpecSection:
+    has_limits: bool
+    intro: tuple[str, ...]
+    limits: tuple[KeyValue, ...]
+    capability: Table
+    no_limits: tuple[Segment, ...]
+    pass_fraction: KeyValue
+
+
+@dataclass(frozen=True, eq=False)
+class ProvenanceSection:
+    intro: tuple[str, ...]
+    rows: tuple[KeyValue, ...]
+
+
+def summary_section(inp: BatchSectionInput) -> SummarySection:
+    return SummarySection(paragraphs=inp.summary, counts=tuple(KeyValue(**k) for k in inp.counts))
+
+
+def films_section(inp: BatchSectionInput) -> FilmsSection:
+    t = inp.films
+    rows = tuple(FilmRow(cells=tuple(Cell(**c) for c in r["cells"]), passed=r["pass"], result=r["result"],
+                         fails=tuple(r["fails"]), notes=tuple(r["notes"])) for r in t["rows"])
+    return FilmsSection(intro=tuple(inp.texts["films_intro"]), caption="Every film of the batch",
+                        note=inp.texts["films_note"], headers=tuple(t["headers"]), numeric=tuple(t["numeric"]),
+                        rows=rows)
+
+
+def maps_section(inp: BatchSectionInput) -> MapsSection:
+    return MapsSection(intro=tuple(inp.texts["maps_intro"]), available=inp.model is not None,
+                       pc_map=inp.figures["pc_map"], decision_maps=inp.figures["decision_maps"],
+                       missing=inp.texts["maps_missing"])
+
+
+def reference_section(inp: BatchSectionInput) -> ReferenceSection:
+    c = inp.class1
+    return ReferenceSection(intro=tuple(inp.texts["reference_intro"]), available=inp.model is not None,
+                            figure=inp.figures["class1"],
+                            table=Table(headers=c["headers"], rows=c["rows"], caption=c["caption"], note=c["note"],
+                                        numeric=c["numeric"], cls=c["cls"]),
+                            missing=inp.texts["reference_missing"])
+
+
+def spec_section(inp: BatchSectionInput) -> SpecSection:
+    sp = inp.spec
+    cap = sp["capability"]
+    limits = tuple(KeyValue(**k) for k in sp["limits"])
+    return SpecSection(has_limits=bool(sp["has_limits"]), intro=tuple(inp.texts["spec_intro"]), limits=limits,
+                       capability=Table(headers=cap["headers"], rows=cap["rows"], numeric=cap["numeric"],
+                                        caption="Process capability", note=inp.texts["capability_note"]),
+                       no_limits=tuple(Segment(**x) for x in inp.texts["spec_no_limits"]),
+                       pass_fraction=limits[-1])
+
+
+def provenance_section(inp: BatchSectionInput) -> ProvenanceSection:
+    return ProvenanceSection(intro=tuple(inp.texts["provenance_intro"]),
+                             rows=tuple(KeyValue(**k) for k in inp.provenance))
+
+
+def _partials(section_id: str) -> dict[str, str]:
+    return {"html": f"batch/sections/_{section_id}.html.j2", "typst": f"batch/sections/{section_id}.typ"}
+
+
+#: The sections of a batch report, in order. A section is one ``build(BatchSectionInput)`` function
+#: returning a frozen dataclass, an HTML partial and a Typst partial (``render(sec, s)``); register one
+#: more (a plug-in, a test) with ``BATCH_SECTIONS.register(Section(...))``.
+BATCH_SECTIONS = SectionRegistry((
+    Section("summary", "Summary", summary_section, **_partials("summary")),
+    Section("films", "Films", films_section, **_partials("films")),
+    Section("maps", "Films on the reference maps", maps_section, **_partials("maps")),
+    Section("reference", "σ and RD against the reference class-1 films", reference_section,
+            **_partials("reference")),
+    Section("spec", "Spec limits and capability", spec_section, **_partials("spec")),
+    Section("provenance", "Provenance", provenance_section, **_partials("provenance")),
+))
+
+
 def template_environment():
     from ..report.render import environment
 
@@ -485,7 +629,11 @@ def render_batch_html(result: BatchResult, *, model: ReferenceModel | None = Non
     if context is None:
         model = model if model is not None else getattr(result, "model", None)
         context = build_batch_context(result, model=model, figures=figures)
-    return template_environment().get_template("batch.html.j2").render(**context)
+    from ..report.render import partial
+
+    env = template_environment()
+    partials = {sec["id"]: partial(sec["html"], env) for sec in context["toc"]}
+    return env.get_template("batch.html.j2").render(**context, partials=partials)
 
 
 def render_batch_pdf(result: BatchResult, out_path: str | Path, *, model: ReferenceModel | None = None,

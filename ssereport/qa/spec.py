@@ -226,19 +226,24 @@ class Limit:
     def fails(self, x: float) -> bool:
         return bool(x < self.value) if self.kind == "min" else bool(x > self.value)
 
+    def finding(self, x: float):
+        """The film's value ``x`` against this limit as a :class:`~ssereport.qa.reasons.Finding` record.
+
+        ``source`` is ``"spec"`` for a spec limit, else the label (``"5th percentile of class-1
+        reference films"``); ``op`` is ``"<"`` for a minimum, ``">"`` for a maximum.
+        """
+        from .reasons import Finding, unit_of
+
+        return Finding(variable=self.variable, value=float(x), limit=float(self.value),
+                       op="<" if self.kind == "min" else ">", unit=unit_of(self.variable),
+                       source="spec" if self.basis == "spec" else self.label)
+
     def reason(self, x: float) -> str:
         """``"RD = 0.21 > 0.101 (95th percentile of class-1 reference films)"``,
-        ``"σ = 1.7 × 10⁻⁴ S/cm < spec minimum 3 × 10⁻⁴ S/cm"``."""
-        from ..format import fmt_compare
-        from ..schema import by_name
+        ``"σ = 1.7 × 10⁻⁴ S/cm < spec limit 3 × 10⁻⁴ S/cm"``."""
+        from .reasons import finding_text
 
-        col = by_name(self.variable)
-        unit = f" {col.unit}" if col.unit not in ("", "–", "-") else ""
-        a, b = fmt_compare(x, self.value)
-        op = "<" if self.kind == "min" else ">"
-        if self.basis == "spec":
-            return f"{col.symbol} = {a}{unit} {op} {self.label} {b}{unit}"
-        return f"{col.symbol} = {a}{unit} {op} {b}{unit} ({self.label})"
+        return finding_text(self.finding(x))
 
     def to_dict(self) -> dict[str, Any]:
         return {"variable": self.variable, "kind": self.kind, "value": self.value, "basis": self.basis,
