@@ -309,8 +309,8 @@ def batch(
     max_file_mb: MaxOpt = 50.0,
     columns: ColumnsOpt = None,
     quiet: QuietOpt = False,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when a batch fails (only an "
-                                            "input or usage error exits 2).")] = False,
+    exit_zero: Annotated[bool, _flag("--exit-zero", help="Exit 0 even when a batch fails (only an "
+                                     "input or usage error exits 2).")] = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index.
 
