@@ -54,7 +54,7 @@ class StudyResults:
 
     @functools.cached_property
     def suggestions(self) -> Suggestions:
-        """The next films to cast (:func:`ssereport.analysis.suggest.next_experiments`, 8 conditions).
+        """The recommended operating window (:func:`ssereport.analysis.suggest.next_experiments`, 3 points).
 
         Computed on first use from the fitted classifier and its cross-validation
         models (no refit), then kept.

@@ -565,7 +565,7 @@ def test_control_chart_marks_violations_and_escapes_batch_names(batch):
                       sigma=model.class1["rd"]["sd"])
     fig = PB.control_chart(chart, [0, 4], ["B-1", "B-2"])
     ax_i, ax_mr = fig.axes[:2]
-    assert _by_label(ax_i, "_violations") == len(chart.violations) > 0
+    assert _by_label(ax_i, "_signals") == len(chart.violations) > 0
     assert _by_label(ax_i, "_in-control") == len(values) - len(chart.violations)
     # finding 10: the rule between batches lies between film 3 (last of B-1) and film 4 (first of B-2)
     for ax in (ax_i, ax_mr):
@@ -594,7 +594,7 @@ def test_control_chart_draws_exactly_the_flags_the_rule_table_lists():
     assert not [c for c in ax_i.collections if c.get_label() == "_batch-separator"]  # one batch: no rule
     n_ind = len({f.index for f in chart.flags if f.panel == "individuals"})
     n_mr = len({f.index for f in chart.flags if f.panel == "moving range"})
-    assert _by_label(ax_i, "_violations") == n_ind
+    assert _by_label(ax_i, "_signals") == n_ind
     assert _by_label(ax_mr, "_mr-flags") == n_mr > 0
 
 

@@ -19,10 +19,26 @@ import pandas as pd
 from ..errors import DataError
 from ..schema import CONDITIONS
 
-__all__ = ["Suggestions", "candidate_grid", "class1_distance", "committee_votes", "next_experiments", "suggest_conditions"]
+__all__ = ["GOALS", "MAP_WITHDRAWN", "UNCERTAIN", "Suggestions", "boundary_distance", "candidate_grid", "class1_distance",
+           "committee_votes", "next_experiments", "suggest_conditions", "window_points"]
 
-#: Columns of :attr:`Suggestions.table` written to the JSON, in order.
+#: Columns of :attr:`Suggestions.table` written to the JSON, in order (the window adds ``p_class1``,
+#: ``boundary_distance`` and ``nearest_films``).
 JSON_COLUMNS = ("polymer_wt_pct", "ls_ratio", "xylene_vol_pct", "predicted_class", "uncertainty", "reason")
+
+#: What ``ssereport suggest --goal`` can optimise: an operating window (points inside the predicted class-1
+#: region, far from its boundaries) or the class map (films that teach the boundary; withdrawn, see
+#: :data:`MAP_WITHDRAWN`).
+GOALS = ("window", "map")
+
+#: Why ``ssereport suggest --goal map`` stops (exit 2): its benchmark did not reach the bar of issue 21
+#: (benchmarks/suggest.md). Empty if it did.
+MAP_WITHDRAWN = ("--goal map is withdrawn: in the benchmark its suggestions do not teach the class map more than "
+                 "random films (see benchmarks/suggest.md); use --goal window")
+
+#: A committee is called "uncertain" (split) only when its largest share of votes is at most 1 - UNCERTAIN,
+#: i.e. ``uncertainty >= UNCERTAIN``: at least a quarter of the fold models vote against the majority.
+UNCERTAIN = 0.25
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,17 +78,24 @@ class Suggestions:
     min_distance: float
     ranges: dict[str, tuple[float, float]]
     class_of_interest: int = 1
+    goal: str = "map"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"method": ..., "suggestions": [{polymer_wt_pct, ls_ratio, xylene_vol_pct, predicted_class,
-        uncertainty, reason}]}`` (docs/suggest-json.md)."""
+        """``{"goal", "method", "suggestions": [{polymer_wt_pct, ls_ratio, xylene_vol_pct, predicted_class,
+        uncertainty, reason}]}``; the window's suggestions add ``p_class1``, ``boundary_distance`` and
+        ``nearest_films`` (``[{sample_id, polymer_wt_pct, ls_ratio, xylene_vol_pct, class, distance}]``)
+        (docs/suggest-compare-json.md)."""
         rows = []
         for rec in self.table.to_dict(orient="records"):
-            rows.append({"polymer_wt_pct": float(rec["polymer_wt_pct"]), "ls_ratio": float(rec["ls_ratio"]),
-                         "xylene_vol_pct": float(rec["xylene_vol_pct"]),
-                         "predicted_class": int(rec["predicted_class"]),
-                         "uncertainty": float(rec["uncertainty"]), "reason": str(rec["reason"])})
-        return {"method": self.method, "suggestions": rows}
+            row = {"polymer_wt_pct": float(rec["polymer_wt_pct"]), "ls_ratio": float(rec["ls_ratio"]),
+                   "xylene_vol_pct": float(rec["xylene_vol_pct"]), "predicted_class": int(rec["predicted_class"]),
+                   "uncertainty": float(rec["uncertainty"]), "reason": str(rec["reason"])}
+            if self.goal == "window":
+                row["p_class1"] = float(rec["p_class1"])
+                row["boundary_distance"] = float(rec["boundary_distance"])
+                row["nearest_films"] = [dict(f) for f in rec["nearest_films"]]
+            rows.append(row)
+        return {"goal": self.goal, "method": self.method, "suggestions": rows}
 
     def to_json(self, *, indent: int | None = 2) -> str:
         from ..jsonutil import dumps
@@ -82,6 +105,16 @@ class Suggestions:
     def summary(self) -> str:
         """The suggestions as a plain-text table (what ``ssereport suggest`` prints)."""
         t = self.table
+        if self.goal == "window":
+            head = (f"{'#':>2}  {'P%':>5}  {'L:S':>5}  {'X:B':>5}  {'p_class1':>8}  {'to boundary':>11}  "
+                    f"{'to edge':>7}  reason")
+            lines = [head]
+            for i, r in enumerate(t.itertuples(index=False), 1):
+                lines.append(f"{i:>2}  {r.polymer_wt_pct:>5g}  {r.ls_ratio:>5.2f}  {r.xylene_vol_pct:>5g}  "
+                             f"{r.p_class1:>8.2f}  {r.boundary_distance:>11.3f}  {r.edge_distance:>7.3f}  {r.reason}")
+            lines.append("distances in range units (each condition scaled to 0-1 over its studied range); rows in "
+                         "decreasing min(to boundary, to edge)")
+            return "\n".join(lines) + f"\nmethod: {self.method}"
         head = f"{'#':>2}  {'P%':>5}  {'L:S':>5}  {'X:B':>5}  {'class':>5}  {'uncert.':>7}  reason"
         lines = [head]
         for i, r in enumerate(t.itertuples(index=False), 1):
@@ -373,9 +406,13 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
     for i, kind in zip(chosen, kinds):
         new_level = not np.isclose(cast_levels, cand.at[i, "polymer_wt_pct"]).any()
         if kind == "boundary":
-            if boundary[i] > 0:
+            if uncertainty[i] >= UNCERTAIN:
                 reason = (f"on the class-{class_of_interest} boundary, classifier uncertain ({v1[i]:.0%} of the "
                           f"committee vote class {class_of_interest}, {others[i].max():.0%} class {int(rival[i])})")
+            elif boundary[i] > 0:
+                reason = (f"on the class-{class_of_interest} boundary of the SVM ({dist1[i]:.2f} standardised "
+                          f"units away); the committee mostly agrees ({v1[i]:.0%} vote class "
+                          f"{class_of_interest})")
             else:
                 reason = (f"on the class-{class_of_interest} boundary of the SVM ({dist1[i]:.2f} standardised "
                           f"units away); committee unanimous")
@@ -406,22 +443,210 @@ def suggest_conditions(data: pd.DataFrame, classes, *, n: int = 8, model=None, l
               f"{min_distance:g} apart (scipy.spatial.KDTree and distance.cdist, conditions scaled to 0-1 over their "
               "range)")
     return Suggestions(table=table, method=method, n_candidates=len(cand), min_distance=min_distance,
-                       ranges=ranges, class_of_interest=class_of_interest)
+                       ranges=ranges, class_of_interest=class_of_interest, goal="map")
 
 
-def next_experiments(results, n: int = 8, *, min_distance: float = 0.1, explore: int | None = None,
-                     order: str = "margin") -> Suggestions:
-    """:func:`suggest_conditions` for a study: its films, classes, SVM and decision-map P% levels.
+def boundary_distance(model, candidates: pd.DataFrame, ranges: dict[str, tuple[float, float]],
+                      class_of_interest: int = 1, features=CONDITIONS) -> np.ndarray:
+    """Signed distance, in range units, from each condition to the boundary of the SVM's class-1 region.
+
+    Parameters
+    ----------
+    model : fitted pipeline
+        From :func:`~ssereport.analysis.classifier.make_pipeline` (``scale`` -> ``oversample`` -> linear
+        one-vs-one ``svc``).
+    candidates : pandas.DataFrame
+        Conditions in their units.
+    ranges : dict of str to (float, float)
+        The studied range of each condition: range units scale each condition to 0–1 over it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``min_k d_k``, where ``d_k`` is the Euclidean distance (range units) to the pairwise hyperplane
+        between ``class_of_interest`` and class ``k``, positive on the side of ``class_of_interest``. It is
+        positive exactly where ``class_of_interest`` wins all its pairwise contests, and there it is the
+        distance to the nearest point where it stops doing so (the region is the intersection of those half
+        spaces); negative outside.
+
+    Notes
+    -----
+    A pairwise decision function of the linear SVC is ``f(x) = w · (x - m) / s + b`` (``m``, ``s``: the
+    pipeline's ``StandardScaler``); with ``x = lo + u · r`` (``u`` in range units, ``r`` the range width)
+    its gradient in ``u`` is ``w · r / s``, so the distance is ``f / |w · r / s|``. The coefficients are
+    scikit-learn's ``SVC.coef_`` and ``intercept_``
+    (:func:`~ssereport.analysis.classifier.hyperplanes`); nothing is refitted.
+    """
+    from .classifier import hyperplanes as _hyperplanes
+
+    coef, intercept, pairs = _hyperplanes(model)
+    scaler = model.named_steps["scale"]
+    x = candidates[list(features)].to_numpy(dtype=float)
+    z = (x - scaler.mean_) / scaler.scale_
+    width = np.array([max(ranges[f][1] - ranges[f][0], 1e-12) for f in features])
+    out = np.full(len(x), np.inf)
+    for j, (a, b) in enumerate(pairs):
+        if class_of_interest not in (a, b):
+            continue
+        f = z @ coef[j] + intercept[j]
+        if b == class_of_interest:
+            f = -f
+        out = np.minimum(out, f / np.linalg.norm(coef[j] * width / scaler.scale_))
+    return out
+
+
+def window_points(data: pd.DataFrame, classes, model, *, n: int = 3, cv_models=None, levels=None,
+                  min_separation: float = 0.1, n_evidence: int = 3, class_of_interest: int = 1,
+                  n_steps: int = 16, sample_ids=None, c: float = 1.0, cv_splits: int = 5, cv_repeats: int = 10,
+                  random_state: int = 42, within_ranges: bool = True) -> Suggestions:
+    """Operating points inside the predicted class-1 region, as far from its boundaries as the ranges allow.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Cast films with ``polymer_wt_pct, ls_ratio, xylene_vol_pct``.
+    classes : array-like
+        Their quality classes.
+    model : fitted pipeline
+        The study's SVM (:attr:`ClassifierResult.model`).
+    n : int, default 3
+        Points to recommend.
+    cv_models : sequence of fitted pipelines, optional
+        The study's repeated-CV models (``ClassifierResult.cv_models``); ``p_class1`` is the share of them
+        predicting class 1. Refitted (:func:`committee_votes`) when not given.
+    levels : sequence of float, optional
+        P% levels of the candidate grid (:func:`candidate_grid`).
+    min_separation : float, default 0.1
+        Smallest distance (range units) between two recommended points.
+    n_evidence : int, default 3
+        Nearest cast films listed with each point.
+    sample_ids : array-like, optional
+        Names of the films (default: their row numbers).
+    within_ranges : bool, default True
+        Count the edges of the studied ranges as boundaries too: a point is then as far from the class-1
+        boundary *and* from the edges of what was cast as possible (outside the cast ranges the region is an
+        extrapolation of the model).
+
+    Returns
+    -------
+    Suggestions
+        ``goal="window"``; its table has, besides the columns of :func:`suggest_conditions`' table,
+        ``p_class1`` (share of the committee predicting class 1), ``boundary_distance`` (range units,
+        :func:`boundary_distance`), ``edge_distance`` (range units to the nearest edge of the studied
+        ranges), ``margin`` (the criterion: the smaller of the two with ``within_ranges``, else
+        ``boundary_distance``) and ``nearest_films`` (list of dicts). Rows in decreasing ``margin``, then
+        decreasing ``p_class1``.
+
+    Raises
+    ------
+    DataError
+        If no condition of the grid is predicted class 1.
+
+    Notes
+    -----
+    Candidates are the castable grid of :func:`candidate_grid`; those the SVM predicts class 1 *and* where
+    class 1 wins all its pairwise contests are ranked by their distance to the region's boundary (in range
+    units, so that a point is as robust as possible to the scatter of a cast and of the window itself; with
+    ``within_ranges``, the edges of the studied ranges count as boundaries), and taken greedily at least
+    ``min_separation`` apart (``scipy.spatial.distance.cdist``). The
+    evidence is the ``n_evidence`` nearest cast films (``scipy.spatial.KDTree``, range units) with their
+    observed classes. R: ``e1071::svm`` coefficients, a distance to each hyperplane and ``order``.
+    """
+    from scipy.spatial import KDTree
+    from scipy.spatial.distance import cdist
+
+    if n < 1:
+        raise ValueError(f"n: got {n}, expected a positive number of operating points")
+    y = np.asarray(classes)
+    ranges = {f: (float(data[f].min()), float(data[f].max())) for f in CONDITIONS}
+    cand = candidate_grid(data, levels=levels, n_steps=n_steps)
+    pred = np.asarray(model.predict(cand[list(CONDITIONS)].to_numpy(dtype=float))).astype(int)
+    dist = boundary_distance(model, cand, ranges, class_of_interest)
+    inside = (pred == class_of_interest) & (dist > 0)
+    if not inside.any():
+        raise DataError(f"the classifier predicts class {class_of_interest} nowhere in the studied ranges; "
+                        "there is no operating window to recommend")
+    cand, pred, dist = cand[inside].reset_index(drop=True), pred[inside], dist[inside]
+    z_cand, z_films = _scaled(cand, ranges), _scaled(data, ranges)
+    # the edges of the studied ranges bound what the data show: beyond them the region is extrapolated
+    edge = np.minimum(z_cand, 1.0 - z_cand).min(axis=1)
+    margin = np.minimum(dist, edge) if within_ranges else dist
+    votes, labels, vmethod = committee_votes(data, y, cand, c=c, cv_splits=cv_splits, cv_repeats=cv_repeats,
+                                             random_state=random_state, models=cv_models)
+    p1 = votes[:, labels.index(class_of_interest)] if class_of_interest in labels else np.zeros(len(cand))
+    uncertainty = 1.0 - votes.max(axis=1)
+    chosen: list[int] = []
+    for i in np.lexsort((-p1, -margin)):
+        if len(chosen) >= n:
+            break
+        if not chosen or cdist(z_cand[[i]], z_cand[chosen]).min() >= min_separation:
+            chosen.append(int(i))
+    ids = (np.asarray(sample_ids).astype(str) if sample_ids is not None
+           else np.array([f"row {k + 1}" for k in range(len(data))]))
+    k = int(min(n_evidence, len(data)))
+    near_d, near_i = KDTree(z_films).query(z_cand[chosen], k=k)
+    near_d, near_i = np.atleast_2d(near_d).reshape(len(chosen), k), np.atleast_2d(near_i).reshape(len(chosen), k)
+    rows = []
+    for row, i in enumerate(chosen):
+        evidence = [{"sample_id": str(ids[j]), "polymer_wt_pct": float(data[CONDITIONS[0]].iloc[j]),
+                     "ls_ratio": float(data["ls_ratio"].iloc[j]),
+                     "xylene_vol_pct": float(data["xylene_vol_pct"].iloc[j]), "class": int(y[j]),
+                     "distance": float(dd)} for j, dd in zip(near_i[row], near_d[row])]
+        n_same = sum(e["class"] == class_of_interest for e in evidence)
+        split = uncertainty[i] >= UNCERTAIN
+        reason = (f"inside the predicted class-{class_of_interest} region, {dist[i]:.2f} range units from its "
+                  f"nearest boundary and {edge[i]:.2f} from the edge of the studied ranges; {p1[i]:.0%} of the "
+                  f"committee predict class {class_of_interest}"
+                  + (" (committee split)" if split else "")
+                  + f"; {n_same} of the {k} nearest cast films are class {class_of_interest}")
+        rows.append({**cand.loc[i].to_dict(), "predicted_class": int(pred[i]), "uncertainty": float(uncertainty[i]),
+                     "p_class1": float(p1[i]), "boundary_distance": float(dist[i]),
+                     "edge_distance": float(edge[i]), "margin": float(margin[i]),
+                     "nearest_film": float(near_d[row].min()), "nearest_films": evidence, "kind": "window",
+                     "reason": reason})
+    table = pd.DataFrame(rows, columns=[*CONDITIONS, "predicted_class", "uncertainty", "p_class1",
+                                        "boundary_distance", "edge_distance", "margin", "nearest_film", "nearest_films", "kind", "reason"])
+    method = (f"window: {len(cand)} conditions of a grid over the studied ranges (P% levels "
+              f"{', '.join(f'{v:g}' for v in np.unique(cand['polymer_wt_pct']))}) predicted class "
+              f"{class_of_interest} by the study's SVM, ranked by their distance to the boundary of the class-"
+              f"{class_of_interest} region (range units: each condition scaled to 0-1 over its studied range; "
+              f"from the SVC's pairwise hyperplanes)"
+              + (", the edges of the studied ranges counting as boundaries" if within_ranges else "")
+              + f", taken greedily at least {min_separation:g} apart; "
+              f"p_class1: share of the committee predicting class {class_of_interest} (not a calibrated "
+              f"probability) - {vmethod}; evidence: the {k} nearest cast films (scipy.spatial.KDTree)")
+    return Suggestions(table=table, method=method, n_candidates=len(cand), min_distance=min_separation,
+                       ranges=ranges, class_of_interest=class_of_interest, goal="window")
+
+
+def next_experiments(results, n: int | None = None, *, goal: str = "window", min_distance: float = 0.1,
+                     explore: int | None = None, order: str = "margin") -> Suggestions:
+    """Suggestions for a study: its films, classes, SVM, committee and decision-map P% levels.
 
     Parameters
     ----------
     results : StudyResults
         From :func:`ssereport.analyze`.
-    n, min_distance, explore, order
+    n : int, optional
+        Number of conditions; default 3 for the window, 8 for the map.
+    goal : {"window", "map"}
+        ``"window"``: :func:`window_points` (``min_distance`` is their smallest separation);
+        ``"map"``: :func:`suggest_conditions` (withdrawn from the command line: in
+        ``benchmarks/suggest.md`` it does not beat random films).
+    min_distance, explore, order
         As for :func:`suggest_conditions`.
     """
+    if goal not in GOALS:
+        raise ValueError(f"goal: got {goal!r}, expected one of {list(GOALS)}")
     k = results.classifier
-    return suggest_conditions(results.table.data, results.clusters.labels.loc[results.table.data.index].to_numpy(),
-                              n=n, model=k.model, levels=results.decision_map.polymer_levels, c=k.c,
-                              cv_splits=k.cv_splits, cv_repeats=k.cv_repeats, random_state=results.config.seed, min_distance=min_distance, explore=explore,
-                              order=order, cv_models=k.cv_models)
+    data = results.table.data
+    labels = results.clusters.labels.loc[data.index].to_numpy()
+    if goal == "window":
+        return window_points(data, labels, k.model, n=3 if n is None else n, cv_models=k.cv_models,
+                             levels=results.decision_map.polymer_levels, min_separation=min_distance,
+                             sample_ids=data["sample_id"].to_numpy() if "sample_id" in data else None, c=k.c,
+                             cv_splits=k.cv_splits, cv_repeats=k.cv_repeats, random_state=results.config.seed)
+    return suggest_conditions(data, labels, n=8 if n is None else n, model=k.model,
+                              levels=results.decision_map.polymer_levels, c=k.c, cv_splits=k.cv_splits,
+                              cv_repeats=k.cv_repeats, random_state=results.config.seed, min_distance=min_distance,
+                              explore=explore, order=order, cv_models=k.cv_models)

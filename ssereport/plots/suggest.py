@@ -19,6 +19,11 @@ S = theme.SIZES
 W = theme.FIGURE_WIDTH_IN
 
 
+#: Marker and size of each kind of point: recommended operating point (circle), boundary (star), explore (diamond).
+_MARKERS = {"window": "o", "boundary": "*", "explore": "D"}
+_SIZES = {"window": 40, "boundary": 70, "explore": 30}
+
+
 def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style: Any) -> Figure:
     """The study's decision maps with the suggested conditions drawn on their P% panel.
 
@@ -35,8 +40,9 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
     Returns
     -------
     matplotlib.figure.Figure
-        Numbered stars (boundary suggestions) and diamonds (exploration), in
-        the order of ``suggestions.table``.
+        Numbered circles (recommended operating points, ``goal="window"``),
+        stars (boundary suggestions) and diamonds (exploration), in the
+        order of ``suggestions.table``.
     """
     from .study import decision_maps
 
@@ -49,7 +55,7 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
             i = int(np.argmin(np.abs(levels - r.polymer_wt_pct)))
             ax = panels[i]
             ax.scatter([r.ls_ratio], [r.xylene_vol_pct], **{
-                "marker": "*" if r.kind == "boundary" else "D", "s": 70 if r.kind == "boundary" else 30,
+                "marker": _MARKERS.get(r.kind, "D"), "s": _SIZES.get(r.kind, 30),
                 "color": C["paper"], "edgecolors": C["ink"], "linewidths": 0.9, "zorder": 5, "clip_on": False,
                 **style})
             # the number beside its marker, turned inwards in the outer fifth of a panel (not on the frame)

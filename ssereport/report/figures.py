@@ -227,7 +227,7 @@ def _level_list(levels: Sequence[float]) -> str:
 
 
 def _draw_decision(r: StudyResults, **style: Any) -> Any:
-    """The paper's decision maps with the next experiments (``r.suggestions``) marked on their panels."""
+    """The paper's decision maps with the recommended points (``r.suggestions``) marked on their panels."""
     from ..plots.suggest import suggestion_maps
 
     return suggestion_maps(r, r.suggestions, **style)
@@ -235,7 +235,8 @@ def _draw_decision(r: StudyResults, **style: Any) -> Any:
 
 def _alt_decision_suggested(r: StudyResults) -> str:
     t = r.suggestions.table
-    return (_alt_decision(r) + f" Marked: the {len(t)} suggested next experiments, numbered in order: "
+    what = "recommended operating points" if r.suggestions.goal == "window" else "suggested next experiments"
+    return (_alt_decision(r) + f" Marked: the {len(t)} {what}, numbered in order: "
             + "; ".join(f"{i}: P {fmt_num(row.polymer_wt_pct, trim=True)} wt%, L:S {row.ls_ratio:.2f} µL/mg, "
                         f"X:B {fmt_num(row.xylene_vol_pct, trim=True)} vol%"
                         for i, row in enumerate(t.itertuples(index=False), 1)) + ".")
@@ -304,9 +305,8 @@ FIGURES: dict[str, FigureSpec] = {s.key: s for s in (
     FigureSpec("decision_maps", _draw_decision, _alt_decision_suggested,
                lambda r: "Quality class predicted by the linear SVM over L:S (µL/mg) and X:B (vol%) for each "
                          "polymer content P (wt%), observed levels with their films (cf. paper Fig. 4); numbered "
-                         "stars (on the class-1 boundary) and diamonds (unexplored regions): the next experiments "
-                         "listed in the section \"Next experiments\".",
-               title="Decision maps of the SVM, with the next experiments",
+                         "circles: the recommended operating points listed in the section \"Next experiments\".",
+               title="Decision maps of the SVM, with the recommended operating points",
                needs=frozenset({"decision_map", "classifier", "table", "clusters", "config", "suggestions"}),
                section="classifier"),
 )}

@@ -58,7 +58,7 @@ __all__ = ["FONT_FILES", "TEMPLATES", "Attachment", "compile_pdf", "data_attachm
 #: The Typst templates a report can be compiled from (package data in ``ssereport/templates``).
 TEMPLATES: tuple[str, ...] = ("report.typ", "batch.typ", "suggest.typ", "compare.typ")
 #: Files every template may import.
-_SHARED: tuple[str, ...] = ("_common.typ", "_next_experiments.typ")
+_SHARED: tuple[str, ...] = ("_common.typ",)
 
 #: The fonts the PDF uses, by file name. They ship with the package (``ssereport/fonts``, Bitstream Vera
 #: licence), so a PDF looks the same on every machine, Windows and macOS included.

@@ -1,13 +1,18 @@
-"""The suggestion one-pager and the compare report: context dicts, HTML (Jinja) and PDF/A (Typst).
+"""The suggestion document and the compare report: contexts, HTML (Jinja) and PDF/A (Typst).
 
 Compute (``ssereport.analysis.suggest`` / ``compare``), structure (the
 context builders here), present (``templates/suggest.*``, ``compare.*``):
-the templates only display the dicts built here, as for the study report.
+the templates only display what is built here, as for the study report. The
+suggestion document is a :class:`~ssereport.report.vocab.SectionRegistry`
+(:data:`SUGGEST_SECTIONS`) whose section is the study report's "Next
+experiments" (:mod:`ssereport.report.sections.next_experiments`): one object,
+one HTML partial, one Typst partial.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -15,9 +20,11 @@ from typing import Any
 from ..files import atomic_write, safe_stem
 from ..schema import by_name
 from ..format import fmt_num, fmt_p, fmt_pct
+from .sections.next_experiments import NextExperiments, next_experiments_content
+from .vocab import Figure, Section, SectionRegistry
 
-__all__ = ["compare_context", "next_experiments_section", "render_compare", "render_suggestions",
-           "suggest_context"]
+__all__ = ["SUGGEST_SECTIONS", "SuggestInput", "compare_context", "render_compare", "render_suggestions",
+           "suggest_context", "suggestion_figure"]
 
 _SYNTHETIC = ("These data are the SYNTHETIC reference set bundled with ssereport, simulated to show the trends "
               "of Chen, Duquesnoy et al. (2021). They are not measurements; do not cite these numbers as "
@@ -55,64 +62,74 @@ def _synthetic(*tables) -> bool:
     return any(Path(str(t.source)).name == "sse_films_reference.csv" for t in tables)
 
 
-def next_experiments_section(results, suggestions, *, with_figure: bool = True) -> dict[str, Any]:
-    """The "Next experiments" section: lead text, table and figure (for the study report's registry too).
+@dataclass(frozen=True, eq=False)
+class SuggestInput:
+    """What the sections of the suggestion document receive.
 
-    Parameters
+    Attributes
     ----------
-    with_figure : bool, default True
-        Draw the decision maps with the suggestions marked. The study report
-        passes False: its decision-map figure already marks them.
-
-    Returns
-    -------
-    dict
-        ``intro`` (list of str), ``table`` (table dict), ``figure`` (figure dict, or None without
-        ``with_figure``), ``method`` (str).
+    results : StudyResults
+    suggestions : Suggestions
+        From :func:`ssereport.analysis.suggest.next_experiments`.
+    figure : Figure
+        The decision maps with the points marked (:func:`ssereport.plots.suggest.suggestion_maps`).
     """
+
+    results: Any
+    suggestions: Any
+    figure: Figure
+
+
+def _suggest_section(si: SuggestInput) -> NextExperiments:
+    return next_experiments_content(si.suggestions, figures=(si.figure,))
+
+
+#: The suggestion document (``ssereport suggest --out``): one section, the same object and partials as the
+#: study report's "Next experiments".
+SUGGEST_SECTIONS = SectionRegistry((Section("next_experiments", "Next experiments", _suggest_section),))
+
+
+def suggestion_figure(results, suggestions) -> Figure:
+    """The decision maps with ``suggestions`` marked, as a :class:`~ssereport.report.vocab.Figure`."""
+    from markupsafe import Markup
+
+    from ..plots._base import to_svg
     from ..plots.suggest import suggestion_maps
 
     t = suggestions.table
-    rows = [[str(i), fmt_num(r.polymer_wt_pct, trim=True), f"{r.ls_ratio:.2f}", fmt_num(r.xylene_vol_pct, trim=True),
-             str(int(r.predicted_class)), f"{r.uncertainty:.2f}", r.reason]
-            for i, r in enumerate(t.itertuples(index=False), 1)]
-    n_b = int((t["kind"] == "boundary").sum())
-    intro = [f"{len(t)} conditions to cast next, inside the studied ranges: {n_b} on the classifier's class-1 "
-             f"boundary, where a new film moves the boundary most (its uncertainty: how far the fold models of its "
-             f"repeated cross-validation disagree there), and {len(t) - n_b} in the least explored parts of the "
-             f"ranges. No two are "
-             f"closer than {suggestions.min_distance:g} (each condition scaled to 0–1 over its range), and none "
-             "repeats a cast condition."]
-    table = _table(["#", _head("polymer_wt_pct"), _head("ls_ratio"), _head("xylene_vol_pct"), "Predicted class",
-                    "Uncertainty", "Why"], rows, caption="Suggested conditions", numeric=[True] * 6 + [False],
-                   note="Uncertainty: 1 − the largest share of the committee's votes (0: all fold models agree). "
-                        "Predicted class: the SVM fitted on all films; near a boundary the committee (its 50 "
-                        "cross-validation fits) may lean the other way.")
-    if not with_figure:
-        intro.append("They are marked on the decision maps of the classifier section: numbered stars on the "
-                     "class-1 boundary, diamonds in unexplored regions.")
-        return {"intro": intro, "table": table, "figure": None, "method": suggestions.method}
-    fig = _figure("suggestions", suggestion_maps(results, suggestions),
-                  alt=f"Decision maps of the SVM with {len(t)} suggested conditions numbered in order: "
-                      + "; ".join(f"{i}: P {r[1]}, L:S {r[2]}, X:B {r[3]}" for i, r in enumerate(rows, 1)),
-                  caption="Suggested conditions on the SVM's decision maps over L:S (µL/mg) and X:B (vol%) per "
-                          "P (wt%): stars on the class-1 boundary, diamonds in unexplored regions, numbered as in "
-                          "the table.")
-    return {"intro": intro, "table": table, "figure": fig, "method": suggestions.method}
+    what = "recommended operating points" if suggestions.goal == "window" else "suggested conditions"
+    alt = (f"Decision maps of the SVM with the {len(t)} {what} numbered in order: "
+           + "; ".join(f"{i}: P {fmt_num(r.polymer_wt_pct, trim=True)} wt%, L:S {r.ls_ratio:.2f} µL/mg, "
+                       f"X:B {fmt_num(r.xylene_vol_pct, trim=True)} vol%"
+                       for i, r in enumerate(t.itertuples(index=False), 1)))
+    caption = (f"The {what} on the SVM's decision maps over L:S (µL/mg) and X:B (vol%) per P (wt%), numbered as "
+               "in the table.")
+    fig = suggestion_maps(results, suggestions)
+    return Figure(key="suggestions", svg=Markup(to_svg(fig, key="suggestions", title=caption, desc=alt)), alt=alt,
+                  caption=caption)
 
 
-def suggest_context(results, suggestions, *, title: str | None = None, author: str | None = None) -> dict[str, Any]:
-    """Context of the suggestion one-pager (``templates/suggest.html.j2`` and ``suggest.typ``)."""
+def suggest_context(results, suggestions, *, title: str | None = None, author: str | None = None,
+                    sections: SectionRegistry = SUGGEST_SECTIONS) -> dict[str, Any]:
+    """Context of the suggestion document (``templates/suggest.html.j2`` and ``suggest.typ``).
+
+    Keys of :func:`_base`, ``byline``, ``study`` (one sentence on the study), ``toc`` (``id``, ``number``,
+    ``title``, ``html``, ``typst`` of each section) and one key per section id with its built object.
+    """
     src = results.table.source
     ctx = _base(title or f"Next experiments for {src}", author,
-                f"Suggested next film conditions for {src} (ssereport suggest).",
-                "solid-state electrolyte, active learning, design of experiments, ssereport",
+                f"Recommended film conditions for {src} (ssereport suggest --goal {suggestions.goal}).",
+                "solid-state electrolyte, operating window, design of experiments, ssereport",
                 _synthetic(results.table))
     ctx["byline"] = f"{ctx['author']} · {ctx['meta']['created']} · {ctx['generator']}"
-    ctx["section"] = next_experiments_section(results, suggestions)
     ctx["study"] = (f"From {results.table.n_analyzed} films of {src}: classes "
                     + ", ".join(f"{c}: {n}" for c, n in results.clusters.counts.items())
                     + f"; SVM cross-validated macro F1 {results.classifier.cv_f1_macro_mean:.3f}.")
+    si = SuggestInput(results=results, suggestions=suggestions, figure=suggestion_figure(results, suggestions))
+    ctx["toc"] = [{"id": s.id, "number": i, "title": s.title, "html": str(s.html_template),
+                   "typst": str(s.typst_template)} for i, s in enumerate(sections, 1)]
+    for s in sections:
+        ctx[s.id] = s.build(si)
     return ctx
 
 
@@ -197,8 +214,12 @@ def _write(template: str, ctx: dict[str, Any], out_dir: Path, stem: str, formats
     out = {"json": atomic_write(out_dir / f"{stem}.json", json_text)}
     formats = tuple(formats)
     if "html" in formats:
-        out["html"] = atomic_write(out_dir / f"{stem}.html",
-                                   environment().get_template(f"{template}.html.j2").render(**ctx))
+        from .render import partial
+
+        env = environment()
+        partials = {sec["id"]: partial(sec["html"], env) for sec in ctx.get("toc", [])}
+        out["html"] = atomic_write(out_dir / f"{stem}.html", env.get_template(f"{template}.html.j2").render(
+            **ctx, sections_ctx=ctx, partials=partials))
     if "pdf" in formats:
         out["pdf"] = compile_pdf(f"{template}.typ", ctx, out_dir / f"{stem}.pdf", attachments=[
             Attachment(path=out["json"], description="Results (ssereport JSON)", relationship="data")])

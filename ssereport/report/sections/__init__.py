@@ -32,7 +32,6 @@ STUDY_SECTIONS = SectionRegistry((
     Section("tests", "Statistical tests", tests),
     Section("maps", "Process maps", maps),
     Section("classifier", "Classifier", classifier),
-    Section("next_experiments", "Next experiments", next_experiments,
-            html="sections/_next_experiments_study.html.j2"),
+    Section("next_experiments", "Next experiments", next_experiments),
     Section("methods", "Methods", methods),
 ))

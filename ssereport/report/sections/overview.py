@@ -11,6 +11,7 @@ from ...format import fmt_fixed, fmt_num, fmt_pct
 from ..vocab import KeyValue, Table, shown
 from .common import (ClassRow, ProcessWindow, classes_overview, config_items, describe, join, kw_sentence,
                      make_table, process_window)
+from .next_experiments import recommended_window
 from .registry import SectionInput
 
 __all__ = ["DataSection", "SummarySection", "data", "summary"]
@@ -25,6 +26,8 @@ class SummarySection:
     notes: tuple[str, ...] = shown(title="Notes from loading the file")
     class_table: Table = shown()
     window: ProcessWindow = shown(title="Process window")
+    #: the recommended operating window (issue 21): one line with its first point, next to the process window
+    recommended: str = shown(role="result")
     key_numbers: tuple[KeyValue, ...] = shown(title="Key numbers")
     provenance: tuple[KeyValue, ...] = shown(title="Provenance")
     config: tuple[KeyValue, ...] = shown(title="Settings")
@@ -102,6 +105,7 @@ def summary(inp: SectionInput) -> SummarySection:
         classes=overview,
         class_table=class_table(overview),
         window=window,
+        recommended=recommended_window(results.suggestions),
         key_numbers=key_numbers,
         provenance=provenance,
         config=config_items(d, cfg),
