@@ -23,6 +23,7 @@ _EXPORTS = {
     "load_films": "io",
     "StudyResults": "pipeline",
     "analyze": "pipeline",
+    "compare_studies": "qa.compare",
     "fit_model": "qa.model",
     "judge_batch": "qa.judge",
     "load_model": "qa.model",

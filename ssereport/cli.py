@@ -458,64 +458,36 @@ def compare(
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
     columns: ColumnsOpt = None,
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, ...): "
+                                                 "count the films beyond them instead of A's class-1 limits.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Compare two studies or periods: class shares, shifts (Mann-Whitney, Holm), class-1 windows, model transfer."""
-    from .analysis.compare import compare_studies
-    from .errors import DataError
+    """Compare two studies or periods: what changed (direction, size, Hodges–Lehmann interval), films beyond A's limits, model transfer."""
+    from .config import load_columns, load_config
     from .files import atomic_write
+    from .qa.compare import compare_studies
 
-    tables, problems = [], []
-    for path in (a, b):
-        try:
-            tables.append(_load(path, sheet, drop_invalid, max_file_mb, columns, config))
-        except DataError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise DataError(problems if len(problems) > 1 else problems[0])
-    ta, tb = tables
-    only_a = sorted(set(ta.headers) - set(tb.headers))
-    only_b = sorted(set(tb.headers) - set(ta.headers))
-    compared = set(_compared_columns())
-    if (set(only_a) | set(only_b)) & compared:
-        raise DataError(f"{ta.source} and {tb.source} do not have the same columns: only in {ta.source}: "
-                        f"{[ta.headers[c] for c in only_a] or 'none'}; only in {tb.source}: "
-                        f"{[tb.headers[c] for c in only_b] or 'none'}; expected both to hold the same film "
-                        "variables")
-    for t in tables:
+    mapping = {**load_columns(config), **load_columns(columns)}
+    cmp = compare_studies(a, b, config=load_config(config, seed=seed), spec=spec, sheet=sheet,
+                          drop_invalid=drop_invalid, max_file_mb=max_file_mb, columns=mapping or None)
+    for t in cmp.tables():
         _print_notes(t.source, t.notes, quiet)
-    from .config import load_config
-    from .pipeline import analyze as run
-
-    cfg = load_config(config, seed=seed)
-    ra = run(ta, cfg)
-    try:  # B analysed on its own when it can be (a month of class-1 production often cannot)
-        rb, b_note = run(tb, cfg), ""
-    except DataError as exc:
-        rb, b_note = tb, str(exc)
-        if not quiet:
-            sys.stderr.write(f"ssereport: note: {tb.source}: not analysed on its own ({exc}); its films are "
-                             "compared in A's classes\n")
-    cmp = compare_studies(ra, rb, alpha=cfg.alpha, b_note=b_note)
+    if cmp.b_note and not quiet:
+        sys.stderr.write(f"ssereport: note: {cmp.source_b}: not analysed on its own ({cmp.b_note}); its films are "
+                         "compared in A's classes\n")
     if json_out is not None:
         atomic_write(json_out, cmp.to_json())
     written = {}
     if out is not None:
-        from .report.suggest import render_compare
+        from .report.compare import render_compare
 
-        written = render_compare(cmp, ra, rb, out)
+        written = render_compare(cmp, out)
     if not quiet:
         print(cmp.summary())
         if json_out is not None:
             print(f"comparison written to {json_out}")
         for kind, path in written.items():
             print(f"{kind:5} {path}")
-
-
-def _compared_columns() -> tuple[str, ...]:
-    from .schema import FILM_VARIABLES, READINGS
-
-    return FILM_VARIABLES + READINGS
 
 
 def _formats(text: str, allowed: set[str]) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 FilmTable = Any  # ssereport.io.FilmTable
 StudyResults = Any  # ssereport.pipeline.StudyResults
 
-__all__ = ["MAX_HTML_ROWS", "film_table_html", "film_table_repr", "study_html", "study_repr"]
+__all__ = ["MAX_HTML_ROWS", "comparison_html", "film_table_html", "film_table_repr", "study_html", "study_repr"]
 
 #: Rows of the film table shown in a notebook (the first ones); the HTML stays small whatever the size.
 MAX_HTML_ROWS = 10
@@ -113,4 +113,25 @@ def study_html(r: StudyResults) -> str:
              "<p>Every table: <code>.to_dict()</code>; the report: "
              "<code>ssereport.render_report(results, out_dir)</code>.</p>",
              "</div>"]
+    return "\n".join(parts)
+
+
+def comparison_html(c: Any) -> str:
+    """A :class:`~ssereport.analysis.compare.Comparison` as HTML: the headline, the two questions answered
+    apart, the films beyond the acceptance limits and the shift of every variable."""
+    e = html.escape
+    parts = [f'<div class="ssereport-compare" style="{_STYLE}">',
+             f"<p><strong>{e(c.headline)}</strong></p>",
+             f"<p>A (reference): {e(str(c.source_a))}, {c.n_a} films. B: {e(str(c.source_b))}, {c.n_b} films.</p>",
+             f"<h4>Did film quality change?</h4><p>{e(c.quality_answer())}</p>"]
+    if c.limits is not None:
+        parts.append(_frame(c.limits.table))
+    parts += [f"<h4>Does A's recipe → class model still predict B's classes?</h4><p>{e(c.model_answer())}</p>",
+              "<h4>What changed</h4>",
+              _frame(c.variables[["variable", "median_a", "median_b", "change_pct", "direction", "shift",
+                                  "shift_ci_low", "shift_ci_high", "p_holm", "effect_size", "shifted"]],
+                     p_columns=("p_holm",)),
+              f"<p>{e(c.shift_method)}. Everything: <code>.to_dict()</code>; the report: "
+              "<code>ssereport compare A B --out DIR</code>.</p>",
+              "</div>"]
     return "\n".join(parts)

@@ -54,3 +54,9 @@ if [ -f "$ref" ]; then
   Rscript tests/reference/compare_reference.R "$ref" tests/reference/compare
   echo "wrote tests/reference/compare_*"
 fi
+
+# 6. Hodges–Lehmann shift and its exact interval of `ssereport compare` (wilcox.test(b, a, conf.int = TRUE))
+if [ -f "$ref" ]; then
+  Rscript tests/reference/compare_hl.R "$ref" tests/reference/compare_hl
+  echo "wrote tests/reference/compare_hl*"
+fi
