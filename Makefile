@@ -23,8 +23,13 @@ report: $(STAMP)
 	$(VENV)/bin/ssereport fit data/sse_films_reference.csv --model models/reference.json --quiet
 	$(VENV)/bin/ssereport batch data/batches/*.csv --model models/reference.json --out reports --jobs 2 --exit-zero
 
+# pytest-xdist: one worker per CPU core (`make test PYTEST_WORKERS=0` runs in one process); loadscope
+# with the work units of tests/conftest.py (a module with shared fixtures on one worker, the tests that
+# wait against a deadline on one worker one at a time, the rest test by test).
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(PY) -m pytest --basetemp=$(CURDIR)/.pytest-tmp -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --basetemp=$(CURDIR)/.pytest-tmp -p no:cacheprovider $(PYTEST_ARGS)
 
 data: $(STAMP)
 	$(PY) data/generate_reference.py

@@ -40,6 +40,54 @@ def reference_results(reference_table):
     return analyze(reference_table)
 
 
+#: The tests' fast analysis settings: no bootstrap, one cross-validation repeat (every other setting the
+#: default). Used where a test needs *an* analysis, not the bootstrap or the CV spread; a supported
+#: option (``Config`` / a ``--config`` file), not a patched internal.
+FAST_SETTINGS = {"n_bootstrap": 0, "cv_repeats": 1}
+
+
+@pytest.fixture(scope="session")
+def fast_config():
+    """:data:`FAST_SETTINGS` as a :class:`ssereport.Config`."""
+    from ssereport import Config
+
+    return Config(**FAST_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def fast_config_file(tmp_path_factory) -> Path:
+    """:data:`FAST_SETTINGS` as a settings file for the command line's ``--config``."""
+    path = tmp_path_factory.mktemp("settings") / "fast.toml"
+    path.write_text("[analysis]\n" + "".join(f"{k} = {v}\n" for k, v in FAST_SETTINGS.items()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fast_results(reference_table, fast_config):
+    """The reference films analysed with :data:`FAST_SETTINGS`, once per session (per xdist worker)."""
+    from ssereport import analyze
+
+    return analyze(reference_table, fast_config)
+
+
+@pytest.fixture(scope="session")
+def reference_model(reference_results):
+    """The reference model (``ssereport fit`` on the reference films with the default settings), once per session."""
+    from ssereport.qa.model import fit_model
+
+    return fit_model(reference_results)
+
+
+@pytest.fixture(scope="session")
+def reference_model_path(reference_model, tmp_path_factory) -> Path:
+    """:func:`reference_model` saved as JSON, as ``ssereport fit --model`` writes it."""
+    from ssereport.qa.model import save_model
+
+    path = tmp_path_factory.mktemp("model") / "reference.json"
+    save_model(reference_model, path)
+    return path
+
+
 @pytest.fixture
 def write_csv(tmp_path):
     """Write text to a CSV file and return its path."""
@@ -66,3 +114,43 @@ def need_weasyprint() -> None:
     except (ImportError, OSError) as exc:
         pytest.skip(f"WeasyPrint cannot run here ({type(exc).__name__}): pip install ssereport[weasyprint] "
                     "and apt-get install libpango-1.0-0 libpangoft2-1.0-0")
+
+
+#: Tests that wait for another process against a deadline (the watcher, the headless browser): one xdist
+#: work unit, so one worker runs them one after the other and two of them never compete for the CPU
+#: (their deadlines stay as strict as without xdist).
+TIMING_GROUP = ("tests/test_watch.py::", "tests/test_browser.py::")
+
+#: Modules whose tests share no module- or class-scoped fixture: handed out test by test, last, so they
+#: even out the workers at the end. Every other module is one work unit, so its module-scoped fixtures
+#: (a rendered report, a fitted model) are set up once, not once per worker.
+BY_TEST = frozenset({"tests/test_bad_inputs.py", "tests/test_cli.py", "tests/test_engines.py", "tests/test_io.py",
+                     "tests/test_numerics.py", "tests/test_pipeline.py", "tests/test_properties.py",
+                     "tests/test_safety.py"})
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The work unit of a test under ``make test`` (pytest-xdist ``--dist loadscope``, see below)."""
+    if nodeid.startswith(TIMING_GROUP):
+        return "timing"
+    module = nodeid.split("::", 1)[0]
+    return nodeid if module in BY_TEST else module
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: no error when xdist is not loaded
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with the work units of :func:`xdist_scope`.
+
+    pytest-xdist's own ``loadgroup`` cannot be used: with pytest 9 the ``xdist_group`` mark no longer
+    reaches the node IDs the scheduler groups by (xdist 3.8 sets ``item._nodeid``, which pytest 9.2's
+    ``nodeid`` no longer reads), so every marked test would be a unit of its own.
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return Scheduling(config, log)

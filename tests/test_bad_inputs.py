@@ -1,7 +1,11 @@
 """The bad-input corpus (tests/bad_inputs/): every file a lab would really produce, run through the CLI.
 
-One subprocess per (case, command). The cases and the exact messages are in
-``tests/bad_inputs/cases.toml``; the files are made by ``tests/bad_inputs/make_corpus.py``.
+Each (case, command) runs in this process through ``ssereport.cli.main([...])``, stdout, stderr and
+the exit code captured; :func:`test_subprocess_behaves_as_in_process` runs a few of them as
+``python -m ssereport`` subprocesses too and checks that both give the same exit code, stdout and
+stderr. Valid files are analysed with the tests' fast settings (``--config``, no bootstrap, one CV
+repeat): the corpus is about reading files, not about the bootstrap. The cases and the exact messages
+are in ``tests/bad_inputs/cases.toml``; the files are made by ``tests/bad_inputs/make_corpus.py``.
 
 * error cases: exit code 2, every expected substring in stderr, the file named,
   one ``ssereport: error:`` message, no traceback, no warning, nothing written
@@ -58,6 +62,35 @@ def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
                           text=True, encoding="utf-8", errors="replace", env=_env(), cwd=ROOT, timeout=300)
 
 
+@dataclass(frozen=True)
+class Ran:
+    """What a command did: as :class:`subprocess.CompletedProcess` names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(capsys, monkeypatch, *args: str | Path) -> Ran:
+    """``ssereport *args`` in this process (``main``, as ``python -m ssereport`` calls it), output captured.
+
+    The same working directory and environment as :func:`run_cli`; ``SystemExit`` is turned into its code
+    as the interpreter would. Any other exception propagates and fails the test (the subprocess would
+    print a traceback).
+    """
+    from ssereport.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("SSEREPORT_DEBUG", raising=False)
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # noqa: PERF203 - what `sys.exit(main())` would end with
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return Ran(code, out, err)
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -72,6 +105,7 @@ class Command:
     result_ids: Callable[[Path], list[str]] | None = None  # tmp dir -> sample IDs in the results
     result_notes: Callable[[Path], list[str]] | None = None
     needs: tuple[str, ...] = ()  # fixtures passed in the dict
+    analyzes: bool = False  # runs the analysis: valid files get the fast settings (--config)
 
 
 def _analyze_ids(tmp: Path) -> list[str]:
@@ -106,28 +140,29 @@ COMMANDS: dict[str, Command] = {
         out_dir=lambda tmp: tmp / "out",
         result_ids=_analyze_ids,
         result_notes=lambda tmp: _analyze_json(tmp)["input"]["notes"],
+        analyzes=True,
     ),
     "batch": Command(
         "batch",
-        argv=lambda f, tmp, fx: ["batch", f, "--model", fx["reference_model"], "--out", tmp / "out",
+        argv=lambda f, tmp, fx: ["batch", f, "--model", fx["reference_model_path"], "--out", tmp / "out",
                                  "--format", "json", "--exit-zero"],  # the input is at stake here, not the verdict
         out_dir=lambda tmp: tmp / "out",
         # the index lists failed files by design; no batch report may be written
         allowed_on_error=frozenset({"index.html"}),
         result_ids=_batch_ids,
         result_notes=lambda tmp: [n for d in _batch_jsons(tmp) for n in d["input"]["notes"]],
-        needs=("reference_model",),
+        needs=("reference_model_path",),
     ),
     # a spec file (the case's file) applied to the valid good_batch.csv
     "spec": Command(
         "spec",
-        argv=lambda f, tmp, fx: ["batch", CORPUS / "good_batch.csv", "--model", fx["reference_model"], "--spec", f,
+        argv=lambda f, tmp, fx: ["batch", CORPUS / "good_batch.csv", "--model", fx["reference_model_path"], "--spec", f,
                                  "--out", tmp / "out", "--format", "json", "--exit-zero"],
         out_dir=lambda tmp: tmp / "out",
         allowed_on_error=frozenset({"index.html"}),
         result_ids=_batch_ids,
         result_notes=lambda tmp: [n for d in _batch_jsons(tmp) for n in d["input"]["notes"]],
-        needs=("reference_model",),
+        needs=("reference_model_path",),
     ),
     # `report` runs the same loading and analysis as `analyze`: it shares analyze's expectations
     # (the spec key below); valid files are rendered only where the report itself is at stake.
@@ -137,6 +172,7 @@ COMMANDS: dict[str, Command] = {
         out_dir=lambda tmp: tmp / "out",
         result_ids=lambda tmp: _report_json(tmp)["classes"]["sample_id"],
         result_notes=lambda tmp: _report_json(tmp)["input"]["notes"],
+        analyzes=True,
     ),
 }
 SPEC_OF = {"report": "analyze"}
@@ -165,29 +201,64 @@ def _params():
 
 
 @pytest.fixture(scope="session")
-def reference_model(tmp_path_factory) -> Path:
-    """The reference model, fitted once per session from data/sse_films_reference.csv."""
-    path = tmp_path_factory.mktemp("model") / "model.json"
-    proc = run_cli("fit", REFERENCE_CSV, "--model", path, "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    return path
+def huge_csv(tmp_path_factory) -> Path:
+    """huge.csv (60 MB), made once per session: the commands only read it."""
+    return _make_corpus_module().make_huge(tmp_path_factory.mktemp("huge") / "huge.csv", size_mb=60)
 
 
-def _input_file(case: dict, tmp: Path) -> Path:
+def _input_file(case: dict, request) -> Path:
     if case.get("runtime"):  # too big to commit: made at run time
         assert case["file"] == "huge.csv", f"no runtime generator for {case['file']}"
-        (tmp / "in").mkdir()
-        return _make_corpus_module().make_huge(tmp / "in" / case["file"], size_mb=60)
+        return request.getfixturevalue("huge_csv")
     return CORPUS / case["file"]
 
 
+def _argv(case: dict, command: str, tmp_path: Path, request) -> list:
+    """The command line of (case, command); valid files that are analysed get the fast settings."""
+    cmd = COMMANDS[command]
+    fixtures = {name: request.getfixturevalue(name) for name in cmd.needs}
+    argv = cmd.argv(_input_file(case, request), tmp_path, fixtures)
+    if cmd.analyzes and case[SPEC_OF.get(command, command)].get("ok"):
+        argv += ["--config", request.getfixturevalue("fast_config_file")]
+    return argv
+
+
 @pytest.mark.parametrize(("case", "command"), _params())
-def test_corpus(case: dict, command: str, tmp_path: Path, request) -> None:
+def test_corpus(case: dict, command: str, tmp_path: Path, request, capsys, monkeypatch) -> None:
+    proc = run_main(capsys, monkeypatch, *_argv(case, command, tmp_path, request))
+    _check(case, command, proc, tmp_path)
+
+
+#: (file, command) pairs also run as `python -m ssereport` subprocesses: an error while reading, errors in
+#: the cells of a batch, and a valid file through the whole report (its figures drawn in a forked process).
+SMOKE = [("empty.csv", "analyze"), ("non_numeric_cells.csv", "batch"), ("html_script_ids.csv", "report")]
+
+
+def _case(file: str) -> dict:
+    (case,) = [c for c in CASES if c["file"] == file]
+    return case
+
+
+@pytest.mark.parametrize(("file", "command"), SMOKE, ids=[f"{c}:{f}" for f, c in SMOKE])
+def test_subprocess_behaves_as_in_process(file: str, command: str, tmp_path: Path, request, capsys,
+                                          monkeypatch) -> None:
+    """The real entry point gives what test_corpus's in-process ``main([...])`` gives: code, stdout, stderr."""
+    case = _case(file)
+    sub_tmp, in_tmp = tmp_path / "sub", tmp_path / "in"
+    sub_tmp.mkdir(), in_tmp.mkdir()
+    proc = run_cli(*_argv(case, command, sub_tmp, request))
+    _check(case, command, proc, sub_tmp)
+    ran = run_main(capsys, monkeypatch, *_argv(case, command, in_tmp, request))
+    _check(case, command, ran, in_tmp)
+    sub = [proc.returncode, *(text.replace(str(sub_tmp), "<tmp>") for text in (proc.stdout, proc.stderr))]
+    got = [ran.returncode, *(text.replace(str(in_tmp), "<tmp>") for text in (ran.stdout, ran.stderr))]
+    assert sub == got
+
+
+def _check(case: dict, command: str, proc, tmp_path: Path) -> None:
+    """Every expectation of cases.toml on one run (``proc``: exit code, stdout and stderr)."""
     cmd = COMMANDS[command]
     spec = case[SPEC_OF.get(command, command)]
-    fixtures = {name: request.getfixturevalue(name) for name in cmd.needs}
-    path = _input_file(case, tmp_path)
-    proc = run_cli(*cmd.argv(path, tmp_path, fixtures))
     err = proc.stderr
     out_dir = cmd.out_dir(tmp_path)
     where = f"\n--- stdout:\n{proc.stdout[-3000:]}\n--- stderr:\n{err[-3000:]}"

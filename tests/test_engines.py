@@ -93,13 +93,13 @@ def test_the_qmd_uses_the_parameters(reference_path, tmp_path, monkeypatch, caps
     assert ns["r"].config.seed == 7 and ns["ctx"]["summary"].provenance[6].value == "7"
 
 
-def test_report_engine_weasyprint_writes_pdf_a(tmp_path, capsys):
+def test_report_engine_weasyprint_writes_pdf_a(tmp_path, capsys, fast_config_file):
     need_weasyprint()
     from pypdf import PdfReader
 
     out = tmp_path / "o"
     assert main(["report", str(REFERENCE_CSV), "--engine", "weasyprint", "--format", "pdf", "--title", TITLE,
-                 "--out", str(out), "-q"]) == 0
+                 "--out", str(out), "-q", "--config", str(fast_config_file)]) == 0
     reader = PdfReader(out / "sse_films_reference.pdf")
     assert reader.metadata.title == TITLE
     assert set(reader.attachments) == {"sse_films_reference.csv", "sse_films_reference.results.json"}

@@ -1,9 +1,15 @@
-"""The figure process of ``ssereport report`` (report/_figproc.py): same files as the sequential path."""
+"""The figure process of ``ssereport report`` (report/_figproc.py): same files as the sequential path.
+
+The studies here use the tests' fast settings (no bootstrap, one CV repeat; conftest.FAST_SETTINGS):
+what is tested is the hand-over of stages and figures, which the bootstrap does not change. The
+figures drawn in this process from those results are drawn once (the ``baseline`` fixture).
+"""
 
 from __future__ import annotations
 
 import os
 import signal
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +22,10 @@ from ssereport.pipeline import STAGES, analyze
 from ssereport.report._figproc import NEEDS, ORDER, FigureProcess, figure_order
 from ssereport.report.render import render_report
 
+from .conftest import FAST_SETTINGS
 from .conftest import REFERENCE_CSV as REFERENCE
+
+FAST = Config(**FAST_SETTINGS)
 
 
 class _FixedNow(datetime):
@@ -35,7 +44,24 @@ def _study(table, figs=None):
         if figs is not None:
             figs.stage(fields)
 
-    return analyze(table, Config(), on_stage=on_stage), stages
+    return analyze(table, FAST, on_stage=on_stage), stages
+
+
+def _numbers(results) -> str:
+    """The results JSON without its creation time: equal for two runs of the same study."""
+    return results.to_json().replace(results.provenance["created"], "")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    results: object
+    figures: dict
+
+
+@pytest.fixture(scope="module")
+def baseline(fast_results):
+    """The fast study and every figure of it drawn in this process (the sequential path), once for the module."""
+    return Baseline(fast_results, render_figures(fast_results))
 
 
 def test_every_figure_has_its_needs():
@@ -57,15 +83,13 @@ def test_the_drawing_order_follows_a_new_figures_needs(monkeypatch):
         figure_order()
 
 
-def test_stages_come_in_order_and_do_not_change_the_results(reference_table, reference_results):
+def test_stages_come_in_order_and_do_not_change_the_results(reference_table, fast_results):
     results, stages = _study(reference_table)
     assert stages == list(STAGES)
     assert stages[:3] == [("table", "config"), ("maps",), ("pca",)]
     # the classifier before the tests: its figures (drawn last) start while the tests run
     assert stages[4:] == [("classifier", "decision_map"), ("kruskal", "dunn", "anova")]
-    a, b = results.to_json(), reference_results.to_json()
-    created = (results.provenance["created"], reference_results.provenance["created"])
-    assert a.replace(created[0], "") == b.replace(created[1], "")  # the same numbers as analyze()
+    assert _numbers(results) == _numbers(fast_results)  # the same numbers as analyze()
 
 
 def test_report_files_identical_to_sequential(reference_table, tmp_path, monkeypatch):
@@ -80,7 +104,7 @@ def test_report_files_identical_to_sequential(reference_table, tmp_path, monkeyp
         assert parallel[kind].read_bytes() == sequential[kind].read_bytes(), kind
 
 
-def test_child_drew_figures_and_they_equal_the_sequential_ones(reference_table, monkeypatch):
+def test_child_drew_figures_and_they_equal_the_sequential_ones(reference_table, baseline, monkeypatch):
     import ssereport.report._figproc as figproc
 
     # the child must end by itself once the stages are over (it would otherwise wait for the join's timeout)
@@ -94,22 +118,24 @@ def test_child_drew_figures_and_they_equal_the_sequential_ones(reference_table, 
     assert proc.exitcode == 0  # ended by itself, not terminated by close()
     assert by_child == set(FIGURES)  # every figure, the decision maps with the suggestions sent last too
     assert list(got) == list(FIGURES)
-    assert got == render_figures(results)
+    assert _numbers(results) == _numbers(baseline.results)  # so the baseline is these results' figures
+    assert got == baseline.figures
 
 
-def test_a_dead_child_leaves_the_figures_to_the_parent(reference_table, reference_results):
+def test_a_dead_child_leaves_the_figures_to_the_parent(reference_table, baseline):
     with FigureProcess() as figs:
         os.kill(figs._proc.pid, signal.SIGKILL)
         figs._proc.join()
         results, _ = _study(reference_table, figs)
         got = figs.collect(results)
-    assert got == render_figures(results)
+    assert _numbers(results) == _numbers(baseline.results)
+    assert got == baseline.figures
 
 
-def test_disabled_draws_in_process(reference_results):
+def test_disabled_draws_in_process(baseline):
     with FigureProcess(enabled=False) as figs:
         assert figs._proc is None
-        assert figs.collect(reference_results) == render_figures(reference_results)
+        assert figs.collect(baseline.results) == baseline.figures
 
 
 def test_an_error_while_drawing_reaches_the_caller(reference_table, monkeypatch):
@@ -128,13 +154,14 @@ def test_an_error_while_drawing_reaches_the_caller(reference_table, monkeypatch)
             figs.collect(results)
 
 
-def test_the_parent_never_imports_matplotlib(tmp_path):
+def test_the_parent_never_imports_matplotlib(tmp_path, fast_config_file):
     """The child draws every figure; the parent of `ssereport report` imports only the analysis' libraries."""
     import subprocess
     import sys
 
     code = ("import sys; from ssereport.cli import main; "
-            f"rc = main(['report', {str(REFERENCE)!r}, '--out', {str(tmp_path)!r}, '--quiet']); "
+            f"rc = main(['report', {str(REFERENCE)!r}, '--out', {str(tmp_path)!r}, '--quiet', "
+            f"'--config', {str(fast_config_file)!r}]); "
             "print(rc, 'matplotlib' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "MPLBACKEND": "Agg"})

@@ -24,13 +24,13 @@ def _undated(text: str) -> str:
     return _STAMP.sub("<date>", text)
 
 
-def test_two_runs_identical_apart_from_dates(tmp_path):
+def test_two_runs_identical_apart_from_dates(reference_results, tmp_path):
     from ssereport import analyze
     from ssereport.report.render import render_report
 
     outs = []
-    for i in range(2):
-        r = analyze(load_films(REFERENCE_CSV))
+    # the session's reference_results is the first run: analyze(load_films(REFERENCE_CSV)), default settings
+    for i, r in enumerate([reference_results, analyze(load_films(REFERENCE_CSV))]):
         paths = render_report(r, tmp_path / f"run{i}", formats=("html",))
         outs.append({k: p.read_text(encoding="utf-8") for k, p in paths.items()})
     a, b = outs
@@ -41,10 +41,10 @@ def test_two_runs_identical_apart_from_dates(tmp_path):
     assert a["csv"] == b["csv"]
 
 
-def test_concurrent_runs_into_one_folder(tmp_path):
+def test_concurrent_runs_into_one_folder(tmp_path, fast_config_file):
     out = tmp_path / "shared"
     cmd = [sys.executable, "-m", "ssereport", "report", str(REFERENCE_CSV), "--out", str(out), "--format", "html",
-           "-q"]
+           "-q", "--config", str(fast_config_file)]  # the fast settings: what is tested is the writing
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     for p in procs:
         _, err = p.communicate(timeout=300)
