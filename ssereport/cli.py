@@ -4,8 +4,10 @@ Every error a user can cause (bad data, bad options) ends with one readable
 message on stderr and exit code 2; no traceback, no output file. Set
 ``SSEREPORT_DEBUG=1`` to see the traceback of an unexpected error.
 
-One module for the eight commands (about 540 lines, mostly their typer option
-declarations): each command only parses, calls the package and prints, and
+One module for the commands: each command only parses, calls the package and
+prints. The option blocks the commands share (data, settings, sheet, columns,
+output folder, model, spec …) are declared once as ``Annotated`` aliases; the
+engines live beside the renderers (``report/quarto.py``, ``report/weasy.py``);
 the heavy imports happen inside the commands so ``ssereport --help`` stays fast.
 """
 
@@ -18,9 +20,30 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
+
+
+class _FlagHelp:
+    """``-h/--help`` shown as the flag it is (typer shows every boolean option's type, ``<bool>``)."""
+
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+
+class _Command(_FlagHelp, TyperCommand):
+    pass
+
+
+class _Group(_FlagHelp, TyperGroup):
+    pass
+
 
 app = typer.Typer(
     name="ssereport",
+    cls=_Group,
     help="Statistical quality reports for solid-state-electrolyte (SSE) films "
          "(PCA, K-means quality classes, Kruskal-Wallis, log-ANOVA, linear SVM), "
          "after Chen, Duquesnoy et al., ACS Energy Lett. 2021.",
@@ -40,19 +63,47 @@ def _fail(message: str, code: int = EXIT_DATA) -> None:
     raise typer.Exit(code)
 
 
+# --------------------------------------------------------------------------- option blocks, defined once
+#
+# Help texts go through rich markup: ``[`` is escaped (:func:`_help`) so that ``[columns]`` and
+# ``ssereport[weasyprint]`` are shown as written. A boolean option is a flag (``--quiet``, never
+# ``--quiet true``): ``metavar=""`` keeps the help from showing it a ``<bool>`` value.
+
+
+def _help(text: str) -> str:
+    """Help text with rich markup escaped (``[columns]`` stays visible)."""
+    return text.replace("[", "\\[")
+
+
+def _flag(*names: str, help: str):
+    return typer.Option(*names, help=_help(help), metavar="")
+
+
 DataArg = Annotated[Path, typer.Argument(help="Film table: CSV (comma, semicolon or tab) or XLSX.",
                                          show_default=False)]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML file with analysis settings.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help=_help(
+    "TOML file with analysis settings (`ssereport init` writes one with every setting and its default)."))]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name, any case (default: the first "
-                                                 "sheet, or the one sheet holding the film table).")]
-ColumnsOpt = Annotated[Optional[Path], typer.Option("--columns", help="TOML file mapping headers ssereport does not "
-                                                    "know to variables (a [columns] table; the settings file's "
-                                                    "[columns] table is used too).")]
-DropOpt = Annotated[bool, typer.Option("--drop-invalid", help="Exclude invalid rows (each is listed with its "
-                                       "reason in the results) instead of stopping.")]
-MaxOpt = Annotated[float, typer.Option("--max-file-mb", help="Refuse input files larger than this (MB).")]
+                                                 "sheet, or the sheet whose headers name the most variables).")]
+ColumnsOpt = Annotated[Optional[Path], typer.Option("--columns", help=_help(
+    "TOML file mapping headers ssereport does not know to variables (a [columns] table, e.g. "
+    "\"Binder P (wt%)\" = \"polymer_wt_pct\"; the settings file's [columns] table is used too)."))]
+DropOpt = Annotated[bool, _flag("--drop-invalid", help="Exclude invalid rows (each is listed with its reason "
+                                "in the results) instead of stopping.")]
+MaxOpt = Annotated[float, typer.Option("--max-file-mb", help="Refuse input files larger than this many MiB "
+                                       "(1 MiB = 1,048,576 bytes).")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (overrides the config).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no loading notes).")]
+QuietOpt = Annotated[bool, _flag("--quiet", "-q", help="Print nothing but errors (no loading notes).")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if missing).")]
+OutOptional = Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder for the HTML + PDF "
+                                                     "(created if missing; default: none written).")]
+ModelIn = Annotated[Path, typer.Option("--model", "-m", help="Reference model from `ssereport fit`.")]
+SpecOpt = Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, "
+                                                 "thickness_min, thickness_max, min_pass_fraction).")]
+BatchFormats = Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")]
+ENGINES_HELP = _help("PDF engine: typst (default, built in), weasyprint (the HTML report with its print CSS; "
+                     "pip install \"ssereport[weasyprint]\") or quarto (renders report.qmd; needs the quarto "
+                     "program on PATH).")
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Batch history database: postgresql://user@host/db, "
                                               "or an SQLite file (default: OUT/history.sqlite).",
                                               show_default=False)]
@@ -129,7 +180,7 @@ def validate(data: DataArg, sheet: SheetOpt = None, drop_invalid: DropOpt = Fals
 @app.command()
 def analyze(
     data: DataArg,
-    json_out: Annotated[Optional[Path], typer.Option("--json", "-o", help="Write the results JSON here "
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the results JSON to this file "
                                                      "(default: print a summary only).")] = None,
     config: ConfigOpt = None,
     sheet: SheetOpt = None,
@@ -160,21 +211,19 @@ app.command("analyse", hidden=True, help="Same as `analyze`.")(analyze)
 @app.command()
 def report(
     data: DataArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
+    out: OutOpt = Path("reports"),
     formats: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf (the results JSON is "
                                          "always written).")] = "html,pdf",
     config: ConfigOpt = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="Author shown in the report and PDF.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="PDF engine: typst (default, built in), weasyprint (the "
-                                        "HTML report with its print CSS; pip install ssereport[weasyprint]) or "
-                                        "quarto (renders report.qmd; needs the quarto program on PATH).")] = "typst",
+    engine: Annotated[str, typer.Option("--engine", help=ENGINES_HELP)] = "typst",
     sheet: SheetOpt = None,
     drop_invalid: DropOpt = False,
     max_file_mb: MaxOpt = 50.0,
     seed: SeedOpt = None,
     columns: ColumnsOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display, no loading notes.")] = False,
+    quiet: Annotated[bool, _flag("--quiet", "-q", help="No progress display, no loading notes.")] = False,
 ) -> None:
     """Analyse a film table and write the report: <stem>.html, <stem>.pdf (PDF/A-3b) and <stem>.results.json."""
     from .config import load_config
@@ -188,9 +237,11 @@ def report(
         # the settings and the data are checked here, so that errors read as with the other engines
         table = _load(data, sheet, drop_invalid, max_file_mb, columns, config)
         _print_notes(table.source, table.notes, quiet)
-        _quarto(data, out, fmts, {"config": config, "columns": columns, "seed": seed, "title": title,
-                                  "author": author, "sheet": sheet, "drop_invalid": drop_invalid,
-                                  "max_file_mb": max_file_mb})
+        from .report.quarto import render_quarto
+
+        render_quarto(data, out, fmts, {"config": config, "columns": columns, "seed": seed, "title": title,
+                                        "author": author, "sheet": sheet, "drop_invalid": drop_invalid,
+                                        "max_file_mb": max_file_mb})
         return
     from .report._figproc import FigureProcess
 
@@ -240,46 +291,10 @@ class _Progress:
         return False
 
 
-def _quarto(data: Path, out: Path, formats: tuple[str, ...], options: dict) -> None:
-    """Run ``quarto render`` on a copy of report.qmd with every option of the command as a parameter.
-
-    The parameters go in an ``--execute-params`` YAML file (written as JSON, which is YAML), so that
-    titles with quotes, colons or newlines reach the document unchanged; paths are made absolute.
-    """
-    import json
-    import shutil
-    import subprocess
-    import tempfile
-    from importlib import resources
-
-    from .errors import ConfigError
-
-    exe = shutil.which("quarto")
-    if exe is None:
-        raise ConfigError("--engine quarto needs the `quarto` program on PATH, and it was not found; install "
-                          "Quarto (https://quarto.org) or use the default engine, --engine typst")
-    params = {"data": str(Path(data).resolve())}
-    for key, value in options.items():
-        params[key] = str(Path(value).resolve()) if isinstance(value, Path) else value
-    # html -> Quarto's html format; pdf -> its typst format (both declared in report.qmd)
-    to = {("html",): "html", ("pdf",): "typst"}.get(tuple(formats), "all")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ssereport-quarto-") as tmp:
-        qmd = Path(tmp) / "report.qmd"  # rendered in a scratch folder: its figures never land in the package
-        qmd.write_bytes((resources.files("ssereport") / "templates" / "report.qmd").read_bytes())
-        params_file = Path(tmp) / "params.yml"
-        params_file.write_text(json.dumps(params, ensure_ascii=False, indent=1), encoding="utf-8")
-        args = [exe, "render", str(qmd), "--to", to, "--execute-params", str(params_file),
-                "--output-dir", str(out.resolve())]
-        proc = subprocess.run(args, check=False, cwd=tmp)
-    if proc.returncode != 0:
-        raise ConfigError(f"quarto render failed with exit code {proc.returncode}")
-
-
 @app.command()
 def fit(
     data: DataArg,
-    model: Annotated[Path, typer.Option("--model", "-m", help="Where to write the model JSON.")] = Path(
+    model: Annotated[Path, typer.Option("--model", "-m", help="Where to write the model JSON (a file).")] = Path(
         "models/reference.json"),
     config: ConfigOpt = None,
     sheet: SheetOpt = None,
@@ -304,12 +319,10 @@ def batch(
     batch_files: Annotated[list[Path], typer.Argument(help="One or more batch tables (CSV/XLSX); a file "
                                                       "with a batch_id column is split by batch.",
                                                       show_default=False)],
-    model: Annotated[Path, typer.Option("--model", "-m", help="Reference model from `ssereport fit`.")] = Path(
-        "models/reference.json"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, "
-                                                 "thickness_min, thickness_max, min_pass_fraction).")] = None,
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")] = "html,pdf,json",
+    model: ModelIn = Path("models/reference.json"),
+    out: OutOpt = Path("reports"),
+    spec: SpecOpt = None,
+    formats: BatchFormats = "html,pdf,json",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes.")] = 1,
     max_file_mb: MaxOpt = 50.0,
     columns: ColumnsOpt = None,
@@ -317,8 +330,8 @@ def batch(
     db_timeout: DbTimeoutOpt = 30.0,
     index_last: IndexLastOpt = 100,
     quiet: QuietOpt = False,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when a batch fails (only an "
-                                            "input or usage error exits 2).")] = False,
+    exit_zero: Annotated[bool, _flag("--exit-zero", help="Exit 0 even when a batch fails (only an "
+                                     "input or usage error exits 2).")] = False,
 ) -> None:
     """Judge production batches against the reference model: a pass/fail report per batch and an index.
 
@@ -368,12 +381,10 @@ def batch(
 def watch(
     inbox: Annotated[Path, typer.Argument(help="Folder to watch for batch tables (CSV/XLSX); created if missing.",
                                           show_default=False)],
-    model: Annotated[Path, typer.Option("--model", "-m", help="Reference model from `ssereport fit`.")] = Path(
-        "models/reference.json"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("reports"),
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="TOML with spec limits (sigma_min, rd_max, "
-                                                 "thickness_min, thickness_max, min_pass_fraction).")] = None,
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, pdf.")] = "html,pdf,json",
+    model: ModelIn = Path("models/reference.json"),
+    out: OutOpt = Path("reports"),
+    spec: SpecOpt = None,
+    formats: BatchFormats = "html,pdf,json",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Parallel processes (forked once).")] = 1,
     settle: Annotated[float, typer.Option("--settle", min=0.05, max=60.0, help="Seconds a file's size and time "
                                           "must stay unchanged before it is read (a file still being written "
@@ -409,6 +420,7 @@ def watch(
     finally:
         h.dispose()
     sys.stderr.write(f"ssereport: stopped watching {inbox} ({n} batch report{'s' if n != 1 else ''} written)\n")
+
 
 @app.command()
 def history(
@@ -464,9 +476,8 @@ def suggest(
                                       "films in benchmarks/suggest.md).")] = "window",
     n: Annotated[Optional[int], typer.Option("--n", min=1, help="Number of points (default 3, the number the "
                                              "window benchmark casts).")] = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the suggestions JSON here.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the HTML + PDF document into this "
-                                                "folder.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the suggestions JSON to this file.")] = None,
+    out: OutOptional = None,
     config: ConfigOpt = None,
     sheet: SheetOpt = None,
     drop_invalid: DropOpt = False,
@@ -554,8 +565,29 @@ def _formats(text: str, allowed: set[str]) -> tuple[str, ...]:
     return items
 
 
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to write ssereport.toml and columns.toml into (created "
+                                           "if missing).")] = Path("."),
+    force: Annotated[bool, _flag("--force", help="Overwrite the two files if they exist.")] = False,
+) -> None:
+    """Write a commented settings file, ssereport.toml (every setting, its default and meaning), and a columns.toml example."""
+    from .config import columns_toml, config_toml
+    from .files import atomic_write
+
+    targets = {folder / "ssereport.toml": config_toml(), folder / "columns.toml": columns_toml()}
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        _fail(f"{', '.join(existing)} already exist(s); nothing written (use --force to overwrite)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in targets.items():
+        atomic_write(path, text)
+        print(f"wrote {path}")
+    print(f"next: ssereport report FILE --config {folder / 'ssereport.toml'} --columns {folder / 'columns.toml'}")
+
+
 @app.callback(invoke_without_command=True)
-def _root(version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False) -> None:
+def _root(version: Annotated[bool, _flag("--version", help="Show the version and exit.")] = False) -> None:
     if version:
         from . import __version__
 
@@ -567,6 +599,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning user errors into one message and exit code 2."""
     from .errors import ConfigError, DataError, ModelError, RenderError
 
+    for info in app.registered_commands:  # every command, wherever it is declared
+        if info.cls in (None, TyperCommand):
+            info.cls = _Command
     try:
         with warnings.catch_warnings():
             # library warnings are not for the user; every problem they could signal is checked explicitly

@@ -11,7 +11,7 @@ from typing import Any
 from .errors import ConfigError
 from .schema import FILM_VARIABLES
 
-__all__ = ["Config", "load_columns", "load_config"]
+__all__ = ["Config", "columns_toml", "config_toml", "load_columns", "load_config"]
 
 _KW_DEFAULT = ("conductivity_s_cm", "rd", "polymer_wt_pct", "ls_ratio", "xylene_vol_pct",
                "thickness_um", "density_g_cm3", "resistance_ohm", "dot_um")
@@ -54,6 +54,7 @@ class Config:
         training use stratified/random subsamples of ``subsample`` films (K-means
         itself always runs on all films); the results and the report say so.
     subsample : int, default 5000
+        Size of those subsamples.
 
     Notes
     -----
@@ -240,3 +241,97 @@ def load_columns(path: str | Path | None) -> dict[str, str]:
                               "(optionally with a unit in brackets, e.g. 'conductivity_s_cm (mS/cm)')")
         out[str(header)] = target
     return out
+
+
+# --------------------------------------------------------------------------- starter files (`ssereport init`)
+
+
+def _field_help() -> dict[str, tuple[str, str]]:
+    """Field -> (type and default as documented, meaning), read from the *Parameters* of :class:`Config`."""
+    import inspect
+
+    doc = inspect.cleandoc(Config.__doc__ or "")
+    section = doc.split("Parameters\n----------\n", 1)[1].split("\n\nNotes", 1)[0]
+    out: dict[str, tuple[str, str]] = {}
+    names: list[str] = []
+    kind = ""
+    for line in section.splitlines():
+        if line and not line.startswith(" "):
+            left, _, kind = line.partition(" : ")
+            names = [n.strip() for n in left.split(",")]
+            for n in names:
+                out[n] = (kind, "")
+        elif line.strip():
+            for n in names:
+                out[n] = (kind, (out[n][1] + " " + line.strip()).strip())
+    return out
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if isinstance(value, tuple):
+        return "[" + ", ".join(json.dumps(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def config_toml() -> str:
+    """A settings file with every setting of :class:`Config`, its default and its meaning, as comments.
+
+    Generated from the dataclass fields (names, defaults) and the class
+    docstring (meanings), so it cannot drift from the code; loading it with
+    :func:`load_config` gives the defaults.
+
+    Examples
+    --------
+    >>> from ssereport.config import config_toml
+    >>> "seed = 42" in config_toml()
+    True
+    """
+    import textwrap
+
+    helps = _field_help()
+    lines = ["# ssereport settings (ssereport report FILE --config ssereport.toml).",
+             "# Every setting is shown with its default; change a value or delete the line to keep the default.",
+             "# The defaults follow Chen, Duquesnoy et al., ACS Energy Lett. 2021.",
+             "", "[analysis]"]
+    for f in dataclasses.fields(Config):
+        if f.name == "extra":
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        _, meaning = helps.get(f.name, ("", f.name))
+        text = f"{meaning.replace('``', '')} (default: {_toml_value(default)})"
+        lines.append("")
+        lines.extend(textwrap.wrap(text, 100, initial_indent="# ", subsequent_indent="# "))
+        if f.name == "kruskal_variables":
+            lines.append(f"# one or more of: {', '.join(FILM_VARIABLES)}")
+        lines.append(f"{f.name} = {_toml_value(default)}")
+    lines += ["", "# Headers ssereport does not know can be mapped in a [columns] table here, or in a file of",
+              "# their own (--columns columns.toml; see columns.toml).", ""]
+    return "\n".join(lines)
+
+
+def columns_toml() -> str:
+    """An example ``[columns]`` file: how to map a header, and every variable with its unit and aliases.
+
+    The example entries are commented out; each, uncommented, is a valid
+    mapping (see ``tests/test_init.py``).
+    """
+    from .schema import COLUMNS
+
+    lines = ["# Map headers that ssereport does not recognise to its variables:",
+             "#   ssereport report films.xlsx --columns columns.toml",
+             "# The key is the header exactly as written in your file; the value is a variable below",
+             "# (its name or an alias), optionally with the unit in brackets when the header has none.",
+             "# A header with a unit in brackets, e.g. 'Thickness (mm)', is converted by Pint.",
+             "#", "# Variables (unit; headers recognised without a mapping):"]
+    for c in COLUMNS:
+        also = ", ".join(c.aliases[:5])
+        lines.append(f"#   {c.name:<18} {c.label} ({c.unit}){'; ' + also if also else ''}")
+    lines += ["", "[columns]",
+              "# Remove the '# ' in front of a line and write your own header on the left:",
+              '# "Binder P (wt%)" = "polymer_wt_pct"',
+              '# "Leitfähigkeit" = "conductivity_s_cm (mS/cm)"',
+              '# "Schichtdicke (mm)" = "thickness_um"',
+              '# "Probe" = "sample_id"', ""]
+    return "\n".join(lines)

@@ -195,7 +195,7 @@ def test_not_a_zip_xlsx(tmp_path):
 def test_file_too_large(tmp_path):
     p = tmp_path / "big.csv"
     p.write_bytes(b"a,b\n" + b"1,2\n" * 300_000)
-    with pytest.raises(DataError, match=r"refused above 1 MB"):
+    with pytest.raises(DataError, match=r"1.1 MiB; refused above 1 MiB"):
         load_films(p, max_file_mb=1)
 
 
@@ -462,7 +462,7 @@ def test_columns_mapping(tmp_path):
         columns={"conductivity_s_cm": "Leitfähigkeit", "thickness_um": "Schichtdicke (µm)"})
     p = tmp_path / "de.csv"
     df.to_csv(p, index=False)
-    with pytest.raises(DataError, match="map your header to it in a \\[columns\\] table"):
+    with pytest.raises(DataError, match="map your headers? to (it|them) in a \\[columns\\] table"):
         load_films(p)
     t = load_films(p, columns={"Leitfähigkeit": "conductivity_s_cm (mS/cm)", "schichtdicke (µm)": "thickness",
                                "Operator": "sample_id"})
@@ -494,3 +494,35 @@ def test_xb_ratio_turned_into_time_by_excel_gets_one_message(tmp_path):
     assert problems(err.value) == [
         "4 rows (2–5), column 'xylene_vol_pct': Excel turned a ratio such as '50:50' into a time; write the vol% "
         "of xylene (50), or format the column as Text before typing the ratios"]
+
+
+@pytest.mark.parametrize("column, value", [
+    ("ls_ratio", "0"), ("xylene_vol_pct", "100.5"), ("conductivity_s_cm", "inf"), ("sample_id", "SSE-001"),
+    ("dot_um", "9.9"), ("thickness_1", "900"), ("sample_id", "Mean"), (None, None)])
+def test_fast_and_careful_paths_apply_the_same_checks(reference_text, column, value):
+    """The fast path (pandas, column by column) declines exactly the tables the careful path refuses."""
+    import csv
+    import io as _io
+
+    from ssereport.io import read
+    from ssereport.io.headers import map_headers
+    from ssereport.io.validate import validate, validate_frame
+
+    rows = list(csv.reader(_io.StringIO(reference_text)))
+    header = rows[0]
+    if column is not None:
+        rows[-1][header.index(column)] = value  # the last film
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    hd = map_headers(header, required=REQUIRED)
+    numeric = {c for c in hd.mapping if c != "sample_id" and c != "batch_id"}
+    cols = read.read_csv_fast(text, ",", header, hd.mapping, numeric, False)
+    fast = None if cols is None else validate_frame(cols, hd)
+    h, body = read.csv_rows(text, ",")
+    try:
+        careful = validate(h, body, source="x", decimal_comma=False, drop_invalid=False, required=None,
+                           notes=None).data
+    except DataError:
+        careful = None
+    assert (fast is None) == (careful is None), (column, value)
+    if fast is not None:
+        pd.testing.assert_frame_equal(fast[careful.columns], careful)

@@ -221,7 +221,7 @@ def test_font_coverage_matches_fonttools():
 def test_zip_bomb_xlsx_is_refused_without_unpacking(tmp_path, monkeypatch):
     import ssereport.io as sio
 
-    monkeypatch.setattr(sio, "_MAX_XLSX_UNCOMPRESSED", 2 * 2**20)
+    monkeypatch.setattr(sio.read, "_MAX_XLSX_UNCOMPRESSED", 2 * 2**20)
     p = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")

@@ -141,7 +141,8 @@ def build(out: Path) -> dict[str, bytes]:
     units = {"polymer_wt_pct": "wt%", "ls_ratio": "µL/mg", "xylene_vol_pct": "vol%", "thickness_um": "µm",
              "density_g_cm3": "g/cm³", "resistance_ohm": "Ω", "conductivity_s_cm": "S/cm", "dot_um": "µm",
              "rd": "-", **{c: "µm" for c in READINGS}}
-    put("units_row_below_header.csv", to_text(header, [[units.get(c, "") for c in header]] + cells(small, header)))
+    put("units_row_below_header.csv", to_text(header, [[units.get(c, "") for c in header]] + cells(small, header)),
+        ok_ids=small_ids)
     put("missing_column.csv",
         to_text([c for c in header if c != "conductivity_s_cm"],
                 cells(small, [c for c in header if c != "conductivity_s_cm"])))
@@ -398,6 +399,51 @@ def build(out: Path) -> dict[str, bytes]:
 
     workbook("xlsx_percent_cells.xlsx", percent_cells)
     ids["xlsx_percent_cells.xlsx"] = small_ids
+
+    # ---- a lab's own spreadsheet (issue 23) ----------------------------------------------
+    numeric = [c for c in header if c != "sample_id"]
+    comma_rows = [dict(r, **{c: decimal_comma(r[c]) for c in numeric}) for r in small]
+    put("quoted_decimal_comma.csv", to_text(header, cells(comma_rows, header)), ok_ids=small_ids)
+    mm = [dict(r, thickness_um=f"{float(r['thickness_um']) / 1000:.6g}") for r in small]
+    mm_header = ["Thickness (mm)" if c == "thickness_um" else c for c in canon]
+    put("units_row_disagrees.csv", to_text(mm_header, [["", "wt%", "µL/mg", "vol%", "µm", "g/cm3", "ohm", "S/cm",
+                                                        "µm", "-"]] + cells(mm, canon)))
+    twenty = mutated(ref[:20], {(i, "density_g_cm3"): ref[i]["density_g_cm3"] + " g/cm3" for i in range(20)})
+    put("systematic_20_rows.csv", to_text(canon, cells(twenty, canon)))
+    ohm = mutated(ref, {(i, "resistance_ohm"): ref[i]["resistance_ohm"] + " Ω" for i in range(0, 90, 3)})
+    put("over_20_errors_one_column.csv", to_text(canon, cells(ohm, canon)))
+    # random bytes: a logger's binary dump with a .csv name (sha256 chain: deterministic, incompressible)
+    import hashlib
+
+    blocks, h = [], b"ssereport"
+    for _ in range(128):
+        h = hashlib.sha256(h).digest()
+        blocks.append(h)
+    put("binary_dump.csv", b"".join(blocks))
+
+    def units_row_sheet(wb):  # a units row under the header, as many lab sheets have
+        ws = wb.active
+        ws.title = "Films"
+        ws.append(canon)
+        ws.append(["", "wt%", "µL/mg", "vol%", "mm", "g/cm3", "kohm", "mS/cm", "µm", "-"])
+        scale = {"thickness_um": 1e-3, "resistance_ohm": 1e-3, "conductivity_s_cm": 1e3}
+        for r in small:
+            ws.append([r["sample_id"]] + [round(number(r[c]) * scale.get(c, 1), 12) for c in canon[1:]])
+
+    workbook("xlsx_units_row.xlsx", units_row_sheet)
+    ids["xlsx_units_row.xlsx"] = small_ids
+
+    def notes_first_unknown_header(wb):  # a Notes sheet first; one header ssereport does not know
+        ws = wb.active
+        ws.title = "Notes"
+        ws.append(["Series 8, doctor blade; films on the next sheet"])
+        ws.append(["operator", "J. Chen"])
+        data = wb.create_sheet("Data")
+        data.append(["Binder P (wt%)" if c == "polymer_wt_pct" else c for c in canon])
+        for r in small:
+            data.append([r["sample_id"]] + [number(r[c]) for c in canon[1:]])
+
+    workbook("xlsx_notes_first_unknown_header.xlsx", notes_first_unknown_header)
 
     # Excel "Unicode Text (*.txt)": UTF-16 LE with BOM, tab-separated
     put("excel_unicode_text_utf16.txt", "\ufeff" + to_text(header, cells(small, header), delimiter="\t",
