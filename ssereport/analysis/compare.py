@@ -12,6 +12,8 @@ classifier scored on them, class-1 windows and I-MR charts
 
 from __future__ import annotations
 
+import bisect
+
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +63,7 @@ def hodges_lehmann(a, b, *, confidence: float = 0.95, method: str = "auto") -> t
     lower bound is the ``k``-th smallest difference, the upper the ``k``-th
     largest, for the smallest ``k`` at which B shifted by a value between the
     ``k``-th and ``(k+1)``-th difference is not rejected (two-sided, level
-    ``1 − confidence``; ``k`` found by bisection). R: ``wilcox.test(b, a,
+    ``1 − confidence``; ``k`` found by ``bisect.bisect_left``). R: ``wilcox.test(b, a,
     conf.int = TRUE)``, whose exact method returns the same median and order
     statistics (``k = qwilcox(alpha/2, n_b, n_a)``); checked against it in
     ``tests/test_compare.py`` (``tests/reference/compare_hl.R``). R's
@@ -83,16 +85,9 @@ def hodges_lehmann(a, b, *, confidence: float = 0.95, method: str = "auto") -> t
         s = (d[k - 1] + d[k]) / 2.0
         return bool(mannwhitneyu(xb - s, xa, alternative="two-sided", method=method).pvalue > alpha)
 
-    lo, hi = 1, max(mn // 2, 1)
-    if mn < 2 or accepted(lo):
-        hi = lo
-    while lo < hi:  # smallest k accepted (p grows with k up to the middle)
-        mid = (lo + hi) // 2
-        if accepted(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    k = lo
+    # the smallest k accepted (p grows with k up to the middle), by the standard library's binary search;
+    # max(mn // 2, 1) when none below it is
+    k = 1 + bisect.bisect_left(range(1, max(mn // 2, 1)), True, key=accepted)
     return float(np.median(d)), float(d[k - 1]), float(d[mn - k])
 
 

@@ -482,7 +482,7 @@ def boundary_distance(model, candidates: pd.DataFrame, ranges: dict[str, tuple[f
     coef, intercept, pairs = _hyperplanes(model)
     scaler = model.named_steps["scale"]
     x = candidates[list(features)].to_numpy(dtype=float)
-    z = (x - scaler.mean_) / scaler.scale_
+    z = scaler.transform(x)
     width = np.array([max(ranges[f][1] - ranges[f][0], 1e-12) for f in features])
     out = np.full(len(x), np.inf)
     for j, (a, b) in enumerate(pairs):
