@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from ..schema import by_name
 from ..format import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
-from ..report.vocab import Figure, KeyValue, Section, SectionRegistry, Table
+from ..report.vocab import Figure, KeyValue, Section, SectionRegistry, Table, toc
 from .reasons import finding_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -231,8 +231,6 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         films=_film_table(result), class1=_class1_table(c1), spec=_spec_context(result),
         provenance=tuple(_provenance(result, model, created)),
         figures={k: Figure.from_output(k, figures.get(k)) for k in ("pc_map", "decision_maps", "class1")})
-    toc = [{"id": sec.id, "number": i, "title": sec.title, "html": str(sec.html_template),
-            "typst": str(sec.typst_template)} for i, sec in enumerate(BATCH_SECTIONS, start=1)]
     return {
         "lang": "en",
         "title": title,
@@ -248,7 +246,7 @@ def build_batch_context(result: BatchResult, *, model: ReferenceModel | None = N
         "notes": [str(n) for n in (getattr(result.table, "notes", ()) or ())],
         "has_model": model is not None,
         "text": texts,
-        "toc": toc,
+        "toc": toc(BATCH_SECTIONS),
         "sections": {sec.id: sec.build(inp) for sec in BATCH_SECTIONS},
     }
 
@@ -629,11 +627,10 @@ def render_batch_html(result: BatchResult, *, model: ReferenceModel | None = Non
     if context is None:
         model = model if model is not None else getattr(result, "model", None)
         context = build_batch_context(result, model=model, figures=figures)
-    from ..report.render import partial
+    from ..report.render import partials
 
     env = template_environment()
-    partials = {sec["id"]: partial(sec["html"], env) for sec in context["toc"]}
-    return env.get_template("batch.html.j2").render(**context, partials=partials)
+    return env.get_template("batch.html.j2").render(**context, partials=partials(context["toc"], env))
 
 
 def render_batch_pdf(result: BatchResult, out_path: str | Path, *, model: ReferenceModel | None = None,

@@ -25,7 +25,7 @@ from typing import Any
 from ..files import atomic_write, safe_stem
 from ..schema import FILM_VARIABLES, by_name
 from ..format import fmt_num, fmt_p, fmt_pct
-from .vocab import Figure, Section, SectionRegistry, Table
+from .vocab import Figure, Section, SectionRegistry, Table, toc
 
 __all__ = ["COMPARE_SECTIONS", "CompareInput", "compare_context", "render_compare"]
 
@@ -249,9 +249,6 @@ COMPARE_SECTIONS = SectionRegistry((
     _s("methods", "Methods", methods),
 ))
 
-_SYNTHETIC = ("These data are the SYNTHETIC reference set bundled with ssereport, simulated to show the trends "
-              "of Chen, Duquesnoy et al. (2021). They are not measurements; do not cite these numbers as "
-              "experimental results.")
 
 
 def compare_context(comparison, *, title: str | None = None, author: str | None = None,
@@ -273,7 +270,7 @@ def compare_context(comparison, *, title: str | None = None, author: str | None 
         section's block under its id.
     """
     from .. import __version__
-    from .context import is_synthetic
+    from .context import SYNTHETIC_NOTICE, is_synthetic
 
     c = comparison
     sections = tuple(COMPARE_SECTIONS if sections is None else sections)
@@ -288,10 +285,9 @@ def compare_context(comparison, *, title: str | None = None, author: str | None 
                                 f"{c.headline}",
                  "keywords": "solid-state electrolyte, comparison, Mann-Whitney, Hodges-Lehmann, Holm, ssereport",
                  "created": created, "modified": created},
-        "synthetic": is_synthetic(c.source_a) or is_synthetic(c.source_b), "synthetic_notice": _SYNTHETIC,
+        "synthetic": is_synthetic(c.source_a) or is_synthetic(c.source_b), "synthetic_notice": SYNTHETIC_NOTICE,
         "byline": f"{author} · {created} · {generator}",
-        "toc": [{"id": s.id, "number": i, "title": s.title, "html": str(s.html_template),
-                 "typst": str(s.typst_template)} for i, s in enumerate(sections, 1)],
+        "toc": toc(sections),
     }
     clash = sorted(set(ctx) & {s.id for s in sections})
     if clash:
@@ -301,11 +297,10 @@ def compare_context(comparison, *, title: str | None = None, author: str | None 
 
 
 def _html(ctx: dict[str, Any]) -> str:
-    from .render import environment, partial
+    from .render import environment, partials
 
     env = environment()
-    partials = {sec["id"]: partial(sec["html"], env) for sec in ctx["toc"]}
-    return env.get_template("compare.html.j2").render(**ctx, sections_ctx=ctx, partials=partials)
+    return env.get_template("compare.html.j2").render(**ctx, sections_ctx=ctx, partials=partials(ctx["toc"], env))
 
 
 def render_compare(comparison, out_dir, *, formats=("html", "pdf"), title=None, author=None) -> dict[str, Path]:

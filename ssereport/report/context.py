@@ -26,17 +26,24 @@ from ..schema import CONDITIONS
 from .sections import STUDY_SECTIONS, Section, SectionInput
 from .sections.common import head
 from .sections.methods import MAX_FILM_ROWS, PAPER
+from .vocab import toc
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import StudyResults
 
-__all__ = ["MAX_FILM_ROWS", "PAPER", "SECTIONS", "build_context", "is_synthetic"]
+__all__ = ["MAX_FILM_ROWS", "PAPER", "SECTIONS", "SYNTHETIC_NOTICE", "build_context", "is_synthetic"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "SECTIONS":  # read at access time, so that a registered section is included
         return tuple((s.id, s.title) for s in STUDY_SECTIONS)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+SYNTHETIC_NOTICE = ("These data are the SYNTHETIC reference set bundled with ssereport, simulated to show the "
+                    "trends of Chen, Duquesnoy et al. (2021). They are not measurements; do not cite these "
+                    "numbers as experimental results.")
+"""The notice on every document made from the bundled synthetic data (:func:`is_synthetic`)."""
 
 
 def is_synthetic(source: str | None) -> bool:
@@ -104,8 +111,6 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
     author = author if author else "ssereport"
     synthetic = is_synthetic(source)
     body = {s.id: s.build(inp) for s in sections}
-    toc = [{"id": s.id, "number": i, "title": s.title,
-            "html": str(s.html_template), "typst": str(s.typst_template)} for i, s in enumerate(sections, 1)]
 
     keywords = ["solid-state electrolyte", "film quality", "PCA", "K-means", "Kruskal-Wallis", "ANOVA", "SVM",
                 "ssereport"]
@@ -122,10 +127,8 @@ def build_context(results: StudyResults, *, title: str | None = None, author: st
             "modified": created,
         },
         "synthetic": synthetic,
-        "synthetic_notice": ("These data are the SYNTHETIC reference set bundled with ssereport, simulated to "
-                             "show the trends of Chen, Duquesnoy et al. (2021). They are not measurements; do "
-                             "not cite these numbers as experimental results."),
-        "toc": toc,
+        "synthetic_notice": SYNTHETIC_NOTICE,
+        "toc": toc(sections),
         **body,
         "conditions": [head(c) for c in CONDITIONS],
     }

@@ -95,10 +95,16 @@ def partial(name: str, env: Any = None) -> Any:
     return env.get_template(name)
 
 
+def partials(toc: Any, env: Any = None) -> dict[str, Any]:
+    """The HTML partial of every section of a table of contents (:func:`ssereport.report.vocab.toc`), by id."""
+    env = env if env is not None else environment()
+    return {sec["id"]: partial(sec["html"], env) for sec in toc}
+
+
 def _html(context: dict[str, Any]) -> str:
     env = environment()
-    partials = {sec["id"]: partial(sec["html"], env) for sec in context["toc"]}
-    return env.get_template("report.html.j2").render(**context, sections_ctx=context, partials=partials)
+    return env.get_template("report.html.j2").render(**context, sections_ctx=context,
+                                                     partials=partials(context["toc"], env))
 
 
 def render_pdf(results: StudyResults, out_path: str | Path, *, title: str | None = None,

@@ -19,14 +19,12 @@ from typing import Any
 
 from ..files import atomic_write, safe_stem
 from ..format import fmt_num
+from .context import SYNTHETIC_NOTICE, is_synthetic
 from .sections.next_experiments import NextExperiments, next_experiments_content
-from .vocab import Figure, Section, SectionRegistry
+from .vocab import Figure, Section, SectionRegistry, toc
 
 __all__ = ["SUGGEST_SECTIONS", "SuggestInput", "render_suggestions", "suggest_context", "suggestion_figure"]
 
-_SYNTHETIC = ("These data are the SYNTHETIC reference set bundled with ssereport, simulated to show the trends "
-              "of Chen, Duquesnoy et al. (2021). They are not measurements; do not cite these numbers as "
-              "experimental results.")
 
 
 def _base(title: str, author: str | None, description: str, keywords: str, synthetic: bool) -> dict[str, Any]:
@@ -35,11 +33,7 @@ def _base(title: str, author: str | None, description: str, keywords: str, synth
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {"title": title, "author": author or "ssereport", "lang": "en", "generator": f"ssereport {__version__}",
             "meta": {"description": description, "keywords": keywords, "created": created, "modified": created},
-            "synthetic": synthetic, "synthetic_notice": _SYNTHETIC}
-
-
-def _synthetic(*tables) -> bool:
-    return any(Path(str(t.source)).name == "sse_films_reference.csv" for t in tables)
+            "synthetic": synthetic, "synthetic_notice": SYNTHETIC_NOTICE}
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,14 +94,13 @@ def suggest_context(results, suggestions, *, title: str | None = None, author: s
     ctx = _base(title or f"Next experiments for {src}", author,
                 f"Recommended film conditions for {src} (ssereport suggest --goal {suggestions.goal}).",
                 "solid-state electrolyte, operating window, design of experiments, ssereport",
-                _synthetic(results.table))
+                is_synthetic(str(results.table.source)))
     ctx["byline"] = f"{ctx['author']} · {ctx['meta']['created']} · {ctx['generator']}"
     ctx["study"] = (f"From {results.table.n_analyzed} films of {src}: classes "
                     + ", ".join(f"{c}: {n}" for c, n in results.clusters.counts.items())
                     + f"; SVM cross-validated macro F1 {results.classifier.cv_f1_macro_mean:.3f}.")
     si = SuggestInput(results=results, suggestions=suggestions, figure=suggestion_figure(results, suggestions))
-    ctx["toc"] = [{"id": s.id, "number": i, "title": s.title, "html": str(s.html_template),
-                   "typst": str(s.typst_template)} for i, s in enumerate(sections, 1)]
+    ctx["toc"] = toc(sections)
     for s in sections:
         ctx[s.id] = s.build(si)
     return ctx
@@ -122,12 +115,11 @@ def _write(template: str, ctx: dict[str, Any], out_dir: Path, stem: str, formats
     out = {"json": atomic_write(out_dir / f"{stem}.json", json_text)}
     formats = tuple(formats)
     if "html" in formats:
-        from .render import partial
+        from .render import partials
 
         env = environment()
-        partials = {sec["id"]: partial(sec["html"], env) for sec in ctx.get("toc", [])}
         out["html"] = atomic_write(out_dir / f"{stem}.html", env.get_template(f"{template}.html.j2").render(
-            **ctx, sections_ctx=ctx, partials=partials))
+            **ctx, sections_ctx=ctx, partials=partials(ctx.get("toc", []), env)))
     if "pdf" in formats:
         out["pdf"] = compile_pdf(f"{template}.typ", ctx, out_dir / f"{stem}.pdf", attachments=[
             Attachment(path=out["json"], description="Results (ssereport JSON)", relationship="data")])

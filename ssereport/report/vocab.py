@@ -30,14 +30,14 @@ import contextlib
 import dataclasses
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-__all__ = ["Figure", "KeyValue", "Section", "SectionRegistry", "Table", "plain", "shown"]
+__all__ = ["Figure", "KeyValue", "Section", "SectionRegistry", "Table", "plain", "shown", "toc"]
 
 #: Roles of a section object's field for the generic renderers (:mod:`ssereport.report.markdown`): ``text``
 #: (paragraphs, tables, figures, lists), ``result`` (the section's findings, set apart), ``heading`` (a list
@@ -281,8 +281,15 @@ class SectionRegistry:
             self.unregister(section.id)
 
     def toc(self) -> list[dict[str, Any]]:
-        """``[{"id", "number", "title"}]``: numbers from the order, starting at 1."""
-        return [{"id": s.id, "number": i, "title": s.title} for i, s in enumerate(self._sections, start=1)]
+        """The table of contents of these sections (see :func:`toc`)."""
+        return toc(self._sections)
+
+
+def toc(sections: Iterable[Section]) -> list[dict[str, Any]]:
+    """``[{"id", "number", "title", "html", "typst"}]``: numbers from the order, starting at 1, and each
+    section's HTML and Typst partial (a template name or a file path, as text)."""
+    return [{"id": s.id, "number": i, "title": s.title, "html": str(s.html_template),
+             "typst": str(s.typst_template)} for i, s in enumerate(sections, start=1)]
 
 
 def plain(obj: Any) -> Any:
