@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,46 @@ def reference_model_path(reference_model, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("model") / "reference.json"
     save_model(reference_model, path)
     return path
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command did: as :class:`subprocess.CompletedProcess` names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(capsys, monkeypatch, *args: str | Path) -> Ran:
+    """``ssereport *args`` in this process (``main``, as ``python -m ssereport`` calls it), output captured.
+
+    The repository as the working directory, ``SSEREPORT_DEBUG`` unset; ``SystemExit`` is turned into its
+    code as the interpreter would. Any other exception propagates and fails the test (the subprocess would
+    print a traceback). Where the process boundary itself is at stake (signals, two processes, the entry
+    point), tests start ``python -m ssereport``; ``tests/test_bad_inputs.py`` checks that both agree.
+    """
+    from ssereport.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("SSEREPORT_DEBUG", raising=False)
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # noqa: PERF203 - what `sys.exit(main())` would end with
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return Ran(code, out, err)
+
+
+@pytest.fixture
+def ssereport_cli(capsys, monkeypatch):
+    """:func:`run_main` bound to this test's captured output: ``ssereport_cli("batch", ...)`` -> :class:`Ran`."""
+
+    def _run(*args: str | Path) -> Ran:
+        return run_main(capsys, monkeypatch, *args)
+
+    return _run
 
 
 @pytest.fixture

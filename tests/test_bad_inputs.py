@@ -32,6 +32,8 @@ from typing import Callable
 
 import pytest
 
+from .conftest import run_main
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 REFERENCE_CSV = ROOT / "data" / "sse_films_reference.csv"
@@ -60,35 +62,6 @@ def _env() -> dict[str, str]:
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ssereport", *map(str, args)], capture_output=True,
                           text=True, encoding="utf-8", errors="replace", env=_env(), cwd=ROOT, timeout=300)
-
-
-@dataclass(frozen=True)
-class Ran:
-    """What a command did: as :class:`subprocess.CompletedProcess` names it."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_main(capsys, monkeypatch, *args: str | Path) -> Ran:
-    """``ssereport *args`` in this process (``main``, as ``python -m ssereport`` calls it), output captured.
-
-    The same working directory and environment as :func:`run_cli`; ``SystemExit`` is turned into its code
-    as the interpreter would. Any other exception propagates and fails the test (the subprocess would
-    print a traceback).
-    """
-    from ssereport.cli import main
-
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("SSEREPORT_DEBUG", raising=False)
-    capsys.readouterr()
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:  # noqa: PERF203 - what `sys.exit(main())` would end with
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return Ran(code, out, err)
 
 
 # --------------------------------------------------------------------------- commands

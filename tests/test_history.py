@@ -211,40 +211,35 @@ def test_export_filters(db):
                    "content_sha256": hashlib.sha256(b"content 1").hexdigest(), "model_sha256": "a" * 64}
 
 
-def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ssereport", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=600)
-
-
-def test_history_command(db, tmp_path):
+def test_history_command(db, tmp_path, ssereport_cli):
     out = tmp_path / "out"
     out.mkdir()
     h = open_history(db, out=out)
     _fill(h)
-    p = _cli("history", str(out), "--db", db, "--verdict", "fail", "--csv", str(tmp_path / "h.csv"))
+    p = ssereport_cli("history", str(out), "--db", db, "--verdict", "fail", "--csv", str(tmp_path / "h.csv"))
     assert p.returncode == 0, p.stderr
     with open(tmp_path / "h.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["batch_id"] for r in rows] == ["2026-02-02_B0001", "2026-03-01_B0004"]
     assert list(rows[0]) == list(EXPORT_COLUMNS) and rows[1]["n_films"] == "6" and rows[1]["n_pass"] == "0"
-    p = _cli("history", str(out), "--db", db, "--since", "2026-02-15", "--until", "2026-03-01",
+    p = ssereport_cli("history", str(out), "--db", db, "--since", "2026-02-15", "--until", "2026-03-01",
              "--json", str(tmp_path / "h.json"))
     assert p.returncode == 0, p.stderr
     rows = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
     assert [r["batch_id"] for r in rows] == ["2026-02-15_B0002", "2026-02-28_B0003", "2026-03-01_B0004"]
-    p = _cli("history", str(out), "--db", db)
+    p = ssereport_cli("history", str(out), "--db", db)
     assert p.returncode == 0 and p.stdout.splitlines()[0].split() == list(EXPORT_COLUMNS)
     assert p.stdout.rstrip().endswith("(6 judgements)")
     for args, message in ((["--since", "2026-13-01"], "--since: got '2026-13-01', expected a date YYYY-MM-DD"),
                           (["--verdict", "maybe"], "--verdict: got 'maybe', expected 'pass' or 'fail'"),
                           (["--since", "2026-03-01", "--until", "2026-02-01"], "no date can match"),
                           (["--csv", "a.csv", "--json", "a.json"], "give --csv FILE or --json FILE, not both")):
-        p = _cli("history", str(out), "--db", db, *args)
+        p = ssereport_cli("history", str(out), "--db", db, *args)
         assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr
 
 
-def test_history_command_without_a_database(tmp_path):
-    p = _cli("history", str(tmp_path))
+def test_history_command_without_a_database(tmp_path, ssereport_cli):
+    p = ssereport_cli("history", str(tmp_path))
     assert p.returncode == 2
     assert f"no batch history at {tmp_path / 'history.sqlite'}" in p.stderr
     assert not (tmp_path / "history.sqlite").exists()  # reading never creates one
@@ -337,22 +332,18 @@ def test_locked_sqlite_database_times_out(tmp_path):
 BATCHES = sorted((ROOT / "data" / "batches").glob("*.csv"))
 
 
-@pytest.fixture(scope="module")
-def model_file(reference_results, tmp_path_factory) -> Path:
-    from ssereport.qa.model import fit_model, save_model
-
-    path = tmp_path_factory.mktemp("model") / "reference.json"
-    save_model(fit_model(reference_results), path)
-    return path
+@pytest.fixture
+def model_file(reference_model_path) -> Path:
+    return reference_model_path
 
 
 def _reports(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if p.suffix in (".html", ".pdf", ".json") and p.name[:5] != "index")
 
 
-def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_path):
+def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_path, ssereport_cli):
     out = tmp_path / "out"
-    p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "html,json")
+    p = ssereport_cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "html,json")
     assert p.returncode == 1, p.stderr
     assert (out / "history.sqlite").is_file() and "created the batch history" not in p.stderr  # nothing imported
     h = open_history(out=out)
@@ -364,11 +355,11 @@ def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_pa
     assert row["content_sha256"] == j["input"]["sha256"] and row["model_sha256"] == j["model"]["checksum"][7:]
     assert h.films(h.last(3)[1]["id"]) == j["films"]
     # run again: recognised, nothing duplicated
-    p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json")
+    p = ssereport_cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json")
     assert p.returncode == 1 and h.count() == 3
     # the index comes from the database, not from the folder: a deleted JSON report is still listed
     (out / "2026-03-02_A.json").unlink()
-    p = _cli("batch", str(BATCHES[2]), "--model", str(model_file), "--out", str(out), "--format", "json",
+    p = ssereport_cli("batch", str(BATCHES[2]), "--model", str(model_file), "--out", str(out), "--format", "json",
              "--index-last", "2")
     assert p.returncode == 1, p.stderr
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -384,13 +375,13 @@ def test_batch_records_and_builds_the_index_from_the_database(model_file, tmp_pa
     assert '<a href="2026-03-02_A.json">' not in month
 
 
-def test_locked_or_corrupt_database_writes_no_report_file(model_file, tmp_path):
+def test_locked_or_corrupt_database_writes_no_report_file(model_file, tmp_path, ssereport_cli):
     out = tmp_path / "locked"
     open_history(out=out.mkdir() or out)
     lock = sqlite3.connect(out / "history.sqlite", isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     try:
-        p = _cli("batch", str(BATCHES[0]), "--model", str(model_file), "--out", str(out), "--db-timeout", "0.5")
+        p = ssereport_cli("batch", str(BATCHES[0]), "--model", str(model_file), "--out", str(out), "--db-timeout", "0.5")
     finally:
         lock.execute("ROLLBACK")
         lock.close()
@@ -401,7 +392,7 @@ def test_locked_or_corrupt_database_writes_no_report_file(model_file, tmp_path):
     bad = tmp_path / "corrupt"
     bad.mkdir()
     (bad / "history.sqlite").write_bytes(b"garbage " * 1000)
-    p = _cli("batch", str(BATCHES[0]), "--model", str(model_file), "--out", str(bad))
+    p = ssereport_cli("batch", str(BATCHES[0]), "--model", str(model_file), "--out", str(bad))
     assert p.returncode == 2 and "is not a readable SQLite database (file is not a database)" in p.stderr
     assert _reports(bad) == [] and not (bad / "index.html").exists()
 
@@ -430,10 +421,10 @@ def test_a_batch_not_recorded_gets_no_files_and_the_next_run_retries(model_file,
     assert _reports(out) == ["2026-03-09_B.html", "2026-03-09_B.json"] and h.count() == 1
 
 
-def test_batch_into_postgresql(model_file, db, tmp_path):
+def test_batch_into_postgresql(model_file, db, tmp_path, ssereport_cli):
     """--db URL (both back ends): the same judgements, the same index; --jobs 2 workers each open their own."""
     out = tmp_path / "out"
-    p = _cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json",
+    p = ssereport_cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json",
              "--db", db, "--jobs", "2")
     assert p.returncode == 1, p.stderr
     assert [r["verdict"] for r in open_history(db).judgements()] == ["pass", "pass", "fail"]

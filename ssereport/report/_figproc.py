@@ -320,11 +320,11 @@ class FigureProcess:
         self._drop()
         self._proc = None
         if proc is not None:
-            if proc.is_alive():
-                proc.join(timeout=0.5)
+            # collect() has waited for the child already: one still alive here is drawing figures nobody
+            # will read (the analysis failed, e.g. on its input), so it is stopped without waiting for it
             if proc.is_alive():
                 proc.terminate()
-                proc.join()
+            proc.join()
         if self._froze:
             gc.unfreeze()
             self._froze = False
