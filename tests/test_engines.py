@@ -1,21 +1,21 @@
-"""Every engine gets every option: `report --engine quarto` (a stand-in quarto on PATH) and --engine weasyprint."""
+"""Every engine gets every option: `report --engine quarto` (a stand-in quarto on PATH) and --engine weasyprint.
+
+What the .qmd does with the parameters Quarto receives: ``tests/test_qmd.py``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from ssereport.cli import main
 
-from .conftest import REFERENCE_CSV, need_weasyprint
-
-QMD = Path(__file__).resolve().parents[1] / "ssereport" / "templates" / "report.qmd"
-CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
+from .conftest import REFERENCE_CSV
 
 TITLE = 'Batch "7": σ & films'
 
@@ -81,27 +81,29 @@ def test_quarto_settings_errors_stop_before_quarto_as_with_typst(quarto, tmp_pat
     assert not (quarto / "argv").exists()  # Quarto was never called
 
 
-def test_the_qmd_uses_the_parameters(reference_path, tmp_path, monkeypatch, capsys):
-    """What the stand-in received drives the document: title, author and seed reach the context."""
-    monkeypatch.chdir(tmp_path)
-    cells = CELL.findall(QMD.read_text(encoding="utf-8"))
-    ns: dict = {"__name__": "__quarto__"}
-    exec(compile(cells[0], f"{QMD}:parameters", "exec"), ns)
-    ns.update(data=str(reference_path), title=TITLE, author="Dr. Ada", seed=7, max_file_mb=9.0)
-    exec(compile(cells[1], f"{QMD}:setup", "exec"), ns)
-    assert ns["ctx"]["title"] == TITLE and ns["ctx"]["author"] == "Dr. Ada"
-    assert ns["r"].config.seed == 7 and ns["ctx"]["summary"].provenance[6].value == "7"
+def test_report_engine_weasyprint_gets_the_html_report_and_the_attachments(tmp_path, monkeypatch, fast_config_file):
+    """``--engine weasyprint`` lays out the HTML report with the title and the two attachments.
 
+    A stand-in records what the engine receives; the PDF WeasyPrint itself makes from the same call (PDF/A-3b,
+    metadata, attachments, bookmarks) is checked in ``tests/test_report.py`` (its ``engine`` fixture).
+    """
+    from ssereport.report import weasy
 
-def test_report_engine_weasyprint_writes_pdf_a(tmp_path, capsys, fast_config_file):
-    need_weasyprint()
-    from pypdf import PdfReader
+    received = {}
 
+    def stand_in(html, out_path, *, attachments=()):
+        received.update(html=html, out_path=Path(out_path), attachments=list(attachments))
+        Path(out_path).write_bytes(b"%PDF-stand-in")
+        return Path(out_path)
+
+    monkeypatch.setattr(weasy, "compile_weasyprint", stand_in)
     out = tmp_path / "o"
     assert main(["report", str(REFERENCE_CSV), "--engine", "weasyprint", "--format", "pdf", "--title", TITLE,
                  "--out", str(out), "-q", "--config", str(fast_config_file)]) == 0
-    reader = PdfReader(out / "sse_films_reference.pdf")
-    assert reader.metadata.title == TITLE
-    assert set(reader.attachments) == {"sse_films_reference.csv", "sse_films_reference.results.json"}
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
-    assert re.search(r"pdfaid:part(>|=\")3", xmp)
+    assert received["out_path"] == out / "sse_films_reference.pdf"
+    assert f"<title>{escape(TITLE)}</title>" in received["html"]
+    assert "@page" in received["html"]  # the HTML report with its print CSS (page size, margins, page numbers)
+    names = sorted(a.path.name for a in received["attachments"])
+    assert names == ["sse_films_reference.csv", "sse_films_reference.results.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["sse_films_reference.films.csv", "sse_films_reference.pdf",
+                                                     "sse_films_reference.results.json"]

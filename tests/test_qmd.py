@@ -49,15 +49,46 @@ def test_quarto_project_renders_the_qmd_to_html_and_typst():
     assert "execute-dir: project" in text
 
 
-def test_qmd_cells_execute_and_show_the_report(reference_path, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)  # figures are written beside the document, as Quarto would
+TITLE = 'Batch "7": σ & films'
+
+
+@pytest.fixture(scope="module")
+def executed(reference_path, fast_config_file, tmp_path_factory) -> tuple[dict, str, Path]:
+    """The cells run once, in order, in one namespace, with the ``-P`` parameters ``quarto render`` passes
+    (``--engine quarto`` sends every option of ``ssereport report``, ``tests/test_engines.py``): the namespace,
+    what the cells printed and the folder they ran in."""
+    import contextlib
+    import io
+    import os
+
+    folder = tmp_path_factory.mktemp("qmd")
     cells = _cells()
     ns: dict = {"__name__": "__quarto__"}
     exec(compile(cells[0], f"{QMD}:cell1", "exec"), ns)
-    ns.update(data=str(reference_path), config=None)  # the -P parameters of `quarto render`
-    for i, cell in enumerate(cells[1:], start=2):
-        exec(compile(cell, f"{QMD}:cell{i}", "exec"), ns)
-    out = capsys.readouterr().out
+    ns.update(data=str(reference_path), title=TITLE, author="Dr. Ada", seed=7, max_file_mb=9.0,
+              config=str(fast_config_file))
+    printed = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(folder)  # figures are written beside the document, as Quarto would
+    try:
+        with contextlib.redirect_stdout(printed):
+            for i, cell in enumerate(cells[1:], start=2):
+                exec(compile(cell, f"{QMD}:cell{i}", "exec"), ns)
+    finally:
+        os.chdir(cwd)
+    return ns, printed.getvalue(), folder
+
+
+def test_the_qmd_uses_the_parameters(executed):
+    """The parameters drive the document: title, author, seed and settings reach the analysis and the context."""
+    ns, _, _ = executed
+    assert ns["ctx"]["title"] == TITLE and ns["ctx"]["author"] == "Dr. Ada"
+    assert ns["r"].config.seed == 7 and ns["ctx"]["summary"].provenance[6].value == "7"
+    assert ns["r"].config.n_bootstrap == 0 and ns["r"].config.cv_repeats == 1  # from the config file
+
+
+def test_qmd_cells_execute_and_show_the_report(executed):
+    ns, out, tmp_path = executed
     ctx = ns["ctx"]
     for i, (sid, title) in enumerate([(t["id"], t["title"]) for t in ctx["toc"]], start=1):
         assert f"## {i}. {title}" in out
