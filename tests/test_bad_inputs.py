@@ -203,8 +203,10 @@ def test_corpus(case: dict, command: str, tmp_path: Path, request, capsys, monke
 
 
 #: (file, command) pairs also run as `python -m ssereport` subprocesses: an error while reading, errors in
-#: the cells of a batch, and a valid file through the whole report (its figures drawn in a forked process).
-SMOKE = [("empty.csv", "analyze"), ("non_numeric_cells.csv", "batch"), ("html_script_ids.csv", "report")]
+#: the cells of a batch, and a missing column in a report (its figure process started, then stopped). A valid
+#: file through the whole report in a subprocess: ``tests/test_safety.py`` (two at once) and
+#: ``tests/test_figproc.py`` (what the parent imports).
+SMOKE = [("empty.csv", "analyze"), ("non_numeric_cells.csv", "batch"), ("missing_column.csv", "report")]
 
 
 def _case(file: str) -> dict:

@@ -542,10 +542,12 @@ def _without_created(path: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_cli_end_to_end(tmp_path):
+def test_cli_end_to_end(tmp_path, fast_config_file, ssereport_cli):
+    """``fit`` then ``batch`` through the real entry point (``python -m ssereport``); ``--jobs 2`` gives the same
+    reports (in-process: the worker processes are the same either way)."""
     m = tmp_path / "m.json"
-    proc = _cli("fit", REFERENCE_CSV, "--model", m, "-q")
-    assert proc.returncode == 0, proc.stderr
+    ran = ssereport_cli("fit", REFERENCE_CSV, "--model", m, "-q", "--config", fast_config_file)
+    assert ran.returncode == 0, ran.stderr
     out = tmp_path / "out"
     proc = _cli("batch", *BATCHES, "--model", m, "--out", out, "-q")
     assert proc.returncode == 1, proc.stderr  # batch C fails: exit 1, every report written
@@ -554,11 +556,10 @@ def test_cli_end_to_end(tmp_path):
         for x in ("html", "pdf", "json"):
             assert (out / f"{s}.{x}").stat().st_size > 0
     assert (out / "index.html").is_file()
-    # --jobs 2 gives the same reports
     out2 = tmp_path / "out2"
-    proc = _cli("batch", *BATCHES, "--model", m, "--out", out2, "-q", "--jobs", "2", "--format", "json,html",
-                "--exit-zero")
-    assert proc.returncode == 0, proc.stderr
+    ran = ssereport_cli("batch", *BATCHES, "--model", m, "--out", out2, "-q", "--jobs", "2", "--format", "json,html",
+                        "--exit-zero")
+    assert ran.returncode == 0, ran.stderr
     for s in STEMS:
         assert _without_created(out / f"{s}.json") == _without_created(out2 / f"{s}.json")
         strip = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00")
@@ -566,11 +567,11 @@ def test_cli_end_to_end(tmp_path):
         assert strip.sub("T", h1) == strip.sub("T", h2)
 
 
-def test_cli_bad_file_exits_2_and_the_others_are_written(model, tmp_path):
+def test_cli_bad_file_exits_2_and_the_others_are_written(model, tmp_path, ssereport_cli):
     m = save_model(model, tmp_path / "m.json")
     out = tmp_path / "out"
     bad = _bad_csv(tmp_path / "bad.csv")
-    proc = _cli("batch", *BATCHES, bad, "--model", m, "--out", out, "-q", "--format", "json")
+    proc = ssereport_cli("batch", *BATCHES, bad, "--model", m, "--out", out, "-q", "--format", "json")
     assert "Traceback" not in proc.stderr and "bad.csv, row 4, column 'ls_ratio'" in proc.stderr
     assert {f"{s}.json" for s in STEMS} <= {p.name for p in out.iterdir()}
     assert "Errors in the last run" in (out / "index.html").read_text(encoding="utf-8")

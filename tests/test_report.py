@@ -58,6 +58,18 @@ def pdf(pdf_path):
     return PdfReader(io.BytesIO(pdf_path.read_bytes()))
 
 
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    """The text of each page of :func:`pdf` (pypdf's text extraction, once per engine: it is the slow part)."""
+    return [page.extract_text() for page in pdf.pages]
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pages) -> str:
+    """The text of every page, lines joined by spaces (a table cell or sentence may wrap)."""
+    return " ".join(" ".join(page.split()) for page in pages)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -307,22 +319,22 @@ def test_pdf_fonts_are_embedded_dejavu(pdf):
     assert fonts and fonts <= {"DejaVuSans", "DejaVuSansBold", "DejaVuSansMono"}, fonts
 
 
-def test_pdf_text_has_page_numbers_and_units(pdf, engine):
-    n = len(pdf.pages)
+def test_pdf_text_has_page_numbers_and_units(pages, pdf_text, engine):
+    n = len(pages)
     for i in (0, n // 2, n - 1):  # report.typ's footer; print.css's for WeasyPrint
-        assert (f"{i + 1} / {n}" if engine == "typst" else f"Page {i + 1} of {n}") in pdf.pages[i].extract_text()
-    text = "".join(page.extract_text() for page in pdf.pages[:4])
+        assert (f"{i + 1} / {n}" if engine == "typst" else f"Page {i + 1} of {n}") in pages[i]
+    text = "".join(pages[:4])
     for token in ("µL/mg", "σ", "Ω", "ρ", "g/cm³", "ε²"):
         assert token in text, token
-    text = _pdf_text(pdf)
+    text = pdf_text
     for head in ("Median σ (S/cm)", "Median thickness (µm)", "L:S (µL/mg)", "X:B (vol%)", "P% (wt%)", "ρ (g/cm³)",
                  "Ω (Ω)", "thickness (µm)"):
         assert head in text, head
 
 
-def test_pdf_shows_the_sections_and_the_numbers_of_the_results_json(pdf, reference_results):
+def test_pdf_shows_the_sections_and_the_numbers_of_the_results_json(pdf_text, reference_results):
     d = reference_results.to_dict()
-    text = _pdf_text(pdf)
+    text = pdf_text
     positions = [text.find(f"{i}. {title}") for i, (_, title) in enumerate(SECTIONS, 1)]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
     kw = {r["variable"]: r for r in d["kruskal_wallis"]}
@@ -331,7 +343,7 @@ def test_pdf_shows_the_sections_and_the_numbers_of_the_results_json(pdf, referen
             f"ε² = {fmt_fixed(sigma['epsilon_squared'], 2)}.") in text
     svm = d["svm"]
     assert f"macro F1 = {fmt_num(svm['test_f1_macro'])}" in text
-    for cls, n in d["classes"]["counts"].items():  # (_pdf_text makes the no-break space before % a space)
+    for cls, n in d["classes"]["counts"].items():  # (pdf_text makes the no-break space before % a space)
         assert f"{n} ({fmt_pct(n / d['input']['n_analyzed'])}) in class {cls}".replace("\xa0", " ") in text
     inter = next(r for r in d["log_anova"]["table"] if ":" in r["term"])
     assert f"F(1, 106) = {fmt_num(inter['F'])}" in text
@@ -343,9 +355,9 @@ def test_pdf_shows_the_sections_and_the_numbers_of_the_results_json(pdf, referen
         assert sample_id in text
 
 
-def test_pdf_numbers_are_right_aligned(pdf):
+def test_pdf_numbers_are_right_aligned(pdf, pages):
     """In the Kruskal-Wallis table the p column is right-aligned: "< .001" starts left of ".048"."""
-    page = next(p for p in pdf.pages if "Kruskal-Wallis tests between classes." in p.extract_text())
+    page = next(p for p, text in zip(pdf.pages, pages) if "Kruskal-Wallis tests between classes." in text)
     items: list[tuple[str, float, float]] = []
 
     def visit(text, cm, tm, font, size):
@@ -362,7 +374,7 @@ def test_pdf_numbers_are_right_aligned(pdf):
     assert max(x for t, x in table if t == "< .001") < min(x for t, x in table if t == ".048")
 
 
-def test_pdf_figures_have_alt_text_and_captions(pdf, engine):
+def test_pdf_figures_have_alt_text_and_captions(pdf, pdf_text, engine):
     alts = _alt_texts(pdf)
     assert len(alts) == len(FIGURES)
     if engine == "typst":  # the figure's alt text of the context
@@ -370,8 +382,7 @@ def test_pdf_figures_have_alt_text_and_captions(pdf, engine):
         assert any(a.startswith("Scree plot: PC1 explains") for a in alts)
     else:  # WeasyPrint tags each inline SVG with its <title> (the figure's name)
         assert alts[:2] == ["Scree plot", "Correlation circle"] and all(alts)
-    text = _pdf_text(pdf)
-    assert "Correlation circle" in text  # a caption
+    assert "Correlation circle" in pdf_text  # a caption
 
 
 def test_pdf_embeds_the_input_and_the_results_once_byte_identical(pdf, report, reference_path, engine):
