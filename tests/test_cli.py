@@ -40,13 +40,14 @@ def test_bad_data_exit_2_one_message_no_file(tmp_path):
     assert not out.exists()
 
 
-def test_drop_invalid_from_cli(tmp_path):
+def test_drop_invalid_from_cli(tmp_path, fast_config_file):
     df = pd.read_csv(REFERENCE_CSV).astype({"ls_ratio": object})
     df.loc[2, "ls_ratio"] = "abc"
     bad = tmp_path / "b.csv"
     df.to_csv(bad, index=False)
     out = tmp_path / "r.json"
-    assert main(["analyze", str(bad), "--json", str(out), "--drop-invalid", "--quiet"]) == 0
+    assert main(["analyze", str(bad), "--json", str(out), "--drop-invalid", "--quiet",
+                 "--config", str(fast_config_file)]) == 0
     d = json.loads(out.read_text())
     assert d["input"]["n_rows"] == 110 and d["input"]["n_analyzed"] == 109
     assert d["input"]["excluded"][0]["row"] == 4 and "not a number" in d["input"]["excluded"][0]["reason"]
@@ -101,10 +102,11 @@ def test_report_rejects_unknown_format_and_engine(capsys):
     assert "--engine: got 'latex'" in capsys.readouterr().err
 
 
-def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
+def test_unwritable_output_is_a_clear_error(tmp_path, capsys, fast_config_file):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    assert main(["analyze", str(REFERENCE_CSV), "--json", str(blocker / "out.json"), "-q"]) == 2
+    assert main(["analyze", str(REFERENCE_CSV), "--json", str(blocker / "out.json"), "-q",
+                 "--config", str(fast_config_file)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ssereport: error: cannot read or write") and "not-a-folder" in err
     assert "Traceback" not in err and "internal error" not in err
@@ -125,20 +127,20 @@ def _ms_cm_file(tmp_path):
 NOTE = "ssereport: note: ms.csv: column 'Conductivity (mS/cm)': mS/cm converted to S/cm (×0.001)\n"
 
 
-def test_analyze_and_fit_print_loading_notes_once_on_stderr(tmp_path, capsys):
+def test_analyze_and_fit_print_loading_notes_once_on_stderr(tmp_path, capsys, fast_config_file):
     p = _ms_cm_file(tmp_path)
-    assert main(["analyze", str(p), "--config", str(_fast_config(tmp_path))]) == 0
+    assert main(["analyze", str(p), "--config", str(fast_config_file)]) == 0
     out, err = capsys.readouterr()
     assert err == NOTE  # once, on stderr; stdout keeps the summary
     assert "mS/cm" not in out and "Classes:" in out
-    assert main(["analyze", str(p), "--quiet", "--config", str(_fast_config(tmp_path))]) == 0
+    assert main(["analyze", str(p), "--quiet", "--config", str(fast_config_file)]) == 0
     assert capsys.readouterr() == ("", "")  # --quiet: nothing but errors (the notes stay in the JSON)
-    assert main(["fit", str(p), "--model", str(tmp_path / "m.json"), "--config", str(_fast_config(tmp_path))]) == 0
+    assert main(["fit", str(p), "--model", str(tmp_path / "m.json"), "--config", str(fast_config_file)]) == 0
     assert capsys.readouterr().err == NOTE
 
 
-def test_batch_prints_loading_notes(tmp_path, capsys):
-    cfg = str(_fast_config(tmp_path))
+def test_batch_prints_loading_notes(tmp_path, capsys, fast_config_file):
+    cfg = str(fast_config_file)
     assert main(["fit", str(REFERENCE_CSV), "--model", str(tmp_path / "m.json"), "--config", cfg, "-q"]) == 0
     df = pd.read_csv(REFERENCE_CSV.parent / "batches" / "batch_2026-03-02_A.csv")
     df = df.assign(conductivity_s_cm=df["conductivity_s_cm"] * 1000).rename(
@@ -152,16 +154,10 @@ def test_batch_prints_loading_notes(tmp_path, capsys):
     assert err == "ssereport: note: batch.csv: column 'σ (mS/cm)': mS/cm converted to S/cm (×0.001)\n"
 
 
-def _fast_config(tmp_path):
-    cfg = tmp_path / "fast.toml"
-    cfg.write_text("n_bootstrap = 0\ncv_repeats = 1\n", encoding="utf-8")
-    return cfg
-
-
-def test_report_shows_notes_on_first_page(tmp_path, capsys):
+def test_report_shows_notes_on_first_page(tmp_path, capsys, fast_config_file):
     p = _ms_cm_file(tmp_path)
     assert main(["report", str(p), "--out", str(tmp_path / "o"), "--format", "html",
-                 "--config", str(_fast_config(tmp_path))]) == 0
+                 "--config", str(fast_config_file)]) == 0
     assert capsys.readouterr().err == NOTE
     html = (tmp_path / "o" / "ms.html").read_text(encoding="utf-8")
     summary = html[html.index('id="summary"'):html.index('id="data"')]
@@ -169,15 +165,14 @@ def test_report_shows_notes_on_first_page(tmp_path, capsys):
     assert "column &#39;Conductivity (mS/cm)&#39;: mS/cm converted to S/cm (×0.001)" in summary
 
 
-def test_short_help_and_analyse_alias(tmp_path):
+def test_short_help_and_analyse_alias(tmp_path, capsys, fast_config_file):
     short, long = run("-h"), run("--help")
     assert short.returncode == 0 and short.stdout == long.stdout and "analyze" in short.stdout
     assert "analyse" not in long.stdout  # a hidden alias
     sub = run("analyze", "-h")
     assert sub.returncode == 0 and "--json" in sub.stdout
     out = tmp_path / "r.json"
-    proc = run("analyse", str(REFERENCE_CSV), "--json", str(out), "--quiet", "--config", str(_fast_config(tmp_path)))
-    assert proc.returncode == 0, proc.stderr
+    assert main(["analyse", str(REFERENCE_CSV), "--json", str(out), "--quiet", "--config", str(fast_config_file)]) == 0
     assert json.loads(out.read_text())["input"]["n_analyzed"] == 110
 
 
