@@ -367,8 +367,8 @@ def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, 
     assert sigma == f"{fmt_num(s['mean'] - 3 * s['sd'])} – {fmt_num(s['mean'] + 3 * s['sd'])}"  # not floored
     # the same limits as the control charts of the index
     index = build_index_context(collect_reports(run["out"]), [], studies=[], out=run["out"], model=model)
-    for row in index["control"]["limits"]:
-        assert limits[row["label"]] == f"{row['lcl']} – {row['ucl']}"
+    for label, _n, _center, _sd, lcl, ucl in index["sections"]["control"].limits.rows:
+        assert limits[label] == f"{lcl} – {ucl}"
     page = html["2026-03-02_A"]
     assert f'<td class="num">{rd}</td>' in page and "lower limit is floored at 0" in page
 
