@@ -81,22 +81,22 @@ def test_control_chart_draws_the_limit_and_marks_each_failure_only(judged, model
 
 def test_index_rule_table_separates_failures_from_process_signals(judged, model):
     reports = [r.to_dict() for r in judged]
-    ctx = build_index_context(reports, [], studies=[], out=None, model=model)["control"]
-    rows = ctx["violations"]
-    failures = [r for r in rows if r["kind"] == "failure"]
-    signals = [r for r in rows if r["kind"] == "process signal"]
+    ctx = build_index_context(reports, [], studies=[], out=None, model=model)["sections"]["control"]
+    rows = ctx.violations
+    failures = [r for r in rows if r.kind == "failure"]
+    signals = [r for r in rows if r.kind == "process signal"]
     # every reason record is one failure row, worded from the record, and nothing else is a failure
     expected = [(r["batch_id"], f["sample_id"], finding_text(x)) for r in reports for f in r["films"]
                 for x in f["reasons"]]
-    assert sorted((r["batch"], r["sample"], r["rules"]) for r in failures) == sorted(expected)
-    assert rows[: len(failures)] == failures  # failures first
+    assert sorted((r.batch, r.sample, r.rules) for r in failures) == sorted(expected)
+    assert list(rows[: len(failures)]) == failures  # failures first
     passing = {(r["batch_id"], f["sample_id"]) for r in reports for f in r["films"] if f["pass"]}
-    assert not {(r["batch"], r["sample"]) for r in failures} & passing
+    assert not {(r.batch, r.sample) for r in failures} & passing
     # B's high-σ films break a rule on the good side of the σ limit: unusual, not a failure
-    high = [r for r in signals if r["batch"] == "2026-03-09_B" and r["variable"].startswith("σ")
-            and "moving range" not in r["variable"]]
-    assert high and all(r["rules"].startswith("unusual (high σ): ") for r in high)
-    assert ctx["n_failures"] == len(failures) == 19 and ctx["n_signals"] == len(signals)
+    high = [r for r in signals if r.batch == "2026-03-09_B" and r.variable.startswith("σ")
+            and "moving range" not in r.variable]
+    assert high and all(r.rules.startswith("unusual (high σ): ") for r in high)
+    assert ctx.n_failures == len(failures) == 19 and ctx.n_signals == len(signals)
 
 
 def test_index_html_states_the_kind_of_each_row(judged, model):

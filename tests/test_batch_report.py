@@ -354,6 +354,20 @@ def test_batch_templates_write_no_sentences():
         assert label in html and label in typ, label
 
 
+def test_index_templates_write_no_sentences():
+    """The index's prose lives in qa/index.py (the section objects); its templates hold short labels only."""
+    from ssereport.qa.index import INDEX_SECTIONS, MONTH_SECTIONS
+    from ssereport.report.render import environment
+
+    env = environment()
+    names = {"index.html.j2", *(str(s.html_template) for s in (*INDEX_SECTIONS, *MONTH_SECTIONS))}
+    html = "\n".join(env.loader.get_source(env, name)[0] for name in sorted(names))
+    text = re.sub(r"\{[{%#].*?[}%#]\}", " ", html, flags=re.S)
+    for piece in (" ".join(t.split()) for t in re.split(r"<[^>]*>", text)):
+        assert len(piece.split()) < 10 and not re.search(r"[a-z]\.(\s|$)", piece), \
+            f"prose in an index template: {piece!r}"
+
+
 def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, html):
     c1 = model.class1
     assert c1["rd"]["mean"] - 3 * c1["rd"]["sd"] < 0 < c1["conductivity_s_cm"]["mean"] - 3 * c1["conductivity_s_cm"]["sd"]
@@ -367,8 +381,8 @@ def test_class1_limits_floor_the_lower_limit_at_zero_like_the_index(model, run, 
     assert sigma == f"{fmt_num(s['mean'] - 3 * s['sd'])} – {fmt_num(s['mean'] + 3 * s['sd'])}"  # not floored
     # the same limits as the control charts of the index
     index = build_index_context(collect_reports(run["out"]), [], studies=[], out=run["out"], model=model)
-    for row in index["control"]["limits"]:
-        assert limits[row["label"]] == f"{row['lcl']} – {row['ucl']}"
+    for label, _n, _center, _sd, lcl, ucl in index["sections"]["control"].limits.rows:
+        assert limits[label] == f"{lcl} – {ucl}"
     page = html["2026-03-02_A"]
     assert f'<td class="num">{rd}</td>' in page and "lower limit is floored at 0" in page
 
@@ -507,6 +521,46 @@ def test_index_links_study_reports(tmp_path, run, model):
     page = render_index_html([], [], studies=["study.results.json"], out=tmp_path, model=model)
     assert '<a href="study.html">HTML</a>' in page and '<a href="study.results.json">JSON</a>' in page
     assert 'href="study.pdf"' not in page  # no link to a file that is not there
+
+
+_INDEX_DUMMY_PARTIAL = """{% import "_macros.html.j2" as m %}
+<section class="batch-section" id="{{ sec.id }}" aria-labelledby="h-{{ sec.id }}">
+<h2 id="h-{{ sec.id }}">{{ sec.title }}</h2>
+{{ m.intro(s.intro) }}{{ m.table(s.errors) }}
+</section>
+"""
+
+
+def test_dummy_section_added_to_the_index_is_written(tmp_path):
+    """An index section is one function and one HTML partial; a build returning None leaves its section out."""
+    from dataclasses import dataclass
+
+    from ssereport.qa.index import INDEX_SECTIONS
+    from ssereport.report.vocab import Section, Table
+
+    @dataclass(frozen=True, eq=False)
+    class Dummy:
+        intro: tuple[str, ...]
+        errors: Table
+
+    def dummy(inp):
+        return Dummy(intro=(f"The dummy saw {len(inp.reports)} batches & <b>{len(inp.errors)}</b> error.",),
+                     errors=Table(caption="Dummy table of errors.", headers=["file", "error"],
+                                  rows=[[e["source"], e["error"]] for e in inp.errors]))
+
+    partial = tmp_path / "_dummy.html.j2"
+    partial.write_text(_INDEX_DUMMY_PARTIAL, encoding="utf-8")
+    assert INDEX_SECTIONS.ids() == ["errors", "batches", "months", "studies", "control"]
+    with INDEX_SECTIONS.added(Section("dummy", "Dummy checks", dummy, html=partial), before="control"), \
+            INDEX_SECTIONS.added(Section("nothing", "Nothing to show", lambda inp: None, html=partial)):
+        page = render_index_html([], [{"source": "a.csv", "error": "bad"}], studies=[], out=None, model=None)
+    assert '<h2 id="h-dummy">Dummy checks</h2>' in page
+    assert page.index('id="h-errors"') < page.index('id="h-batches"') < page.index('id="h-dummy"') \
+        < page.index('id="h-control"')
+    assert "The dummy saw 0 batches &amp; &lt;b&gt;1&lt;/b&gt; error." in page  # escaped like the built-in ones
+    assert "<caption>Dummy table of errors.</caption>" in page and "<td>a.csv</td>" in page
+    assert "Nothing to show" not in page
+    assert INDEX_SECTIONS.ids() == ["errors", "batches", "months", "studies", "control"]  # removed again
 
 
 def test_bad_file_gets_an_error_entry_and_the_good_ones_are_written(model, tmp_path):

@@ -22,8 +22,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
 from ..schema import by_name
 from ..format import MISSING, fmt_fixed, fmt_int, fmt_num, fmt_pct, fmt_trimmed
 from ..report.vocab import Figure, KeyValue, Section, SectionRegistry, Table, toc
@@ -64,15 +62,6 @@ def head(name: str) -> str:
 
 def plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{fmt_int(n)} {word if n == 1 else (plural or word + 's')}"
-
-
-def figure_context(fig) -> dict[str, Any]:
-    if fig is None:
-        return {"key": "", "available": False, "svg": None, "alt": "", "caption": ""}
-    svg = str(fig.svg)
-    # The SVG is written by ssereport.qa.figures (matplotlib, which escapes all text) from our numbers.
-    return {"key": fig.key, "available": True, "svg": Markup(svg[svg.find("<svg"):]), "alt": str(fig.alt),
-            "caption": str(fig.caption)}
 
 
 def verdict_context(verdict: str) -> dict[str, str]:
@@ -438,7 +427,8 @@ def _package_version(name: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Segment:
-    """Part of a paragraph: plain text (``code=""``), a name (``"code"``) or a command line (``"cmd"``)."""
+    """Part of a paragraph: plain text (``code=""``), a name (``"code"``), a command line (``"cmd"``) or, in the
+    index only (HTML), a stressed word (``"strong"``)."""
 
     text: str
     code: str = ""
