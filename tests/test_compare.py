@@ -26,10 +26,10 @@ compare_studies = compare_results  # the pure comparison of two analyses (the te
 
 
 @pytest.fixture(scope="module")
-def lower_sigma(reference_results):
+def lower_sigma(reference_results, fast_config):
     d = reference_results.table.data.copy()
     d["conductivity_s_cm"] = d["conductivity_s_cm"] * 0.7
-    b = ssereport.analyze(table_from_frame(d.reset_index(drop=True), source="B.csv"), reference_results.config)
+    b = ssereport.analyze(table_from_frame(d.reset_index(drop=True), source="B.csv"), fast_config)
     return compare_studies(reference_results, b)
 
 
@@ -88,13 +88,14 @@ def test_imr_when_both_have_dates(reference_results):
     assert ch.center == pytest.approx(ref.mean()) and ch.sigma == pytest.approx(ref.std(ddof=1))
 
 
-def test_cli_summary_file_without_rd_compares(reference_path, tmp_path, capsys):
+def test_cli_summary_file_without_rd_compares(reference_path, tmp_path, capsys, fast_config_file):
     # B has no rd column: the loader computes it from DoT and thickness, so both load to the same variables
     d = pd.read_csv(reference_path)
     a, b = tmp_path / "A.csv", tmp_path / "B.csv"
     d.to_csv(a, index=False)
     d.drop(columns=["rd"]).to_csv(b, index=False)
-    assert main(["compare", str(a), str(b), "--quiet", "--json", str(tmp_path / "c.json")]) == 0
+    assert main(["compare", str(a), str(b), "--quiet", "--json", str(tmp_path / "c.json"),
+                 "--config", str(fast_config_file)]) == 0
     out = json.loads((tmp_path / "c.json").read_text())
     assert not any(v["shifted"] for v in out["variables"])
     assert out["headline"].startswith("No variable shifted")
@@ -109,13 +110,14 @@ def test_cli_bad_file_same_error_as_analyze(reference_path, tmp_path, capsys):
     assert capsys.readouterr().err == err_analyze
 
 
-def test_cli_report(reference_path, tmp_path, capsys):
+def test_cli_report(reference_path, tmp_path, capsys, fast_config_file):
     d = pd.read_csv(reference_path)
     d["conductivity_s_cm"] = [float(f"{v:.4g}") for v in d["conductivity_s_cm"] * 0.7]
     b = tmp_path / "B.csv"
     d.to_csv(b, index=False)
     out = tmp_path / "out"
-    assert main(["compare", str(reference_path), str(b), "--out", str(out), "--json", str(tmp_path / "c.json")]) == 0
+    assert main(["compare", str(reference_path), str(b), "--out", str(out), "--json", str(tmp_path / "c.json"),
+                 "--config", str(fast_config_file)]) == 0
     text = capsys.readouterr().out
     row = next(line for line in text.splitlines() if line.startswith("conductivity_s_cm"))
     assert row.endswith("lower") and "-30.0%" in row
@@ -150,7 +152,7 @@ def test_shift_tests_against_r(reference_table):
     np.testing.assert_allclose(t["effect_size"], r["rank_biserial"], rtol=1e-6, atol=1e-12)
 
 
-def test_small_b_without_its_own_analysis(reference_results, tmp_path, capsys):
+def test_small_b_without_its_own_analysis(reference_results, tmp_path, capsys, fast_config_file):
     from sklearn.metrics import f1_score
 
     from .conftest import ROOT
@@ -169,14 +171,13 @@ def test_small_b_without_its_own_analysis(reference_results, tmp_path, capsys):
     d = json.loads(c.to_json())
     assert d["classes"]["table"][0]["n_b"] is None and d["window"]["jaccard"] is None
     assert d["b_note"] == "too small"
-    # the command compares it too, with a note, and draws the report
     # the command compares it too, with a note; with dates in both files it draws the I-MR charts
     ref = pd.read_csv(ROOT / "data" / "sse_films_reference.csv")
     ref.insert(1, "batch_id", ["2026-02-%02d_ref" % (1 + i // 5) for i in range(len(ref))])
     a_path = tmp_path / "A.csv"
     ref.to_csv(a_path, index=False)
     out = tmp_path / "out"
-    assert main(["compare", str(a_path), str(batch_path), "--out", str(out)]) == 0
+    assert main(["compare", str(a_path), str(batch_path), "--out", str(out), "--config", str(fast_config_file)]) == 0
     captured = capsys.readouterr()
     assert "not analysed on its own" in captured.err and "B has no analysis of its own" in captured.out
     html = (out / "A_vs_batch_2026-03-09_B.compare.html").read_text().replace("&#39;", "'")
@@ -326,7 +327,7 @@ def test_same_process_two_samples_rarely_shifts():
     assert 0.35 < np.mean(p) < 0.65 and 0.0 < np.mean(np.array(p) < 0.05) <= 0.10
 
 
-def test_raw_readings_and_summary_files_compare(tmp_path, capsys):
+def test_raw_readings_and_summary_files_compare(tmp_path, capsys, fast_config_file):
     df = _cast(404)
     summary = tmp_path / "summaries.csv"
     raw = tmp_path / "raw_readings.csv"
@@ -340,7 +341,7 @@ def test_raw_readings_and_summary_files_compare(tmp_path, capsys):
     assert not t["shifted"].any() and (t["p_holm"] == 1.0).all()
     # the command that refused them ("do not have the same columns") compares them
     out = tmp_path / "c.json"
-    assert main(["compare", str(summary), str(raw), "--quiet", "--json", str(out)]) == 0
+    assert main(["compare", str(summary), str(raw), "--quiet", "--json", str(out), "--config", str(fast_config_file)]) == 0
     d = json.loads(out.read_text())
     assert not any(v["shifted"] for v in d["variables"]) and d["headline"].startswith("No variable shifted")
 
