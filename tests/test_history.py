@@ -421,11 +421,15 @@ def test_a_batch_not_recorded_gets_no_files_and_the_next_run_retries(model_file,
     assert _reports(out) == ["2026-03-09_B.html", "2026-03-09_B.json"] and h.count() == 1
 
 
-def test_batch_into_postgresql(model_file, db, tmp_path, ssereport_cli):
-    """--db URL (both back ends): the same judgements, the same index; --jobs 2 workers each open their own."""
+def test_batch_into_postgresql(model_file, db, tmp_path):
+    """--db URL (both back ends): the same judgements, the same index; --jobs 2 workers each open their own.
+
+    Through ``python -m ssereport``: ``--jobs 2`` forks, which this process (its OpenMP threads have run) must not.
+    """
     out = tmp_path / "out"
-    p = ssereport_cli("batch", *map(str, BATCHES), "--model", str(model_file), "--out", str(out), "--format", "json",
-             "--db", db, "--jobs", "2")
+    p = subprocess.run([sys.executable, "-m", "ssereport", "batch", *map(str, BATCHES), "--model", str(model_file),
+                        "--out", str(out), "--format", "json", "--db", db, "--jobs", "2"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert p.returncode == 1, p.stderr
     assert [r["verdict"] for r in open_history(db).judgements()] == ["pass", "pass", "fail"]
     assert not (out / "history.sqlite").exists() or db.endswith(str(out / "history.sqlite"))
