@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import platform
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -105,26 +103,6 @@ class StudyResults:
         return "\n".join(lines)
 
 
-@contextlib.contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """Objects alive now are left out of garbage collection inside the block (``gc.freeze``).
-
-    statsmodels' ``multipletests(method="holm")`` calls ``gc.collect()`` on every
-    call; with SciPy, scikit-learn and statsmodels loaded, each full collection
-    walks every object they created (about 0.1 s each, 0.9 s for the Dunn tests
-    of a study). Frozen objects are skipped; ``gc.unfreeze`` puts them back in
-    the oldest generation afterwards, so nothing is kept alive for longer.
-    """
-    if gc.get_freeze_count():  # frozen already (ssereport report freezes after its imports)
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 #: The fields :func:`analyze` hands to ``on_stage``, stage by stage, in the order it computes them (the
 #: figure process, :mod:`ssereport.report._figproc`, draws each figure as soon as the fields it needs are there).
 STAGES: tuple[tuple[str, ...], ...] = (("table", "config"), ("maps",), ("pca",), ("clusters", "class_summary"),
@@ -213,11 +191,8 @@ def analyze(data: FilmTable | pd.DataFrame, config: Config | None = None, *,
         stage({"classifier": clf, "decision_map": dmap})
         kw = pd.concat([kruskal(labelled, v, "class") for v in config.kruskal_variables], ignore_index=True)
         sig = kw.loc[kw["p_value"] <= config.alpha, "variable"].tolist()
-        from statsmodels.stats.multitest import multipletests  # noqa: F401  (loaded before the freeze)
-
-        with _gc_frozen():
-            dn = (pd.concat([dunn(labelled, v, "class") for v in sig], ignore_index=True) if sig
-                  else pd.DataFrame(columns=["variable", "group1", "group2", "z", "p_unadjusted", "p_value"]))
+        dn = (pd.concat([dunn(labelled, v, "class") for v in sig], ignore_index=True) if sig
+              else pd.DataFrame(columns=["variable", "group1", "group2", "z", "p_unadjusted", "p_value"]))
         an = log_anova(df, typ=config.anova_type)
         stage({"kruskal": kw, "dunn": dn, "anova": an})
     except DataError as exc:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("ssereport.config", "ssereport.io", "ssereport.pipeline", "ssereport.report.context",
            "ssereport.display", "ssereport.report.pdf", "ssereport.report.render",
            "ssereport.report.figures", "ssereport.report.markdown", "ssereport.report.vocab",
-           "ssereport.report.sections", "ssereport.qa.compare")
+           "ssereport.report.sections", "ssereport.qa.compare", "ssereport.analysis.tests")
 
 
 @pytest.mark.parametrize("name", MODULES)

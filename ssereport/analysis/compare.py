@@ -129,13 +129,14 @@ def shift_tests(a: pd.DataFrame, b: pd.DataFrame, variables=FILM_VARIABLES, *, a
     ``scipy.stats.mannwhitneyu(a, b, alternative="two-sided",
     method="auto")`` (exact for small samples without ties, else the normal
     approximation with tie and continuity corrections); Holm by
-    ``statsmodels.stats.multitest.multipletests(method="holm")``. R:
+    ``statsmodels.stats.multitest.multipletests(method="holm")`` (:func:`ssereport.analysis.tests.adjust_holm`). R:
     ``wilcox.test(a, b)`` (``W`` = U) and ``p.adjust(p, "holm")``;
     rank-biserial as ``effectsize::rank_biserial``; the shift as
     ``wilcox.test(b, a, conf.int = TRUE)``.
     """
     from scipy.stats import mannwhitneyu
-    from statsmodels.stats.multitest import multipletests
+
+    from .tests import adjust_holm
 
     rng = np.random.default_rng(seed)
     rows = []
@@ -156,7 +157,7 @@ def shift_tests(a: pd.DataFrame, b: pd.DataFrame, variables=FILM_VARIABLES, *, a
                      "change_pct": 100.0 * (med_b / med_a - 1.0) if med_a != 0 else float("nan"),
                      "shift": est, "shift_ci_low": lo, "shift_ci_high": hi})
     out = pd.DataFrame(rows)
-    out.insert(3, "p_holm", multipletests(out["p_value"].to_numpy(), alpha=alpha, method="holm")[1])
+    out.insert(3, "p_holm", adjust_holm(out["p_value"].to_numpy(), alpha=alpha))
     out.insert(5, "shifted", out["p_holm"] <= alpha)
     direction = pd.Series(np.where(out["effect_size"] > 0, "lower", "higher"), index=out.index, dtype=object)
     out.insert(out.columns.get_loc("change_pct") + 1, "direction", direction.where(out["shifted"], None))
