@@ -95,10 +95,11 @@ def test_needs_class_1(reference_results):
         suggest_conditions(d, y)
 
 
-def test_cli_table_json_and_report(reference_path, tmp_path, capsys):
+def test_cli_table_json_and_report(reference_path, tmp_path, capsys, fast_config_file):
     out = tmp_path / "out"
+    fast = ["--config", str(fast_config_file)]  # the fast settings: p_class1 from 5 CV SVMs, not 50
     rc = main(["suggest", str(reference_path), "--n", "4", "--json", str(tmp_path / "s.json"), "--out", str(out),
-               "--quiet"])
+               "--quiet", *fast])
     assert rc == 0
     d = json.loads((tmp_path / "s.json").read_text())
     assert d["goal"] == "window" and len(d["suggestions"]) == 4  # --goal window is the default
@@ -108,7 +109,7 @@ def test_cli_table_json_and_report(reference_path, tmp_path, capsys):
     assert first["nearest_films"][0]["sample_id"] in html and f"{first['p_class1']:.2f}" in html
     pdf = out / "sse_films_reference.suggest.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")
-    rc = main(["suggest", str(reference_path)])
+    rc = main(["suggest", str(reference_path), *fast])
     text = capsys.readouterr().out
     assert rc == 0 and "p_class1" in text and "method:" in text
     assert sum(line[:2].strip().isdigit() for line in text.splitlines()) == 3  # 3 points by default
