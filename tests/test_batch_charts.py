@@ -15,7 +15,6 @@ from ssereport.analysis.control import reference_charts
 from ssereport.plots import batch as pb
 from ssereport.qa.index import build_index_context
 from ssereport.qa.judge import judge_batch
-from ssereport.qa.model import fit_model
 from ssereport.qa.reasons import finding_text
 
 from .conftest import ROOT
@@ -24,8 +23,8 @@ BATCHES = [ROOT / "data" / "batches" / f"batch_2026-03-{d}.csv" for d in ("02_A"
 
 
 @pytest.fixture(scope="module")
-def model(reference_results):
-    return fit_model(reference_results)
+def model(reference_model):
+    return reference_model
 
 
 @pytest.fixture(scope="module")

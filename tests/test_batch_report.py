@@ -21,7 +21,7 @@ from markupsafe import escape
 from ssereport import load_films
 from ssereport.qa.index import build_index_context, render_index_html
 from ssereport.qa.judge import BatchResult, judge_batch
-from ssereport.qa.model import fit_model, save_model
+from ssereport.qa.model import save_model
 from ssereport.qa.reasons import finding_text
 from ssereport.qa.report import build_batch_context, render_batch_html, render_batch_pdf
 from ssereport.qa.run import collect_reports, run_batches
@@ -48,8 +48,8 @@ def _bad_csv(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def model(reference_results):
-    return fit_model(reference_results)
+def model(reference_model):
+    return reference_model
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from ssereport.analysis.capability import capability
 from ssereport.analysis.control import imr_chart, western_electric
 from ssereport.errors import ConfigError, ModelError
 from ssereport.qa.judge import judge_batch
-from ssereport.qa.model import MODEL_SCHEMA, _checksum, fit_model, load_model, save_model
+from ssereport.qa.model import MODEL_SCHEMA, _checksum, fit_model, load_model
 from ssereport.qa.reasons import RANGE_SOURCE, finding_text
 from ssereport.qa.spec import load_spec
 
@@ -25,10 +25,8 @@ BATCHES = sorted((ROOT / "data" / "batches").glob("*.csv"))
 
 
 @pytest.fixture(scope="module")
-def model_path(reference_results, tmp_path_factory):
-    p = tmp_path_factory.mktemp("model") / "reference.json"
-    save_model(fit_model(reference_results), p)
-    return p
+def model_path(reference_model_path):
+    return reference_model_path
 
 
 @pytest.fixture(scope="module")

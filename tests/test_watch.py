@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from ssereport.qa.model import fit_model, save_model
 from ssereport.qa.watch import GATE_ENV, is_batch_file, pending_files, wait_complete
 
 from .conftest import ROOT
@@ -96,10 +95,8 @@ class Watcher:
 
 
 @pytest.fixture(scope="module")
-def model_file(reference_results, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("model") / "reference.json"
-    save_model(fit_model(reference_results), path)
-    return path
+def model_file(reference_model_path) -> Path:
+    return reference_model_path
 
 
 @pytest.fixture(scope="module")
