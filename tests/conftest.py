@@ -165,9 +165,11 @@ TIMING_GROUP = ("tests/test_watch.py::", "tests/test_browser.py::")
 #: Modules whose tests share no module- or class-scoped fixture: handed out test by test, last, so they
 #: even out the workers at the end. Every other module is one work unit, so its module-scoped fixtures
 #: (a rendered report, a fitted model) are set up once, not once per worker.
-BY_TEST = frozenset({"tests/test_bad_inputs.py", "tests/test_cli.py", "tests/test_engines.py", "tests/test_io.py",
+BY_TEST = frozenset({"tests/test_analysis.py", "tests/test_bad_inputs.py", "tests/test_cli.py",
+                     "tests/test_doctests.py", "tests/test_engines.py", "tests/test_history.py",
+                     "tests/test_input_spreadsheets.py", "tests/test_io.py", "tests/test_notebook.py",
                      "tests/test_numerics.py", "tests/test_pipeline.py", "tests/test_properties.py",
-                     "tests/test_safety.py"})
+                     "tests/test_safety.py", "tests/test_sections.py"})
 
 
 def xdist_scope(nodeid: str) -> str:
