@@ -205,6 +205,36 @@ def test_hodges_lehmann_against_r(reference_table):
                                    err_msg=f"{row.split} {row.variable}")
 
 
+def test_hodges_lehmann_asymptotic_against_r(reference_table):
+    """The normal-approximation path (50 or more films, or ties) against R's, ties included.
+
+    R: ``wilcox.test(b, a, conf.int = TRUE, exact = FALSE, correct = TRUE)`` (tests/reference/compare_hl_asymptotic.R).
+    R's estimate and bounds are roots of the corrected z between two consecutive pairwise differences; ours are
+    the median and order statistics of the differences. Each of R's values lies within one difference of ours:
+    between the differences just below and just above it.
+    """
+    r = pd.read_csv(REF_DIR / "compare_hl_asymptotic.csv")
+    d = reference_table.data
+    splits = {"p": (d["polymer_wt_pct"] <= 5, d["polymer_wt_pct"] >= 7),
+              "ls": (d["ls_ratio"] <= 0.8, d["ls_ratio"] >= 1.2),
+              "xb": (d["xylene_vol_pct"] == 0, d["xylene_vol_pct"] == 100)}
+    assert len(r) == 18 and r["ties"].sum() >= 4 and (r["n_a"] >= 50).any()
+    for row in r.itertuples(index=False):
+        ia, ib = splits[row.split]
+        a, b = d.loc[ia, row.variable].to_numpy(float), d.loc[ib, row.variable].to_numpy(float)
+        ours = hodges_lehmann(a, b, method="asymptotic")
+        assert ours == hodges_lehmann(a, b) or (len(a) < 50 and len(b) < 50 and not row.ties)  # "auto" chose it
+        # the distinct differences, in units of the largest (tied differences differ in their last bits)
+        scale = np.abs(np.subtract.outer(b, a)).max()
+        distinct = np.unique(np.round(np.subtract.outer(b, a).ravel() / scale, 12))
+        for name, mine, theirs in zip(("estimate", "low", "high"), ours, (row.estimate, row.conf_low,
+                                                                          row.conf_high)):
+            m = np.round(mine / scale, 12)  # a difference, or (the median) between two
+            below = distinct[max(np.searchsorted(distinct, m, side="left") - 1, 0)]
+            above = distinct[min(np.searchsorted(distinct, m, side="right"), len(distinct) - 1)]
+            assert below - 1e-12 <= theirs / scale <= above + 1e-12, (row.split, row.variable, name, mine, theirs)
+
+
 def test_hodges_lehmann_by_definition():
     rng = np.random.default_rng(7)
     a, b = rng.normal(0, 1, 40), rng.normal(0.8, 1, 35)

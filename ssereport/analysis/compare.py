@@ -67,7 +67,11 @@ def hodges_lehmann(a, b, *, confidence: float = 0.95, method: str = "auto") -> t
     conf.int = TRUE)``, whose exact method returns the same median and order
     statistics (``k = qwilcox(alpha/2, n_b, n_a)``); checked against it in
     ``tests/test_compare.py`` (``tests/reference/compare_hl.R``). R's
-    asymptotic interval finds its bounds by ``uniroot`` instead.
+    asymptotic estimate and bounds are roots (``uniroot``) of the corrected z
+    between two consecutive differences: each lies within one difference of
+    the values here (``tests/reference/compare_hl_asymptotic.R``, ties
+    included; its ``tol = 1e-4`` is absolute, so σ in S/cm must be rescaled
+    for R to be that close).
     """
     from scipy.stats import mannwhitneyu
 
