@@ -205,6 +205,20 @@ def test_hodges_lehmann_against_r(reference_table):
                                    err_msg=f"{row.split} {row.variable}")
 
 
+def test_large_rises_are_given_as_a_factor(reference_table):
+    """Ω × 10 reads "Ω rose 10.0-fold", not "rose 900 %"; a 1.5 × rise and a 30 % fall stay percentages."""
+    from ssereport.analysis.compare import change_phrase
+
+    a = reference_table.data
+    b = a.assign(resistance_ohm=a["resistance_ohm"] * 10, rd=a["rd"] * 1.5,
+                 conductivity_s_cm=a["conductivity_s_cm"] * 0.7)
+    rows = {r.variable: r for r in shift_tests(a, b).itertuples(index=False)}
+    phrase = {v: change_phrase(rows[v]) for v in ("resistance_ohm", "rd", "conductivity_s_cm")}
+    assert phrase["resistance_ohm"].startswith("Ω rose 10.0-fold (median ") and "%" not in phrase["resistance_ohm"]
+    assert phrase["rd"].startswith("RD rose 50 % (median ")
+    assert phrase["conductivity_s_cm"].startswith("σ fell 30 % (median ")
+
+
 def test_hodges_lehmann_asymptotic_against_r(reference_table):
     """The normal-approximation path (50 or more films, or ties) against R's, ties included.
 
@@ -371,7 +385,8 @@ def test_raw_readings_and_summary_files_compare(tmp_path, capsys, fast_config_fi
     assert not t["shifted"].any() and (t["p_holm"] == 1.0).all()
     # the command that refused them ("do not have the same columns") compares them
     out = tmp_path / "c.json"
-    assert main(["compare", str(summary), str(raw), "--quiet", "--json", str(out), "--config", str(fast_config_file)]) == 0
+    assert main(["compare", str(summary), str(raw), "--quiet", "--json", str(out),
+                 "--config", str(fast_config_file)]) == 0
     d = json.loads(out.read_text())
     assert not any(v["shifted"] for v in d["variables"]) and d["headline"].startswith("No variable shifted")
 

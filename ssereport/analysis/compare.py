@@ -279,7 +279,8 @@ def change_phrase(r, *, with_p: bool = True) -> str:
     """``σ fell 30 % (median 4.78 → 3.35 × 10⁻⁴ S/cm, p_holm < .001)`` for one shifted row of :func:`shift_tests`.
 
     "fell"/"rose" and the percentage come from the medians when they agree with the
-    test's direction; otherwise only the direction of the ranks is given.
+    test's direction; otherwise only the direction of the ranks is given. A median that
+    at least doubled is given as a factor (``Ω rose 11.2-fold``, not ``rose 1023 %``).
     """
     from ..format import fmt_p
     from ..schema import by_name
@@ -291,6 +292,8 @@ def change_phrase(r, *, with_p: bool = True) -> str:
                                                              if with_p else "")
     pct = r.change_pct
     if np.isfinite(pct) and pct != 0 and (pct < 0) == (r.direction == "lower"):
+        if pct >= 100:  # the ratio of the medians, as change_pct is (100 · (b / a − 1))
+            return f"{sym} rose {pct / 100 + 1:.1f}-fold ({meds})"
         return f"{sym} {'fell' if pct < 0 else 'rose'} {abs(pct):.0f} % ({meds})"
     return f"{sym} {r.direction} in rank (the medians do not show it: {meds})"
 
