@@ -317,3 +317,28 @@ def test_map_reasons_say_uncertain_only_when_the_committee_is_split(reference_re
     for reason, u in zip(t["reason"], t["uncertainty"]):
         assert ("classifier uncertain" in reason) == (u >= UNCERTAIN), (reason, u)
     assert t["distance_class1"].is_monotonic_increasing
+
+
+def test_the_maps_legend_names_each_kind_of_point_drawn(reference_results, window, suggestions):
+    """Circles (the recommended window) and stars/diamonds (the withdrawn map goal's kinds) each get a legend
+    entry when drawn, and only then; the panels keep their place above the legend (the figure grows)."""
+    from ssereport.plots.study import decision_maps
+    from ssereport.plots.suggest import suggestion_maps
+
+    def entries(fig):
+        return [t.get_text() for t in fig.legends[-1].get_texts()]
+
+    plain = decision_maps(reference_results)
+    classes = entries(plain)
+    fig = suggestion_maps(reference_results, window)
+    assert entries(fig) == [*classes, "recommended point (numbered)"] and len(fig.legends) == 1
+    kinds = set(suggestions.table["kind"])
+    assert kinds == {"boundary", "explore"}
+    got = entries(suggestion_maps(reference_results, suggestions))
+    assert got == [*classes, "boundary point (numbered)", "exploration point (numbered)"]
+    # one more legend row, as much more height: the panels' height in inches is unchanged
+    grew = fig.get_figheight() - plain.get_figheight()
+    assert grew > 0
+    panel = [ax for ax in fig.axes if ax.get_visible()][0].get_position().height * fig.get_figheight()
+    panel0 = [ax for ax in plain.axes if ax.get_visible()][0].get_position().height * plain.get_figheight()
+    assert panel == pytest.approx(panel0, rel=1e-9)

@@ -22,6 +22,9 @@ W = theme.FIGURE_WIDTH_IN
 #: Marker and size of each kind of point: recommended operating point (circle), boundary (star), explore (diamond).
 _MARKERS = {"window": "o", "boundary": "*", "explore": "D"}
 _SIZES = {"window": 40, "boundary": 70, "explore": 30}
+#: Their legend entries (the numbers are the rows of the suggestions' table).
+_KIND_LABELS = {"window": "recommended point (numbered)", "boundary": "boundary point (numbered)",
+                "explore": "exploration point (numbered)"}
 
 
 def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style: Any) -> Figure:
@@ -64,7 +67,34 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
             ax.annotate(str(k), (r.ls_ratio, r.xylene_vol_pct), xytext=(-4 if right else 4, -4 if top else 4),
                         textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom",
                         fontsize=S["tick"], color=C["ink"], fontweight="bold", zorder=6)
+        _add_kinds_to_legend(fig, [k for k in _MARKERS if k in set(suggestions.table["kind"])])
     return fig
+
+
+def _add_kinds_to_legend(fig: Figure, kinds: list[str]) -> None:
+    """Add a marker entry per kind of point drawn to the decision maps' figure legend (same place and title)."""
+    from matplotlib.lines import Line2D
+
+    if not kinds or not fig.legends:
+        return
+    old = fig.legends[-1]
+    handles = list(old.legend_handles)
+    labels = [t.get_text() for t in old.get_texts()]
+    for kind in kinds:
+        handles.append(Line2D([], [], marker=_MARKERS[kind], linestyle="none", markersize=7 if kind != "boundary" else 10,
+                              markerfacecolor=C["paper"], markeredgecolor=C["ink"], markeredgewidth=0.9))
+        labels.append(_KIND_LABELS[kind])
+    title = old.get_title().get_text()
+    old.remove()
+    # rows of three, as the classes' row: the figure grows by the rows added, below the panels
+    rows_added = -(-len(handles) // 3) - -(-len(labels[:-len(kinds)]) // 3)
+    if rows_added:
+        h, extra = fig.get_figheight(), 0.24 * rows_added
+        sp = fig.subplotpars
+        fig.set_figheight(h + extra)
+        fig.subplots_adjust(bottom=(sp.bottom * h + extra) / (h + extra), top=1 - (1 - sp.top) * h / (h + extra))
+    fig.legend(handles=handles, labels=labels, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
+               bbox_to_anchor=(0.5, 0.0))
 
 
 def window_overlay(comparison, *, fig: Figure | None = None, **style: Any) -> Figure:
