@@ -81,13 +81,14 @@ def _add_kinds_to_legend(fig: Figure, kinds: list[str]) -> None:
     handles = list(old.legend_handles)
     labels = [t.get_text() for t in old.get_texts()]
     for kind in kinds:
-        handles.append(Line2D([], [], marker=_MARKERS[kind], linestyle="none", markersize=7 if kind != "boundary" else 10,
+        handles.append(Line2D([], [], marker=_MARKERS[kind], linestyle="none",
+                              markersize=10 if kind == "boundary" else 7,  # a star looks smaller at one size
                               markerfacecolor=C["paper"], markeredgecolor=C["ink"], markeredgewidth=0.9))
         labels.append(_KIND_LABELS[kind])
     title = old.get_title().get_text()
     old.remove()
     # rows of three, as the classes' row: the figure grows by the rows added, below the panels
-    rows_added = -(-len(handles) // 3) - -(-len(labels[:-len(kinds)]) // 3)
+    rows_added = -(-len(handles) // 3) - -(-(len(handles) - len(kinds)) // 3)  # ceil(n / 3) after - before
     if rows_added:
         h, extra = fig.get_figheight(), 0.24 * rows_added
         sp = fig.subplotpars
