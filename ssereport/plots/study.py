@@ -18,6 +18,7 @@ and colours in one place next to their callers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -672,7 +673,8 @@ def confusion_matrix(results: StudyResults, *, ax: Axes | None = None, **style: 
     return ax
 
 
-def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: Any) -> Figure:
+def decision_maps(results: StudyResults, *, fig: Figure | None = None, legend_extra: Sequence[tuple[Any, str]] = (),
+                  **style: Any) -> Figure:
     """Class predicted by the SVM over L:S × X:B, one panel per P% level (paper Fig. 4).
 
     Each class region is filled in its colour (``contourf`` of the class
@@ -680,8 +682,14 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
     (the same contour, as R's ``contour``). Observed levels show their films
     in their class colour, films of one recipe side by side in a ring around
     it (every film visible); other levels are the model's interpolation and
-    are titled so. ``**style`` goes to the films' ``scatter``.
+    are titled so. ``legend_extra``: (handle, label) pairs the legend lists
+    after the classes (what a caller draws on the panels, e.g.
+    :func:`ssereport.plots.suggest.suggestion_maps`' points), in rows of three;
+    a figure made here is as much taller as the rows they add. ``**style``
+    goes to the films' ``scatter``.
     """
+    import math
+
     from matplotlib.lines import Line2D
 
     d = results.decision_map
@@ -707,8 +715,10 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
             top, hspace = (0.45, 0.5) if narrow else (0.28, 0.35)
             pw = (W - 0.65 - 0.15 - 0.4 * (ncols - 1)) / ncols
             ph = pw * (0.82 if narrow else 0.7)
-            height = top + nrows * ph + (nrows - 1) * hspace + 0.5 + 0.55
-            fig = new_figure(W, height, left=0.65, right=0.15, top=top, bottom=1.05, wspace=0.4, hspace=hspace,
+            legend_rows = math.ceil((len(classes) + len(legend_extra)) / 3)
+            bottom = 1.05 + 0.24 * (legend_rows - 1)
+            height = top + nrows * ph + (nrows - 1) * hspace + bottom
+            fig = new_figure(W, height, left=0.65, right=0.15, top=top, bottom=bottom, wspace=0.4, hspace=hspace,
                              nrows=nrows, ncols=ncols)
         axes = map_panels(fig, n, nrows, ncols)
         for i, ax in enumerate(axes):
@@ -733,9 +743,11 @@ def decision_maps(results: StudyResults, *, fig: Figure | None = None, **style: 
         handles = [Line2D([], [], marker="s", linestyle="none", markersize=9, markerfacecolor=theme.CLASS_COLORS[c],
                           markeredgecolor="none", alpha=SHADE_ALPHA + 0.15, label=theme.CLASS_LABELS[c])
                    for c in classes]
+        handles += [h for h, _ in legend_extra]
+        labels = [h.get_label() for h in handles[:len(classes)]] + [text for _, text in legend_extra]
         title = ("shading: predicted class; lines: class boundaries;\ndots: films of the observed levels, "
                  "films of one recipe side by side around it"
                  + (f" (a random sample of at most {MAX_OVERLAY} per panel)" if sampled else ""))
-        fig.legend(handles=handles, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
-                   bbox_to_anchor=(0.5, 0.0))
+        fig.legend(handles=handles, labels=labels, loc="lower center", ncols=3, title=title,
+                   title_fontsize=S["legend"], bbox_to_anchor=(0.5, 0.0))
     return fig

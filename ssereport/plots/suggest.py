@@ -47,9 +47,16 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
         stars (boundary suggestions) and diamonds (exploration), in the
         order of ``suggestions.table``.
     """
+    from matplotlib.lines import Line2D
+
     from .study import decision_maps
 
-    fig = decision_maps(results, fig=fig)
+    drawn = set(suggestions.table["kind"])
+    legend = [(Line2D([], [], marker=_MARKERS[kind], linestyle="none",
+                      markersize=10 if kind == "boundary" else 7,  # a star looks smaller at one size
+                      markerfacecolor=C["paper"], markeredgecolor=C["ink"], markeredgewidth=0.9), _KIND_LABELS[kind])
+              for kind in _MARKERS if kind in drawn]
+    fig = decision_maps(results, fig=fig, legend_extra=legend)
     d = results.decision_map
     levels = np.asarray(d.polymer_levels, dtype=float)
     panels = [ax for ax in fig.axes if ax.get_visible()][: len(levels)]
@@ -67,35 +74,7 @@ def suggestion_maps(results, suggestions, *, fig: Figure | None = None, **style:
             ax.annotate(str(k), (r.ls_ratio, r.xylene_vol_pct), xytext=(-4 if right else 4, -4 if top else 4),
                         textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom",
                         fontsize=S["tick"], color=C["ink"], fontweight="bold", zorder=6)
-        _add_kinds_to_legend(fig, [k for k in _MARKERS if k in set(suggestions.table["kind"])])
     return fig
-
-
-def _add_kinds_to_legend(fig: Figure, kinds: list[str]) -> None:
-    """Add a marker entry per kind of point drawn to the decision maps' figure legend (same place and title)."""
-    from matplotlib.lines import Line2D
-
-    if not kinds or not fig.legends:
-        return
-    old = fig.legends[-1]
-    handles = list(old.legend_handles)
-    labels = [t.get_text() for t in old.get_texts()]
-    for kind in kinds:
-        handles.append(Line2D([], [], marker=_MARKERS[kind], linestyle="none",
-                              markersize=10 if kind == "boundary" else 7,  # a star looks smaller at one size
-                              markerfacecolor=C["paper"], markeredgecolor=C["ink"], markeredgewidth=0.9))
-        labels.append(_KIND_LABELS[kind])
-    title = old.get_title().get_text()
-    old.remove()
-    # rows of three, as the classes' row: the figure grows by the rows added, below the panels
-    rows_added = -(-len(handles) // 3) - -(-(len(handles) - len(kinds)) // 3)  # ceil(n / 3) after - before
-    if rows_added:
-        h, extra = fig.get_figheight(), 0.24 * rows_added
-        sp = fig.subplotpars
-        fig.set_figheight(h + extra)
-        fig.subplots_adjust(bottom=(sp.bottom * h + extra) / (h + extra), top=1 - (1 - sp.top) * h / (h + extra))
-    fig.legend(handles=handles, labels=labels, loc="lower center", ncols=3, title=title, title_fontsize=S["legend"],
-               bbox_to_anchor=(0.5, 0.0))
 
 
 def window_overlay(comparison, *, fig: Figure | None = None, **style: Any) -> Figure:
