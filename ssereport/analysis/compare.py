@@ -292,8 +292,8 @@ def change_phrase(r, *, with_p: bool = True) -> str:
                                                              if with_p else "")
     pct = r.change_pct
     if np.isfinite(pct) and pct != 0 and (pct < 0) == (r.direction == "lower"):
-        if pct >= 100:  # the ratio of the medians, as change_pct is (100 · (b / a − 1))
-            return f"{sym} rose {pct / 100 + 1:.1f}-fold ({meds})"
+        if pct >= 100:
+            return f"{sym} rose {r.median_b / r.median_a:.1f}-fold ({meds})"
         return f"{sym} {'fell' if pct < 0 else 'rose'} {abs(pct):.0f} % ({meds})"
     return f"{sym} {r.direction} in rank (the medians do not show it: {meds})"
 
