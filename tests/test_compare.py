@@ -186,25 +186,6 @@ def test_small_b_without_its_own_analysis(reference_results, tmp_path, capsys, f
     assert "limits from A's class-1 films" in html
 
 
-# ---------------------------------------------------------------- Hodges–Lehmann against R
-
-def test_hodges_lehmann_against_r(reference_table):
-    # R: wilcox.test(b, a, conf.int = TRUE, exact = TRUE)  (tests/reference/compare_hl.R)
-    r = pd.read_csv(REF_DIR / "compare_hl.csv")
-    d = reference_table.data
-    splits = {"p": (d["polymer_wt_pct"] <= 5, d["polymer_wt_pct"] >= 7),
-              "ls": (d["ls_ratio"] <= 0.8, d["ls_ratio"] >= 1.2),
-              "xb": (d["xylene_vol_pct"] == 0, d["xylene_vol_pct"] == 100)}
-    assert len(r) >= 10 and set(r["split"]) == set(splits)
-    for row in r.itertuples(index=False):
-        ia, ib = splits[row.split]
-        a, b = d.loc[ia, row.variable], d.loc[ib, row.variable]
-        assert (len(a), len(b)) == (row.n_a, row.n_b)
-        est, lo, hi = hodges_lehmann(a, b, method="exact")
-        np.testing.assert_allclose([est, lo, hi], [row.estimate, row.conf_low, row.conf_high], rtol=1e-12,
-                                   err_msg=f"{row.split} {row.variable}")
-
-
 def test_large_rises_are_given_as_a_factor(reference_table):
     """Ω × 10 reads "Ω rose 10.0-fold", not "rose 900 %"; a 1.5 × rise and a 30 % fall stay percentages."""
     from ssereport.analysis.compare import change_phrase
@@ -219,28 +200,49 @@ def test_large_rises_are_given_as_a_factor(reference_table):
     assert phrase["conductivity_s_cm"].startswith("σ fell 30 % (median ")
 
 
+
+# ---------------------------------------------------------------- Hodges–Lehmann against R
+
+def _r_samples(table, row) -> tuple[np.ndarray, np.ndarray]:
+    """A and B of a row of tests/reference/compare_hl*.csv: the split of compare_hl.R, the row's variable."""
+    d = table.data
+    ia, ib = {"p": (d["polymer_wt_pct"] <= 5, d["polymer_wt_pct"] >= 7),
+              "ls": (d["ls_ratio"] <= 0.8, d["ls_ratio"] >= 1.2),
+              "xb": (d["xylene_vol_pct"] == 0, d["xylene_vol_pct"] == 100)}[row.split]
+    a, b = d.loc[ia, row.variable].to_numpy(float), d.loc[ib, row.variable].to_numpy(float)
+    assert (len(a), len(b)) == (row.n_a, row.n_b)
+    return a, b
+
+
+def test_hodges_lehmann_against_r(reference_table):
+    # R: wilcox.test(b, a, conf.int = TRUE, exact = TRUE)  (tests/reference/compare_hl.R)
+    r = pd.read_csv(REF_DIR / "compare_hl.csv")
+    assert len(r) >= 10 and set(r["split"]) == {"p", "ls", "xb"}
+    for row in r.itertuples(index=False):
+        a, b = _r_samples(reference_table, row)
+        est, lo, hi = hodges_lehmann(a, b, method="exact")
+        np.testing.assert_allclose([est, lo, hi], [row.estimate, row.conf_low, row.conf_high], rtol=1e-12,
+                                   err_msg=f"{row.split} {row.variable}")
+
+
 def test_hodges_lehmann_asymptotic_against_r(reference_table):
     """The normal-approximation path (50 or more films, or ties) against R's, ties included.
 
-    R: ``wilcox.test(b, a, conf.int = TRUE, exact = FALSE, correct = TRUE)`` (tests/reference/compare_hl_asymptotic.R).
+    R: ``wilcox.test(b, a, conf.int = TRUE, exact = FALSE, correct = TRUE)`` (tests/reference/compare_hl.R).
     R's estimate and bounds are roots of the corrected z between two consecutive pairwise differences; ours are
     the median and order statistics of the differences. Each of R's values lies within one difference of ours:
     between the differences just below and just above it.
     """
     r = pd.read_csv(REF_DIR / "compare_hl_asymptotic.csv")
-    d = reference_table.data
-    splits = {"p": (d["polymer_wt_pct"] <= 5, d["polymer_wt_pct"] >= 7),
-              "ls": (d["ls_ratio"] <= 0.8, d["ls_ratio"] >= 1.2),
-              "xb": (d["xylene_vol_pct"] == 0, d["xylene_vol_pct"] == 100)}
     assert len(r) == 18 and r["ties"].sum() >= 4 and (r["n_a"] >= 50).any()
     for row in r.itertuples(index=False):
-        ia, ib = splits[row.split]
-        a, b = d.loc[ia, row.variable].to_numpy(float), d.loc[ib, row.variable].to_numpy(float)
+        a, b = _r_samples(reference_table, row)
         ours = hodges_lehmann(a, b, method="asymptotic")
         assert ours == hodges_lehmann(a, b) or (len(a) < 50 and len(b) < 50 and not row.ties)  # "auto" chose it
         # the distinct differences, in units of the largest (tied differences differ in their last bits)
-        scale = np.abs(np.subtract.outer(b, a)).max()
-        distinct = np.unique(np.round(np.subtract.outer(b, a).ravel() / scale, 12))
+        diffs = np.subtract.outer(b, a).ravel()
+        scale = np.abs(diffs).max()
+        distinct = np.unique(np.round(diffs / scale, 12))
         for name, mine, theirs in zip(("estimate", "low", "high"), ours, (row.estimate, row.conf_low,
                                                                           row.conf_high)):
             m = np.round(mine / scale, 12)  # a difference, or (the median) between two

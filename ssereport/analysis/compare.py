@@ -69,7 +69,7 @@ def hodges_lehmann(a, b, *, confidence: float = 0.95, method: str = "auto") -> t
     ``tests/test_compare.py`` (``tests/reference/compare_hl.R``). R's
     asymptotic estimate and bounds are roots (``uniroot``) of the corrected z
     between two consecutive differences: each lies within one difference of
-    the values here (``tests/reference/compare_hl_asymptotic.R``, ties
+    the values here (``tests/reference/compare_hl.R``, ties
     included; its ``tol = 1e-4`` is absolute, so σ in S/cm must be rescaled
     for R to be that close).
     """
