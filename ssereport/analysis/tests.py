@@ -29,13 +29,14 @@ def adjust_holm(p_values: np.ndarray, *, alpha: float = 0.05) -> np.ndarray:
     from statsmodels.stats.multitest import multipletests
 
     p = np.asarray(p_values, dtype=float)
-    if gc.get_freeze_count():  # frozen already (ssereport report freezes after its imports)
-        return multipletests(p, alpha=alpha, method="holm")[1]
-    gc.freeze()
+    freeze = not gc.get_freeze_count()  # not frozen already (ssereport report freezes after its imports)
+    if freeze:
+        gc.freeze()
     try:
         return multipletests(p, alpha=alpha, method="holm")[1]
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 __all__ = ["TIE_DIGITS", "class_summary", "dunn", "kruskal", "tie_values"]
 
